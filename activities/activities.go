@@ -1,0 +1,194 @@
+// Package activities makes the side effects of case workflows: projecting each change
+// into the database (idempotently, so a retried activity never writes a row twice) and
+// delivering the notifications of the outbox.
+package activities
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/worker"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/spro-cep/cep/internal/store"
+	"github.com/spro-cep/cep/models"
+	"github.com/spro-cep/cep/workflows"
+)
+
+// Activities carries the dependencies of the case activities.
+type Activities struct {
+	Store *store.Store
+	Log   *slog.Logger
+	// HTTP delivers webhooks; its timeout bounds one delivery.
+	HTTP *http.Client
+}
+
+// Register adds the activities to a worker under the names the workflow calls.
+func (a *Activities) Register(w worker.Registry) {
+	w.RegisterActivityWithOptions(a.ProjectCase, activity.RegisterOptions{Name: workflows.ActivityProject})
+	w.RegisterActivityWithOptions(a.DeliverNotifications, activity.RegisterOptions{Name: workflows.ActivityDeliver})
+}
+
+// ProjectCase writes one batch of a case's changes in a single transaction. Every write
+// is idempotent: rows keyed by the workflow's own IDs are inserted once, and the case
+// row is only replaced by a newer version.
+func (a *Activities) ProjectCase(ctx context.Context, p workflows.Projection) error {
+	c := p.Case
+	state, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	row := models.Case{
+		ID: c.ID, TerritoryID: c.TerritoryID, StructureID: c.StructureID, Stage: c.Stage, Paused: c.Paused,
+		Escalated: c.Escalated, DueAt: c.DueAt, Channel: c.Channel, Public: c.Public, Gender: c.Gender,
+		AgeBand: c.AgeBand, ConsentDataSharing: c.ConsentDataSharing, CreatedBy: c.CreatedBy,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, ClosedAt: c.ClosedAt, LastActivityAt: c.LastActivityAt,
+		Version: c.Version, State: string(state),
+	}
+	if c.ReferentAdviserID != "" {
+		row.ReferentAdviserID = &c.ReferentAdviserID
+	}
+	if c.Outcome != "" {
+		row.Outcome = &c.Outcome
+	}
+	if h := c.Handoff; h != nil {
+		row.HandoffID, row.HandoffTargetID = &h.ID, &h.ToStructureID
+	}
+	return a.Store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Newer versions win; an older retried batch still adds its events below.
+		if err := tx.Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "id"}},
+			Where:     clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "cases.version < excluded.version"}}},
+			UpdateAll: true,
+		}).Create(&row).Error; err != nil {
+			return fmt.Errorf("project case: %w", err)
+		}
+		for _, e := range p.Events {
+			details, _ := json.Marshal(e.Details)
+			ev := models.CaseEvent{CaseID: c.ID, Seq: e.Seq, Type: e.Type, ActorID: e.ActorID, ActorRole: e.ActorRole,
+				StructureID: e.StructureID, At: e.At, RequestID: e.RequestID, Details: string(details)}
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&ev).Error; err != nil {
+				return fmt.Errorf("project event: %w", err)
+			}
+		}
+		for _, h := range p.Handoffs {
+			hr := handoffRow(c, h)
+			if err := tx.Clauses(clause.OnConflict{
+				Columns:   []clause.Column{{Name: "id"}},
+				Where:     clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "handoffs.version <= excluded.version"}}},
+				UpdateAll: true,
+			}).Create(&hr).Error; err != nil {
+				return fmt.Errorf("project hand-off: %w", err)
+			}
+		}
+		for _, s := range p.Sessions {
+			sr := models.CaseSession{ID: s.ID, CaseID: c.ID, Date: s.Date, DurationMinutes: s.DurationMinutes, Mode: s.Mode,
+				Summary: s.Summary, AdviserID: s.AdviserID, StructureID: c.StructureID, Stage: s.Stage, CreatedAt: c.UpdatedAt}
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&sr).Error; err != nil {
+				return fmt.Errorf("project session: %w", err)
+			}
+		}
+		if pr := p.PlanRevision; pr != nil {
+			actions, _ := json.Marshal(pr.Actions)
+			rev := models.PlanRevision{CaseID: c.ID, Revision: pr.Revision, Actions: string(actions), ActorID: pr.ActorID, CreatedAt: pr.At}
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rev).Error; err != nil {
+				return fmt.Errorf("project plan revision: %w", err)
+			}
+		}
+		for _, n := range p.Notifications {
+			payload, _ := json.Marshal(n.Payload)
+			nr := models.Notification{ID: n.ID, CaseID: c.ID, Kind: n.Kind, RecipientStructureID: n.RecipientStructureID,
+				RecipientTerritoryID: n.RecipientTerritoryID, RecipientRole: n.RecipientRole, Payload: string(payload), CreatedAt: n.At}
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&nr).Error; err != nil {
+				return fmt.Errorf("project notification: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+func handoffRow(c workflows.Case, h workflows.Handoff) models.Handoff {
+	return models.Handoff{
+		ID: h.ID, CaseID: c.ID, FromStructureID: h.FromStructureID, ToStructureID: h.ToStructureID, Status: h.Status,
+		Reason: h.Reason, Note: h.Note, FromStage: h.FromStage, RequestedBy: h.RequestedBy, RequestedAt: h.RequestedAt,
+		RemindAt: h.RemindAt, DueAt: h.DueAt, Reminders: h.Reminders, DecidedBy: h.DecidedBy, DecidedAt: h.DecidedAt,
+		DeclineReason: h.DeclineReason, DecisionNote: h.DecisionNote, Version: c.Version,
+	}
+}
+
+// DeliverNotifications sends the given outbox rows that are not delivered yet: to the
+// recipient structure's webhook when it has one, to the log otherwise. A failed webhook
+// fails the activity so that Temporal retries it; rows already delivered are skipped.
+func (a *Activities) DeliverNotifications(ctx context.Context, ids []string) error {
+	var rows []models.Notification
+	if err := a.Store.DB.WithContext(ctx).Where("id IN ? AND delivered_at IS NULL", ids).Order("created_at, id").Find(&rows).Error; err != nil {
+		return err
+	}
+	var failed []error
+	for _, n := range rows {
+		channel, err := a.deliver(ctx, n)
+		now := time.Now().UTC()
+		upd := map[string]any{"attempts": gorm.Expr("attempts + 1")}
+		if err != nil {
+			upd["last_error"] = truncate(err.Error(), 500)
+			failed = append(failed, fmt.Errorf("notification %s: %w", n.ID, err))
+		} else {
+			upd["delivered_at"], upd["channel"], upd["last_error"] = now, channel, ""
+		}
+		if err := a.Store.DB.WithContext(ctx).Model(&models.Notification{}).Where("id = ?", n.ID).Updates(upd).Error; err != nil {
+			return err
+		}
+	}
+	return errors.Join(failed...)
+}
+
+func (a *Activities) deliver(ctx context.Context, n models.Notification) (string, error) {
+	var url string
+	if n.RecipientStructureID != "" {
+		var s models.Structure
+		if err := a.Store.DB.WithContext(ctx).Select("webhook_url").Where("id = ?", n.RecipientStructureID).Take(&s).Error; err == nil {
+			url = s.WebhookURL
+		}
+	}
+	if url == "" {
+		// No personal data here: IDs and kinds only.
+		a.Log.Info("notification", "id", n.ID, "kind", n.Kind, "case_id", n.CaseID,
+			"structure_id", n.RecipientStructureID, "territory_id", n.RecipientTerritoryID, "role", n.RecipientRole)
+		return "log", nil
+	}
+	body, _ := json.Marshal(map[string]any{
+		"id": n.ID, "kind": n.Kind, "case_id": n.CaseID, "recipient_structure_id": n.RecipientStructureID,
+		"created_at": n.CreatedAt, "payload": json.RawMessage(n.Payload),
+	})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", n.ID)
+	resp, err := a.HTTP.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		return "", fmt.Errorf("webhook answered %s", resp.Status)
+	}
+	return "webhook", nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "")
+}

@@ -1,0 +1,125 @@
+package api
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/spro-cep/cep/models"
+)
+
+const (
+	ctxRequestID = "request_id"
+	ctxUser      = "user"
+	ctxLogger    = "logger"
+)
+
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
+
+// requestContext gives each request an ID (kept from X-Request-ID when sane) and a
+// logger, and logs the outcome. Only method, path, status and IDs are logged: never
+// bodies, which carry personal data.
+func requestContext(log *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := c.GetHeader("X-Request-ID")
+		if !requestIDPattern.MatchString(id) {
+			id = uuid.NewString()
+		}
+		c.Set(ctxRequestID, id)
+		c.Header("X-Request-ID", id)
+		l := log.With("request_id", id)
+		c.Set(ctxLogger, l)
+		start := time.Now()
+		c.Next()
+		attrs := []any{"method", c.Request.Method, "route", c.FullPath(), "status", c.Writer.Status(),
+			"duration_ms", time.Since(start).Milliseconds()}
+		if u, ok := c.Get(ctxUser); ok {
+			attrs = append(attrs, "user_id", u.(*models.User).ID)
+		}
+		l.Info("request", attrs...)
+	}
+}
+
+func logger(c *gin.Context) *slog.Logger {
+	if l, ok := c.Get(ctxLogger); ok {
+		return l.(*slog.Logger)
+	}
+	return slog.Default()
+}
+
+// recovery answers a panic with a 500 problem instead of a dropped connection.
+func recovery() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			if rec := recover(); rec != nil {
+				logger(c).Error("panic", "panic", rec)
+				writeError(c, problem(http.StatusInternalServerError, "internal", "Internal error", "an unexpected error occurred"))
+			}
+		}()
+		c.Next()
+	}
+}
+
+// authenticate resolves the bearer token to an active user.
+func (s *server) authenticate(c *gin.Context) {
+	h := c.GetHeader("Authorization")
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		c.Header("WWW-Authenticate", `Bearer realm="cep"`)
+		writeError(c, unauthorized("send Authorization: Bearer <token>; `cep token --user EMAIL` prints one"))
+		return
+	}
+	email, err := s.verifier.Verify(c.Request.Context(), strings.TrimSpace(token))
+	if err != nil {
+		c.Header("WWW-Authenticate", `Bearer realm="cep", error="invalid_token"`)
+		writeError(c, unauthorized("the token is invalid or expired"))
+		return
+	}
+	var u models.User
+	err = s.store.DB.WithContext(c.Request.Context()).Where("email = ? AND active", email).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		writeError(c, unauthorized("the token names no active user"))
+		return
+	}
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.Set(ctxUser, &u)
+	c.Next()
+}
+
+func currentUser(c *gin.Context) *models.User {
+	return c.MustGet(ctxUser).(*models.User)
+}
+
+// handler adapts a handler that returns an error to gin, so that every failure goes
+// through writeError.
+func handler(f func(c *gin.Context) error) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := f(c); err != nil {
+			writeError(c, err)
+		}
+	}
+}
+
+// requireRole refuses users whose role is not listed.
+func requireRole(roles ...string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		u := currentUser(c)
+		for _, r := range roles {
+			if u.Role == r {
+				c.Next()
+				return
+			}
+		}
+		writeError(c, forbidden("your role ("+u.Role+") may not do this"))
+	}
+}

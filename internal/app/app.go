@@ -1,0 +1,242 @@
+// Package app assembles cep from its parts: configuration, database, Temporal client,
+// worker and HTTP API. The commands of cmd/cep choose which parts a process runs.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/spro-cep/cep/activities"
+	"github.com/spro-cep/cep/api"
+	"github.com/spro-cep/cep/internal/auth"
+	"github.com/spro-cep/cep/internal/config"
+	"github.com/spro-cep/cep/internal/devserver"
+	"github.com/spro-cep/cep/internal/store"
+	"github.com/spro-cep/cep/workflows"
+)
+
+// Parts selects what a process runs.
+type Parts struct {
+	// Embedded starts the in-process Temporal server when no address is configured.
+	Embedded bool
+	// Migrate applies migrations at start; Seed loads the reference data.
+	Migrate, Seed bool
+	API, Worker   bool
+}
+
+// App is a running cep process.
+type App struct {
+	Cfg      config.Config
+	Log      *slog.Logger
+	Store    *store.Store
+	Temporal client.Client
+	// APIAddr is the address the API listens on, once started.
+	APIAddr string
+
+	dev    *devserver.Server
+	worker worker.Worker
+	http   *http.Server
+	ln     net.Listener
+}
+
+// NewLogger builds the process logger from the configuration.
+func NewLogger(cfg config.Config) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// OpenStore opens the database named by the configuration.
+func OpenStore(cfg config.Config) (*store.Store, error) {
+	return store.Open(cfg.DatabaseURL, cfg.SQLitePath())
+}
+
+// Settings are the workflow durations from the configuration.
+func Settings(cfg config.Config) workflows.Settings {
+	return workflows.Settings{
+		HandoffRemindAfter:    cfg.HandoffRemindAfter.D(),
+		HandoffExpireAfter:    cfg.HandoffExpireAfter.D(),
+		InactivityRemindAfter: cfg.InactivityRemindAfter.D(),
+		HistoryEventsLimit:    cfg.HistoryEventsLimit,
+	}
+}
+
+// Start brings up the selected parts. Stop releases whatever was started, even after a
+// failed Start.
+func Start(ctx context.Context, cfg config.Config, log *slog.Logger, parts Parts) (*App, error) {
+	a := &App{Cfg: cfg, Log: log}
+	if err := a.start(ctx, parts); err != nil {
+		a.Stop(context.Background())
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) start(ctx context.Context, parts Parts) error {
+	cfg := a.Cfg
+	var err error
+	if a.Store, err = OpenStore(cfg); err != nil {
+		return err
+	}
+	if parts.Migrate {
+		if err := a.Store.Migrate(ctx, a.Log); err != nil {
+			return err
+		}
+	}
+	if parts.Seed {
+		if err := a.Store.Seed(ctx); err != nil {
+			return err
+		}
+	}
+	address := cfg.TemporalAddress
+	if address == "" {
+		if !parts.Embedded {
+			return errors.New("CEP_TEMPORAL_ADDRESS is required outside `cep dev`")
+		}
+		begin := time.Now()
+		a.dev, err = devserver.Start(devserver.Options{
+			DBPath: cfg.TemporalDBPath(), Namespace: cfg.TemporalNamespace, FrontendPort: cfg.TemporalPort, Logger: a.Log,
+		})
+		if err != nil {
+			return err
+		}
+		address = a.dev.Address()
+		a.Log.Info("embedded Temporal server started", "address", address, "took", time.Since(begin).Round(time.Millisecond))
+	}
+	a.Temporal, err = client.Dial(client.Options{
+		HostPort:  address,
+		Namespace: cfg.TemporalNamespace,
+		Logger:    tlog.NewStructuredLogger(a.Log.With("component", "temporal-client")),
+	})
+	if err != nil {
+		return fmt.Errorf("connect to Temporal at %s: %w", address, err)
+	}
+	if parts.Worker || a.dev != nil {
+		if err := EnsureSearchAttributes(ctx, a.Temporal, cfg.TemporalNamespace); err != nil {
+			if a.dev != nil {
+				return err
+			}
+			a.Log.Warn("search attributes not registered: ask the cluster operator to add them", "error", err)
+		}
+	}
+	if parts.Worker {
+		a.worker = NewWorker(a.Temporal, cfg, a.Store, a.Log)
+		if err := a.worker.Start(); err != nil {
+			return fmt.Errorf("start worker: %w", err)
+		}
+	}
+	if parts.API {
+		key, err := auth.LoadKey(cfg.TokenSecret, cfg.SigningKeyPath())
+		if err != nil {
+			return err
+		}
+		verifier, err := auth.NewVerifier(ctx, key, cfg.OIDCIssuer, cfg.OIDCClientID, cfg.OIDCEmailClaim)
+		if err != nil {
+			return err
+		}
+		router := api.NewRouter(api.Deps{
+			Store: a.Store, Temporal: a.Temporal, Verifier: verifier, Log: a.Log,
+			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg),
+		})
+		a.ln, err = net.Listen("tcp", cfg.HTTPAddr)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
+		}
+		a.APIAddr = a.ln.Addr().String()
+		a.http = &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := a.http.Serve(a.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				a.Log.Error("http server stopped", "error", err)
+			}
+		}()
+	}
+	return nil
+}
+
+// NewWorker makes the case worker with its workflow and activities.
+func NewWorker(c client.Client, cfg config.Config, st *store.Store, log *slog.Logger) worker.Worker {
+	w := worker.New(c, cfg.TaskQueue, worker.Options{})
+	w.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
+	acts := &activities.Activities{Store: st, Log: log.With("component", "activities"),
+		HTTP: &http.Client{Timeout: cfg.NotificationWebhookTimeout.D()}}
+	acts.Register(w)
+	return w
+}
+
+// EnsureSearchAttributes registers the case search attributes that the namespace lacks.
+func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace string) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	list, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
+	if err != nil {
+		return fmt.Errorf("list search attributes: %w", err)
+	}
+	missing := map[string]enumspb.IndexedValueType{}
+	for name, typ := range workflows.SearchAttributes() {
+		if _, ok := list.GetCustomAttributes()[name]; !ok {
+			missing[name] = typ
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	_, err = c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+		Namespace: namespace, SearchAttributes: missing,
+	})
+	if err != nil && !strings.Contains(err.Error(), "already exists") {
+		return fmt.Errorf("add search attributes: %w", err)
+	}
+	return nil
+}
+
+// Stop shuts the parts down in reverse order: no new requests, then the worker, then
+// the connections and the embedded server.
+func (a *App) Stop(ctx context.Context) {
+	if a.http != nil {
+		sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		_ = a.http.Shutdown(sctx)
+		cancel()
+	}
+	if a.worker != nil {
+		a.worker.Stop()
+	}
+	if a.Temporal != nil {
+		a.Temporal.Close()
+	}
+	if a.dev != nil {
+		if err := a.dev.Stop(); err != nil {
+			a.Log.Warn("embedded Temporal server stop", "error", err)
+		}
+	}
+	if a.Store != nil {
+		_ = a.Store.Close()
+	}
+}
+
+// TemporalAddress is the Temporal frontend this process talks to.
+func (a *App) TemporalAddress() string {
+	if a.dev != nil {
+		return a.dev.Address()
+	}
+	return a.Cfg.TemporalAddress
+}

@@ -1,0 +1,284 @@
+// Package bench measures the case path end to end against the embedded stack, and in
+// the same run the raw engine baseline: as many trivial one-activity workflows on the
+// same Temporal server. The ratio between the two is what to compare across changes,
+// since absolute numbers depend on the machine.
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"sort"
+	"sync"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/spro-cep/cep/internal/app"
+	"github.com/spro-cep/cep/internal/auth"
+	"github.com/spro-cep/cep/internal/config"
+)
+
+// Result is what one run measured.
+type Result struct {
+	Cases           int
+	Concurrency     int
+	CaseSeconds     float64
+	CasesPerSecond  float64
+	Latency         map[string]Percentiles
+	BaselineSeconds float64
+	BaselinePerSec  float64
+}
+
+// Percentiles of one API call, in milliseconds.
+type Percentiles struct {
+	Count         int
+	P50, P95, P99 float64
+}
+
+// Run is `cep bench`.
+func Run(args []string) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	cases := fs.Int("cases", 50, "number of synthetic cases (and of baseline workflows)")
+	conc := fs.Int("concurrency", 4, "cases driven at once")
+	dir := fs.String("data-dir", "", "data directory (default: a new temporary one, removed at the end)")
+	dbURL := fs.String("database-url", os.Getenv("CEP_DATABASE_URL"), "PostgreSQL URL for the application database; empty for SQLite")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *cases < 1 || *conc < 1 {
+		return fmt.Errorf("--cases and --concurrency must be positive")
+	}
+	dataDir := *dir
+	if dataDir == "" {
+		d, err := os.MkdirTemp("", "cep-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		dataDir = d
+	}
+	r, err := Measure(context.Background(), dataDir, *dbURL, *cases, *conc)
+	if err != nil {
+		return err
+	}
+	Print(os.Stdout, r)
+	return nil
+}
+
+// Measure starts an embedded stack in dataDir and runs both workloads.
+func Measure(ctx context.Context, dataDir, databaseURL string, cases, conc int) (Result, error) {
+	cfg, err := config.Load()
+	if err != nil {
+		return Result{}, err
+	}
+	cfg.DataDir, cfg.DatabaseURL, cfg.HTTPAddr, cfg.TemporalPort, cfg.TemporalAddress = dataDir, databaseURL, "127.0.0.1:0", 0, ""
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := app.Start(ctx, cfg, log, app.Parts{Embedded: true, Migrate: true, Seed: true, API: true, Worker: true})
+	if err != nil {
+		return Result{}, err
+	}
+	defer a.Stop(context.Background())
+
+	key, err := auth.LoadKey(cfg.TokenSecret, cfg.SigningKeyPath())
+	if err != nil {
+		return Result{}, err
+	}
+	sender, _ := auth.Sign(key, "adviser-pole-emploi-chartres", "adviser.pole-emploi-chartres@chartres.demo.test", time.Hour)
+	target, _ := auth.Sign(key, "adviser-cap-emploi-28", "adviser.cap-emploi-28@chartres.demo.test", time.Hour)
+	d := &driver{base: "http://" + a.APIAddr + "/api/v1", http: &http.Client{Timeout: time.Minute}, lat: map[string][]float64{}}
+
+	res := Result{Cases: cases, Concurrency: conc, Latency: map[string]Percentiles{}}
+	begin := time.Now()
+	if err := parallel(cases, conc, func(i int) error { return d.casePath(sender, target, i) }); err != nil {
+		return res, err
+	}
+	res.CaseSeconds = time.Since(begin).Seconds()
+	res.CasesPerSecond = float64(cases) / res.CaseSeconds
+	for step, xs := range d.lat {
+		res.Latency[step] = percentiles(xs)
+	}
+
+	res.BaselineSeconds, err = baseline(ctx, a.Temporal, cases, conc)
+	if err != nil {
+		return res, err
+	}
+	res.BaselinePerSec = float64(cases) / res.BaselineSeconds
+	return res, nil
+}
+
+// Print writes the report.
+func Print(w io.Writer, r Result) {
+	fmt.Fprintf(w, "cases: %d, concurrency: %d\n", r.Cases, r.Concurrency)
+	fmt.Fprintf(w, "case path (reception → hand-off → acceptance → counselling → project → implementation → closure): %.2f cases/s (%.1f s)\n", r.CasesPerSecond, r.CaseSeconds)
+	fmt.Fprintf(w, "raw engine baseline (one-activity workflows, same server): %.2f workflows/s (%.1f s)\n", r.BaselinePerSec, r.BaselineSeconds)
+	fmt.Fprintf(w, "ratio: one case path costs %.2f baseline workflows (case throughput / baseline throughput = %.3f)\n",
+		r.BaselinePerSec/r.CasesPerSecond, r.CasesPerSecond/r.BaselinePerSec)
+	steps := make([]string, 0, len(r.Latency))
+	for s := range r.Latency {
+		steps = append(steps, s)
+	}
+	sort.Strings(steps)
+	fmt.Fprintf(w, "%-28s %6s %9s %9s %9s\n", "API call", "count", "p50 ms", "p95 ms", "p99 ms")
+	for _, s := range steps {
+		p := r.Latency[s]
+		fmt.Fprintf(w, "%-28s %6d %9.1f %9.1f %9.1f\n", s, p.Count, p.P50, p.P95, p.P99)
+	}
+}
+
+type driver struct {
+	base string
+	http *http.Client
+	mu   sync.Mutex
+	lat  map[string][]float64
+}
+
+func (d *driver) call(step, token, method, path string, body any, want int, out any) error {
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, d.base+path, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	begin := time.Now()
+	resp, err := d.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s: %w", step, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	ms := float64(time.Since(begin).Microseconds()) / 1000
+	d.mu.Lock()
+	d.lat[step] = append(d.lat[step], ms)
+	d.mu.Unlock()
+	if resp.StatusCode != want {
+		return fmt.Errorf("%s: status %d, want %d: %s", step, resp.StatusCode, want, raw)
+	}
+	if out != nil {
+		return json.Unmarshal(raw, out)
+	}
+	return nil
+}
+
+func (d *driver) casePath(sender, target string, i int) error {
+	var c struct {
+		ID string `json:"id"`
+	}
+	err := d.call("POST /cases", sender, "POST", "/cases", map[string]any{
+		"beneficiary": map[string]any{"first_name": "Bench", "last_name": fmt.Sprintf("Case %d", i), "birth_date": "1985-04-12",
+			"gender": "undisclosed", "postal_code": "28000", "public": "jobseeker", "disability_recognized": true},
+		"channel": "on_site", "request": "Synthetic benchmark case", "needs": []string{"training"},
+		"consent": map[string]any{"data_sharing": true},
+	}, http.StatusCreated, &c)
+	if err != nil {
+		return err
+	}
+	var h struct {
+		ID string `json:"id"`
+	}
+	if err := d.call("POST /handoffs", sender, "POST", "/cases/"+c.ID+"/handoffs",
+		map[string]any{"to_structure_id": "cap-emploi-28", "reason": "RQTH"}, http.StatusCreated, &h); err != nil {
+		return err
+	}
+	steps := []struct {
+		name, method, path string
+		body               any
+	}{
+		{"POST /handoffs/accept", "POST", "/cases/" + c.ID + "/handoffs/" + h.ID + "/accept", nil},
+		{"POST /counselling", "POST", "/cases/" + c.ID + "/counselling", nil},
+		{"PUT /project", "PUT", "/cases/" + c.ID + "/project", map[string]any{"target_occupation": "Aide-soignant",
+			"competences": []map[string]any{{"label": "Relation d'aide", "transferable": true}}, "autonomy": "medium", "maturity": "building"}},
+		{"POST /implementation", "POST", "/cases/" + c.ID + "/implementation", nil},
+		{"POST /close", "POST", "/cases/" + c.ID + "/close", map[string]any{"outcome": "training"}},
+	}
+	for _, s := range steps {
+		if err := d.call(s.name, target, s.method, s.path, s.body, http.StatusOK, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func parallel(n, conc int, f func(i int) error) error {
+	jobs := make(chan int)
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for w := 0; w < conc; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				if err := f(i); err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+func percentiles(xs []float64) Percentiles {
+	sort.Float64s(xs)
+	at := func(q float64) float64 {
+		if len(xs) == 0 {
+			return 0
+		}
+		i := int(q*float64(len(xs))+0.5) - 1
+		if i < 0 {
+			i = 0
+		}
+		if i >= len(xs) {
+			i = len(xs) - 1
+		}
+		return xs[i]
+	}
+	return Percentiles{Count: len(xs), P50: at(0.50), P95: at(0.95), P99: at(0.99)}
+}
+
+const baselineQueue = "cep-bench-baseline"
+
+// BaselineWorkflow runs one trivial activity: the smallest unit of real engine work.
+func BaselineWorkflow(ctx workflow.Context) error {
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 10 * time.Second})
+	return workflow.ExecuteActivity(ctx, "BenchNoop").Get(ctx, nil)
+}
+
+func baseline(ctx context.Context, c client.Client, n, conc int) (float64, error) {
+	w := worker.New(c, baselineQueue, worker.Options{})
+	w.RegisterWorkflowWithOptions(BaselineWorkflow, workflow.RegisterOptions{Name: "BenchBaseline"})
+	w.RegisterActivityWithOptions(func(context.Context) error { return nil }, activity.RegisterOptions{Name: "BenchNoop"})
+	if err := w.Start(); err != nil {
+		return 0, err
+	}
+	defer w.Stop()
+	begin := time.Now()
+	err := parallel(n, conc, func(i int) error {
+		run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: fmt.Sprintf("bench-baseline-%d-%d", begin.UnixNano(), i),
+			TaskQueue: baselineQueue}, "BenchBaseline")
+		if err != nil {
+			return err
+		}
+		return run.Get(ctx, nil)
+	})
+	return time.Since(begin).Seconds(), err
+}

@@ -1,0 +1,143 @@
+// Package config reads the cep configuration from the environment.
+//
+// Every setting has a CEP_ environment variable; the command line may override a few of
+// them. Durations accept Go syntax ("240h", "12s") and a "d" suffix for days ("10d").
+package config
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Duration is a time.Duration that also understands a "d" (days) suffix, because
+// operators think of hand-off deadlines in days.
+type Duration time.Duration
+
+// ParseDuration parses Go duration syntax, plus whole or fractional days written "10d".
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.ParseFloat(days, 64)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("invalid duration %q: want a number of days such as 10d", s)
+		}
+		return time.Duration(n * float64(24*time.Hour)), nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("invalid duration %q: want Go syntax (240h, 12s) or days (10d)", s)
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("invalid duration %q: must not be negative", s)
+	}
+	return d, nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler for environment parsing.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// D returns the value as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// Config is the whole process configuration. Defaults suit `cep dev`.
+type Config struct {
+	// DataDir holds the embedded databases and the development signing key.
+	DataDir string `env:"CEP_DATA_DIR" envDefault:"./.cep"`
+	// HTTPAddr is where the REST API listens.
+	HTTPAddr string `env:"CEP_HTTP_ADDR" envDefault:"127.0.0.1:8080"`
+	// DatabaseURL selects PostgreSQL (postgres://...); empty means SQLite in DataDir.
+	DatabaseURL string `env:"CEP_DATABASE_URL"`
+
+	// TemporalAddress is the frontend of an external Temporal cluster; empty in `cep dev`
+	// starts the embedded server.
+	TemporalAddress string `env:"CEP_TEMPORAL_ADDRESS"`
+	// TemporalPort is the embedded server's frontend gRPC port.
+	TemporalPort int `env:"CEP_TEMPORAL_PORT" envDefault:"7233"`
+	// TemporalNamespace is the namespace every case workflow runs in.
+	TemporalNamespace string `env:"CEP_TEMPORAL_NAMESPACE" envDefault:"default"`
+	// TaskQueue is the task queue of the case worker.
+	TaskQueue string `env:"CEP_TASK_QUEUE" envDefault:"cep-cases"`
+
+	// TokenSecret signs and verifies API tokens (HS256). Empty: a random key kept in
+	// DataDir/signing.key, created on first use.
+	TokenSecret string `env:"CEP_TOKEN_SECRET"`
+	// TokenTTL is how long a token printed by `cep token` stays valid.
+	TokenTTL Duration `env:"CEP_TOKEN_TTL" envDefault:"12h"`
+	// OIDCIssuer, when set, makes the API also accept ID tokens from that OpenID Connect
+	// issuer (ProConnect or any compliant provider); the email claim names the user.
+	OIDCIssuer string `env:"CEP_OIDC_ISSUER"`
+	// OIDCClientID is the audience expected in OIDC tokens.
+	OIDCClientID string `env:"CEP_OIDC_CLIENT_ID"`
+	// OIDCEmailClaim is the claim holding the user's email.
+	OIDCEmailClaim string `env:"CEP_OIDC_EMAIL_CLAIM" envDefault:"email"`
+
+	// HandoffRemindAfter is the delay before, and between, reminders of a pending hand-off.
+	HandoffRemindAfter Duration `env:"CEP_HANDOFF_REMIND_AFTER" envDefault:"10d"`
+	// HandoffExpireAfter is the delay after which a pending hand-off expires.
+	HandoffExpireAfter Duration `env:"CEP_HANDOFF_EXPIRE_AFTER" envDefault:"30d"`
+	// InactivityRemindAfter is how long an open stage may go without activity before the
+	// holding structure is reminded.
+	InactivityRemindAfter Duration `env:"CEP_INACTIVITY_REMIND_AFTER" envDefault:"30d"`
+	// HistoryEventsLimit makes a case workflow continue as new once its history has this
+	// many events, even before the server suggests it.
+	HistoryEventsLimit int `env:"CEP_HISTORY_EVENTS_LIMIT" envDefault:"10000"`
+
+	// NotificationWebhookTimeout bounds one webhook delivery of a notification.
+	NotificationWebhookTimeout Duration `env:"CEP_NOTIFICATION_WEBHOOK_TIMEOUT" envDefault:"10s"`
+
+	// LogLevel is debug, info, warn or error.
+	LogLevel string `env:"CEP_LOG_LEVEL" envDefault:"info"`
+	// LogFormat is text or json.
+	LogFormat string `env:"CEP_LOG_FORMAT" envDefault:"text"`
+	// Seed loads the Chartres reference data and demo users when the database is empty
+	// of them; `cep dev` always seeds.
+	Seed bool `env:"CEP_SEED" envDefault:"false"`
+}
+
+// Load reads the configuration from the environment.
+func Load() (Config, error) {
+	var c Config
+	if err := env.Parse(&c); err != nil {
+		return c, fmt.Errorf("configuration: %w", err)
+	}
+	return c, c.Validate()
+}
+
+// Validate checks values that would otherwise fail late and obscurely.
+func (c Config) Validate() error {
+	if c.HandoffRemindAfter.D() <= 0 || c.HandoffExpireAfter.D() <= 0 || c.InactivityRemindAfter.D() <= 0 {
+		return fmt.Errorf("configuration: CEP_HANDOFF_REMIND_AFTER, CEP_HANDOFF_EXPIRE_AFTER and CEP_INACTIVITY_REMIND_AFTER must be positive")
+	}
+	if c.HandoffRemindAfter.D() >= c.HandoffExpireAfter.D() {
+		return fmt.Errorf("configuration: CEP_HANDOFF_REMIND_AFTER (%s) must be shorter than CEP_HANDOFF_EXPIRE_AFTER (%s)",
+			c.HandoffRemindAfter.D(), c.HandoffExpireAfter.D())
+	}
+	if c.TemporalPort <= 0 || c.TemporalPort > 65535 {
+		return fmt.Errorf("configuration: CEP_TEMPORAL_PORT %d is not a port", c.TemporalPort)
+	}
+	if c.HistoryEventsLimit < 100 {
+		return fmt.Errorf("configuration: CEP_HISTORY_EVENTS_LIMIT must be at least 100")
+	}
+	return nil
+}
+
+// SQLitePath is the application database file used when DatabaseURL is empty.
+func (c Config) SQLitePath() string { return filepath.Join(c.DataDir, "cep.db") }
+
+// TemporalDBPath is the embedded Temporal server's SQLite file.
+func (c Config) TemporalDBPath() string { return filepath.Join(c.DataDir, "temporal.db") }
+
+// SigningKeyPath is the development token signing key file.
+func (c Config) SigningKeyPath() string { return filepath.Join(c.DataDir, "signing.key") }

@@ -1,0 +1,223 @@
+//go:build !nodevserver
+
+// Package devserver runs a Temporal server inside the cep process for `cep dev` and the
+// integration tests: SQLite persistence in the data directory, one namespace, frontend on
+// a chosen port and every internal port picked free so that several instances can run
+// side by side. Production binaries are built with the nodevserver tag and leave it out.
+package devserver
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"go.temporal.io/server/common/cluster"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/dynamicconfig"
+	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	"go.temporal.io/server/common/primitives"
+	"go.temporal.io/server/common/primitives/timestamp"
+	sqliteschema "go.temporal.io/server/schema/sqlite"
+	"go.temporal.io/server/temporal"
+)
+
+// Available reports whether this binary carries the embedded server.
+const Available = true
+
+// Options configure the embedded server.
+type Options struct {
+	// DBPath is the SQLite file; its directory is created if needed.
+	DBPath string
+	// Namespace is registered at start if missing.
+	Namespace string
+	// FrontendPort is the gRPC port clients dial; 0 picks a free one.
+	FrontendPort int
+	// Logger receives the server's warnings and errors.
+	Logger *slog.Logger
+}
+
+// Server is a running embedded Temporal server.
+type Server struct {
+	server  temporal.Server
+	address string
+}
+
+// Start boots the server and returns once its frontend accepts connections.
+func Start(opts Options) (*Server, error) {
+	if opts.Namespace == "" {
+		return nil, errors.New("devserver: a namespace is required")
+	}
+	if err := os.MkdirAll(filepath.Dir(opts.DBPath), 0o750); err != nil {
+		return nil, fmt.Errorf("devserver: data directory: %w", err)
+	}
+	const ip = "127.0.0.1"
+	frontendPort := opts.FrontendPort
+	if frontendPort == 0 {
+		p, err := freePort(ip)
+		if err != nil {
+			return nil, err
+		}
+		frontendPort = p
+	}
+	cfg, err := serverConfig(ip, frontendPort, opts.DBPath)
+	if err != nil {
+		return nil, err
+	}
+	sqlCfg := cfg.Persistence.DataStores["sqlite"].SQL
+	// The plugin creates the schema on first open (the "setup" attribute); the namespace
+	// must exist before the frontend starts serving it. Both are no-ops on a restart.
+	ns, err := sqliteschema.NewNamespaceConfig(cfg.ClusterMetadata.CurrentClusterName, opts.Namespace, false, nil)
+	if err != nil {
+		return nil, fmt.Errorf("devserver: namespace: %w", err)
+	}
+	// Retention of closed cases' histories in the embedded server: long enough to read a
+	// closed case's timeline in the Temporal tools, short enough to keep the file small.
+	ns.Detail.Config.Retention = timestamp.DurationPtr(7 * 24 * time.Hour)
+	if err := sqliteschema.CreateNamespaces(sqlCfg, ns); err != nil {
+		return nil, fmt.Errorf("devserver: namespace: %w", err)
+	}
+
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	srv, err := temporal.NewServer(
+		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithConfig(cfg),
+		temporal.WithLogger(newLogger(logger)),
+		temporal.WithDynamicConfigClient(dynamicConfig()),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("devserver: %w", err)
+	}
+	if err := srv.Start(); err != nil {
+		return nil, fmt.Errorf("devserver: start: %w", err)
+	}
+	s := &Server{server: srv, address: net.JoinHostPort(ip, strconv.Itoa(frontendPort))}
+	if err := waitListening(s.address, 30*time.Second); err != nil {
+		_ = srv.Stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Address is the frontend host:port.
+func (s *Server) Address() string { return s.address }
+
+// Stop shuts the server down.
+func (s *Server) Stop() error { return s.server.Stop() }
+
+func serverConfig(ip string, frontendPort int, dbPath string) (*config.Config, error) {
+	ports := map[string]int{}
+	for _, name := range []string{"frontend-http", "frontend-membership", "history", "history-membership",
+		"matching", "matching-membership", "worker", "worker-membership"} {
+		p, err := freePort(ip)
+		if err != nil {
+			return nil, err
+		}
+		ports[name] = p
+	}
+	sqlCfg := &config.SQL{
+		PluginName:      sqliteplugin.PluginName,
+		DatabaseName:    dbPath,
+		ConnectAddr:     "localhost",
+		ConnectProtocol: "tcp",
+		// WAL with synchronous=normal and one connection: several times the throughput
+		// of the defaults on SQLite, and no "database is locked" errors.
+		ConnectAttributes: map[string]string{
+			"mode":         "rwc",
+			"setup":        "true",
+			"journal_mode": "wal",
+			"synchronous":  "1",
+			"busy_timeout": "10000",
+		},
+		MaxConns:        1,
+		MaxIdleConns:    1,
+		MaxConnLifetime: time.Hour,
+	}
+	rpc := func(grpc, membership, http int) config.Service {
+		return config.Service{RPC: config.RPC{GRPCPort: grpc, MembershipPort: membership, HTTPPort: http, BindOnIP: ip}}
+	}
+	return &config.Config{
+		Global: config.Global{
+			Membership: config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: ip},
+		},
+		Persistence: config.Persistence{
+			DefaultStore:     "sqlite",
+			VisibilityStore:  "sqlite",
+			NumHistoryShards: 1,
+			DataStores:       map[string]config.DataStore{"sqlite": {SQL: sqlCfg}},
+		},
+		ClusterMetadata: &cluster.Config{
+			EnableGlobalNamespace:    false,
+			FailoverVersionIncrement: 10,
+			MasterClusterName:        "active",
+			CurrentClusterName:       "active",
+			ClusterInformation: map[string]cluster.ClusterInformation{
+				"active": {
+					Enabled:                true,
+					InitialFailoverVersion: 1,
+					RPCAddress:             net.JoinHostPort(ip, strconv.Itoa(frontendPort)),
+					ClusterID:              uuid.NewString(),
+				},
+			},
+		},
+		DCRedirectionPolicy: config.DCRedirectionPolicy{Policy: "noop"},
+		Services: map[string]config.Service{
+			string(primitives.FrontendService): rpc(frontendPort, ports["frontend-membership"], ports["frontend-http"]),
+			string(primitives.HistoryService):  rpc(ports["history"], ports["history-membership"], 0),
+			string(primitives.MatchingService): rpc(ports["matching"], ports["matching-membership"], 0),
+			string(primitives.WorkerService):   rpc(ports["worker"], ports["worker-membership"], 0),
+		},
+		Archival: config.Archival{
+			History:    config.HistoryArchival{State: "disabled"},
+			Visibility: config.VisibilityArchival{State: "disabled"},
+		},
+		NamespaceDefaults: config.NamespaceDefaults{
+			Archival: config.ArchivalNamespaceDefaults{
+				History:    config.HistoryArchivalNamespaceDefaults{State: "disabled"},
+				Visibility: config.VisibilityArchivalNamespaceDefaults{State: "disabled"},
+			},
+		},
+		PublicClient: config.PublicClient{HostPort: net.JoinHostPort(ip, strconv.Itoa(frontendPort))},
+	}, nil
+}
+
+// dynamicConfig tunes the server for a single local process: search attributes usable
+// right after registration, and no artificial throttling of a developer's machine.
+func dynamicConfig() dynamicconfig.Client {
+	return dynamicconfig.StaticClient{
+		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): true,
+		dynamicconfig.FrontendEnableUpdateWorkflowExecution.Key():   true,
+		dynamicconfig.EnableEagerWorkflowStart.Key():                true,
+	}
+}
+
+func freePort(ip string) (int, error) {
+	l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
+	if err != nil {
+		return 0, fmt.Errorf("devserver: no free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func waitListening(addr string, within time.Duration) error {
+	deadline := time.Now().Add(within)
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			return c.Close()
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("devserver: frontend %s not listening after %s: %w", addr, within, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -1,0 +1,34 @@
+//go:build nodevserver
+
+package devserver
+
+import (
+	"errors"
+	"log/slog"
+)
+
+// Available reports whether this binary carries the embedded server.
+const Available = false
+
+// Options configure the embedded server.
+type Options struct {
+	DBPath       string
+	Namespace    string
+	FrontendPort int
+	Logger       *slog.Logger
+}
+
+// Server is absent from production builds.
+type Server struct{}
+
+// ErrNotBuiltIn is returned by Start in binaries built with the nodevserver tag.
+var ErrNotBuiltIn = errors.New("this cep binary was built without the embedded Temporal server (nodevserver tag): set CEP_TEMPORAL_ADDRESS or use a development build")
+
+// Start always fails in production builds.
+func Start(Options) (*Server, error) { return nil, ErrNotBuiltIn }
+
+// Address is empty.
+func (*Server) Address() string { return "" }
+
+// Stop does nothing.
+func (*Server) Stop() error { return nil }

@@ -1,0 +1,76 @@
+package routing
+
+import (
+	"testing"
+
+	"github.com/spro-cep/cep/models"
+)
+
+func yes() *bool { b := true; return &b }
+
+var rules = []models.RoutingRule{
+	{ID: "jobseeker", Priority: 10, Public: "jobseeker", Network: "Pôle emploi", Reason: "job seeker"},
+	{ID: "disability", Priority: 5, Disability: yes(), Network: "Cap emploi", Reason: "RQTH"},
+	{ID: "young", Priority: 15, MinAge: 16, MaxAge: 25, Public: "jobseeker", Network: "Mission locale", Reason: "young"},
+	{ID: "creation", Priority: 12, Need: "business_creation", Network: "CCI", Reason: "creation"},
+}
+
+var structures = []models.Structure{
+	{ID: "pe-chartres", Network: "Pôle emploi", PostalCode: "28000", CEPOperator: true},
+	{ID: "pe-luce", Network: "Pôle emploi", PostalCode: "28110", CEPOperator: true},
+	{ID: "cap", Network: "Cap emploi", PostalCode: "28000", CEPOperator: true},
+	{ID: "cci", Network: "CCI", PostalCode: "28000"},
+}
+
+func TestRank(t *testing.T) {
+	tests := []struct {
+		name         string
+		facts        Facts
+		wantFirst    string
+		wantIDs      []string
+		wantUnserved []string
+	}{
+		{"disability outranks job seeking", Facts{Public: "jobseeker", Disability: true, Age: 40, PostalCode: "28110"},
+			"cap", []string{"cap", "pe-luce", "pe-chartres"}, nil},
+		{"proximity breaks the tie between agencies", Facts{Public: "jobseeker", Age: 40, PostalCode: "28110"},
+			"pe-luce", []string{"pe-luce", "pe-chartres"}, nil},
+		{"a young job seeker has no Mission locale here", Facts{Public: "jobseeker", Age: 20, PostalCode: "28000"},
+			"pe-chartres", []string{"pe-chartres", "pe-luce"}, []string{"young"}},
+		{"the holder is never recommended", Facts{Public: "jobseeker", Age: 40, HolderID: "pe-chartres"},
+			"pe-luce", []string{"pe-luce"}, nil},
+		{"needs match", Facts{Public: "employee", Needs: []string{"business_creation"}, Age: 40},
+			"cci", []string{"cci"}, nil},
+		{"nothing matches", Facts{Public: "pupil", Age: 14}, "", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, unserved := Rank(tt.facts, rules, structures)
+			var ids []string
+			for _, r := range got {
+				ids = append(ids, r.StructureID)
+				if len(r.Reasons) == 0 {
+					t.Errorf("%s has no reason", r.StructureID)
+				}
+			}
+			if len(ids) != len(tt.wantIDs) {
+				t.Fatalf("got %v, want %v", ids, tt.wantIDs)
+			}
+			for i := range ids {
+				if ids[i] != tt.wantIDs[i] {
+					t.Fatalf("got %v, want %v", ids, tt.wantIDs)
+				}
+			}
+			if tt.wantFirst != "" && ids[0] != tt.wantFirst {
+				t.Fatalf("first = %s, want %s", ids[0], tt.wantFirst)
+			}
+			if len(unserved) != len(tt.wantUnserved) {
+				t.Fatalf("unserved = %v, want %v", unserved, tt.wantUnserved)
+			}
+			for i, u := range unserved {
+				if u.RuleID != tt.wantUnserved[i] {
+					t.Fatalf("unserved = %v, want %v", unserved, tt.wantUnserved)
+				}
+			}
+		})
+	}
+}

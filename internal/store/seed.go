@@ -1,0 +1,166 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/spro-cep/cep/models"
+)
+
+// ChartresTerritoryID identifies the seeded bassin de vie.
+const ChartresTerritoryID = "chartres"
+
+type seedStructure struct {
+	id, name, network string
+	cep, remote       bool
+	address, postal   string
+	commune           string
+	antennas, publics []string
+}
+
+// chartresStructures is the table of the Chartres convention of 28 September 2015.
+var chartresStructures = []seedStructure{
+	{id: "cio-chartres", name: "CIO de Chartres", network: "CIO", commune: "Chartres", postal: "28000",
+		publics: []string{"pupil", "student", "apprentice"}},
+	{id: "pole-emploi-chartres", name: "Pôle emploi, agence de Chartres", network: "Pôle emploi", cep: true,
+		address: "60-62 rue de Sours", postal: "28000", commune: "Chartres",
+		publics: []string{"jobseeker", "employee", "self_employed", "volunteer", "other"}},
+	{id: "pole-emploi-luce", name: "Pôle emploi, agence de Lucé", network: "Pôle emploi", cep: true,
+		postal: "28110", commune: "Lucé", publics: []string{"jobseeker", "employee", "other"}},
+	{id: "pole-emploi-services-specialises", name: "Pôle emploi, agence de services spécialisés", network: "Pôle emploi", cep: true,
+		postal: "28000", commune: "Chartres", publics: []string{"jobseeker"}},
+	{id: "cap-emploi-28", name: "Cap emploi 28 (PHARE 28)", network: "Cap emploi", cep: true,
+		address: "12 rue de Varize", postal: "28000", commune: "Chartres",
+		publics: []string{"jobseeker", "employee", "self_employed"}},
+	{id: "cma-28-cad", name: "Centre d'aide à la décision, Chambre de Métiers et de l'Artisanat d'Eure-et-Loir", network: "CMA",
+		postal: "28000", commune: "Chartres", publics: []string{"apprentice", "self_employed", "jobseeker", "employee"}},
+	{id: "cci-28-point-a", name: "Point A, CCI d'Eure-et-Loir", network: "CCI", postal: "28000", commune: "Chartres",
+		publics: []string{"apprentice", "self_employed", "jobseeker", "employee"}},
+	{id: "fongecif-centre", name: "FONGECIF Centre", network: "Opacif", cep: true, postal: "28000", commune: "Chartres",
+		publics: []string{"employee"}},
+	{id: "unifaf", name: "UNIFAF (santé, social, médico-social)", network: "OPCA", cep: true, postal: "28000", commune: "Chartres",
+		publics: []string{"employee"}},
+	{id: "uniformation", name: "UNIFORMATION (économie sociale)", network: "OPCA", cep: true, postal: "28000", commune: "Chartres",
+		publics: []string{"employee"}},
+	{id: "apec-centre", name: "APEC, délégation territoriale", network: "APEC", cep: true, postal: "28000", commune: "Chartres",
+		publics: []string{"employee", "jobseeker", "student"}},
+	{id: "bij-chartres", name: "Bureau Information Jeunesse de Chartres", network: "Information Jeunesse",
+		postal: "28000", commune: "Chartres", publics: []string{"pupil", "student", "apprentice", "jobseeker", "volunteer"}},
+	{id: "pij-chartres-metropole", name: "Point Information Jeunesse de Chartres Métropole", network: "Information Jeunesse",
+		postal: "28000", commune: "Chartres", antennas: []string{"Saint-Georges-sur-Eure", "Bailleau-l'Évêque"},
+		publics: []string{"pupil", "student", "apprentice", "jobseeker", "volunteer"}},
+	{id: "gip-alfa-centre", name: "GIP ALFA Centre, conseil professionnel 0800 222 100", network: "Région", remote: true,
+		publics: []string{"pupil", "student", "apprentice", "employee", "self_employed", "jobseeker", "volunteer", "other"}},
+	{id: "region-centre-val-de-loire", name: "Région Centre-Val de Loire", network: "Région", commune: "Orléans", postal: "45000"},
+}
+
+// ChartresCoordinators is the coordinating pair of the Chartres convention.
+var ChartresCoordinators = []string{"pole-emploi-chartres", "cap-emploi-28"}
+
+func boolPtr(b bool) *bool { return &b }
+
+// defaultRoutingRules is the hand-off table of DOMAIN.md, editable by coordinators.
+var defaultRoutingRules = []models.RoutingRule{
+	{ID: "jobseeker", Priority: 10, Public: "jobseeker", Network: "Pôle emploi", Reason: "Job seekers are followed by Pôle emploi (France Travail)."},
+	{ID: "disability", Priority: 5, Disability: boolPtr(true), Network: "Cap emploi", Reason: "A person with a recognised disability (RQTH) is best served by Cap emploi."},
+	{ID: "executive", Priority: 20, Need: "executive_career", Network: "APEC", Reason: "Executives (cadres) are advised by APEC."},
+	{ID: "young-out-of-school", Priority: 15, MinAge: 16, MaxAge: 25, Public: "jobseeker", Network: "Mission locale", Reason: "Young people aged 16 to 25 out of school are followed by a Mission locale."},
+	{ID: "transition-opacif", Priority: 12, Public: "employee", Need: "transition_project", Network: "Opacif", Reason: "An employee with a transition project is advised by Transitions Pro (formerly Fongecif)."},
+	{ID: "transition-opca", Priority: 13, Public: "employee", Need: "transition_project", Network: "OPCA", Reason: "An employee with a transition project may be advised by the branch OPCA."},
+	{ID: "pupil", Priority: 10, Public: "pupil", Network: "CIO", Reason: "Pupils are advised by the CIO."},
+	{ID: "student", Priority: 10, Public: "student", Network: "SUIO", Reason: "Students are advised by the university's SUIO."},
+	{ID: "craft-business", Priority: 11, Need: "craft_business", Network: "CMA", Reason: "A craft business project goes to the Chambre de Métiers et de l'Artisanat."},
+	{ID: "business-creation", Priority: 12, Need: "business_creation", Network: "CCI", Reason: "Business creation is supported by the CCI's Point A."},
+	{ID: "young-information", Priority: 30, MaxAge: 25, Need: "information", Network: "Information Jeunesse", Reason: "A young person seeking information is welcomed by the BIJ/PIJ."},
+}
+
+// Seed loads the Chartres network, its convention, the routing table and the demo users.
+// It inserts what is missing and never overwrites: running it again changes nothing.
+func (s *Store) Seed(ctx context.Context) error {
+	now := time.Now().UTC()
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		ins := func(v any) error {
+			return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(v).Error
+		}
+		if err := ins(&models.Territory{ID: ChartresTerritoryID, Name: "Bassin de vie de Chartres",
+			Region: "Centre-Val de Loire", Communes: 147, Population: 197476, CreatedAt: now}); err != nil {
+			return fmt.Errorf("seed territory: %w", err)
+		}
+		for _, st := range chartresStructures {
+			m := models.Structure{ID: st.id, TerritoryID: ChartresTerritoryID, Name: st.name, Network: st.network,
+				CEPOperator: st.cep, Remote: st.remote, Address: st.address, PostalCode: st.postal, Commune: st.commune,
+				Antennas: nonNil(st.antennas), Publics: nonNil(st.publics), CreatedAt: now, UpdatedAt: now}
+			if err := ins(&m); err != nil {
+				return fmt.Errorf("seed structure %s: %w", st.id, err)
+			}
+		}
+		conv := models.Convention{ID: "chartres-2015", TerritoryID: ChartresTerritoryID,
+			Title:    "Convention locale du SPRO, bassin de vie de Chartres",
+			SignedOn: "2015-09-28", StartsOn: "2015-09-28", EndsOn: "2016-09-27", NoticeMonths: 2, CreatedAt: now}
+		if err := ins(&conv); err != nil {
+			return fmt.Errorf("seed convention: %w", err)
+		}
+		for _, st := range chartresStructures {
+			if err := ins(&models.ConventionSignatory{ConventionID: conv.ID, StructureID: st.id, Role: "signatory", SinceDate: conv.SignedOn}); err != nil {
+				return err
+			}
+		}
+		for _, id := range ChartresCoordinators {
+			if err := ins(&models.ConventionSignatory{ConventionID: conv.ID, StructureID: id, Role: "coordinator", SinceDate: conv.SignedOn}); err != nil {
+				return err
+			}
+		}
+		for _, r := range defaultRoutingRules {
+			r.ID = ChartresTerritoryID + "-" + r.ID
+			r.TerritoryID = ChartresTerritoryID
+			r.UpdatedBy = "seed"
+			r.UpdatedAt = now
+			if err := ins(&r); err != nil {
+				return fmt.Errorf("seed routing rule %s: %w", r.ID, err)
+			}
+		}
+		for _, u := range DemoUsers() {
+			u.CreatedAt = now
+			if err := ins(&u); err != nil {
+				return fmt.Errorf("seed user %s: %w", u.Email, err)
+			}
+		}
+		return nil
+	})
+}
+
+// DemoUsers are the seeded role accounts: one adviser per structure, the local
+// coordinator, a regional supervisor and a platform administrator.
+func DemoUsers() []models.User {
+	terr := ChartresTerritoryID
+	var users []models.User
+	for _, st := range chartresStructures {
+		sid := st.id
+		users = append(users, models.User{ID: "adviser-" + sid, Email: "adviser." + sid + "@chartres.demo.test",
+			DisplayName: "Adviser, " + st.name, Role: models.RoleAdviser, StructureID: &sid, TerritoryID: &terr, Active: true})
+	}
+	coord := ChartresCoordinators[0]
+	region := "region-centre-val-de-loire"
+	users = append(users,
+		models.User{ID: "coordinator-chartres", Email: "coordinator@chartres.demo.test",
+			DisplayName: "Local coordination, bassin de vie de Chartres", Role: models.RoleCoordinator,
+			StructureID: &coord, TerritoryID: &terr, Active: true},
+		models.User{ID: "supervisor-region", Email: "supervisor@region-centre.demo.test",
+			DisplayName: "Regional supervision, Centre-Val de Loire", Role: models.RoleSupervisor,
+			StructureID: &region, Active: true},
+		models.User{ID: "admin", Email: "admin@cep.demo.test", DisplayName: "Platform administration",
+			Role: models.RoleAdmin, Active: true},
+	)
+	return users
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

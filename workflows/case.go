@@ -1,0 +1,428 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// maxRememberedRequests bounds the processed request IDs carried across continue-as-new.
+const maxRememberedRequests = 200
+
+// systemActor is who acts when a deadline passes.
+const systemActor = "system"
+
+// idNamespace derives the IDs of hand-offs, sessions and actions from the case ID and
+// the event sequence, so that they are the same on every replay.
+var idNamespace = uuid.MustParse("6f1c2a4e-3c1b-4e0f-9a57-0c6e8d1d2b10")
+
+// CaseWorkflow drives one case from reception to closure. Human actions arrive as
+// updates, external touchpoints as signals; every change is projected to the database by
+// an activity before the update returns, so the caller can read its own write.
+func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
+	r, err := newCaseRun(ctx, in)
+	if err != nil {
+		return err
+	}
+	return r.run(ctx)
+}
+
+type caseRun struct {
+	settings    Settings
+	c           *Case
+	pending     Projection
+	opened      bool
+	undelivered []string
+	delivering  bool
+	contacts    workflow.ReceiveChannel
+}
+
+func newCaseRun(ctx workflow.Context, in CaseInput) (*caseRun, error) {
+	s := in.Settings
+	if s.HandoffRemindAfter <= 0 || s.HandoffExpireAfter <= 0 || s.InactivityRemindAfter <= 0 {
+		return nil, temporal.NewNonRetryableApplicationError("case workflow needs positive deadlines", "BadInput", nil)
+	}
+	if s.HistoryEventsLimit <= 0 {
+		s.HistoryEventsLimit = 10000
+	}
+	r := &caseRun{settings: s, contacts: workflow.GetSignalChannel(ctx, SignalContact)}
+	switch {
+	case in.State != nil:
+		r.c = in.State
+		r.opened = true
+	case in.Open != nil:
+		o := in.Open
+		now := workflow.Now(ctx).UTC()
+		r.c = &Case{
+			ID: o.CaseID, TerritoryID: o.TerritoryID, StructureID: o.Actor.StructureID,
+			StructureCEPOperator: o.Actor.StructureCEPOperator, Stage: StageReception,
+			Channel: o.Channel, Public: o.Public, Gender: o.Gender, AgeBand: o.AgeBand,
+			Needs: slices.Clone(o.Needs), ConsentDataSharing: o.ConsentDataSharing,
+			CreatedBy: o.Actor.UserID, CreatedAt: now, UpdatedAt: now, LastActivityAt: now,
+			Actions: []Action{},
+		}
+		r.emit(ctx, o.Actor, "case_opened", map[string]any{
+			"channel": o.Channel, "public": o.Public, "needs": o.Needs, "consent_data_sharing": o.ConsentDataSharing,
+		})
+		r.c.Version = 1
+	default:
+		return nil, temporal.NewNonRetryableApplicationError("case workflow started without a case", "BadInput", nil)
+	}
+	return r, nil
+}
+
+func (r *caseRun) run(ctx workflow.Context) error {
+	if err := r.registerHandlers(ctx); err != nil {
+		return err
+	}
+	if !r.opened {
+		if _, err := r.flush(ctx); err != nil {
+			return err
+		}
+		r.opened = true
+	}
+	workflow.Go(ctx, r.deliveryLoop)
+
+	for {
+		r.receiveContacts(ctx)
+		if r.c.Stage == StageClosed {
+			return r.finish(ctx)
+		}
+		if r.shouldContinueAsNew(ctx) && workflow.AllHandlersFinished(ctx) {
+			if err := r.drainDeliveries(ctx); err != nil {
+				return err
+			}
+			r.receiveContacts(ctx)
+			state := r.snapshot()
+			return workflow.NewContinueAsNewError(ctx, CaseWorkflowName, CaseInput{Settings: r.settings, State: &state})
+		}
+		version := r.c.Version
+		woken := func() bool {
+			return r.c.Version != version || r.contacts.Len() > 0 || r.shouldContinueAsNew(ctx)
+		}
+		next, kind := r.nextDeadline()
+		if kind == "" {
+			if err := workflow.Await(ctx, woken); err != nil {
+				return err
+			}
+			continue
+		}
+		wait := next.Sub(workflow.Now(ctx))
+		if wait > 0 {
+			changed, err := workflow.AwaitWithTimeout(ctx, wait, woken)
+			if err != nil {
+				return err
+			}
+			if changed {
+				continue
+			}
+		}
+		if err := r.fireDeadline(ctx, kind); err != nil {
+			return err
+		}
+	}
+}
+
+func (r *caseRun) finish(ctx workflow.Context) error {
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return err
+	}
+	return r.drainDeliveries(ctx)
+}
+
+func (r *caseRun) drainDeliveries(ctx workflow.Context) error {
+	return workflow.Await(ctx, func() bool { return len(r.undelivered) == 0 && !r.delivering })
+}
+
+func (r *caseRun) shouldContinueAsNew(ctx workflow.Context) bool {
+	info := workflow.GetInfo(ctx)
+	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= r.settings.HistoryEventsLimit
+}
+
+func (r *caseRun) receiveContacts(ctx workflow.Context) {
+	var s ContactSignal
+	received := false
+	for r.contacts.ReceiveAsync(&s) {
+		if r.c.Stage == StageClosed {
+			continue
+		}
+		received = true
+		r.touch(ctx, true)
+		r.emit(ctx, Actor{UserID: s.Source, Role: "external", StructureID: r.c.StructureID}, "contact_recorded",
+			map[string]any{"channel": s.Channel, "note": s.Note})
+	}
+	if received {
+		if _, err := r.flush(ctx); err != nil {
+			workflow.GetLogger(ctx).Error("projection of contact failed", "error", err)
+		}
+	}
+}
+
+// nextDeadline is the earliest pending deadline and its kind, or "" when none runs.
+func (r *caseRun) nextDeadline() (time.Time, string) {
+	var next time.Time
+	kind := ""
+	for _, d := range r.deadlines() {
+		if kind == "" || d.DueAt.Before(next) {
+			next, kind = d.DueAt, d.Kind
+		}
+	}
+	return next, kind
+}
+
+// deadlines are what is pending on the case. Nothing runs while the case is paused.
+func (r *caseRun) deadlines() []Deadline {
+	c := r.c
+	if c.Stage == StageClosed || c.Paused {
+		return nil
+	}
+	var out []Deadline
+	if h := c.Handoff; h != nil && h.Status == HandoffPending {
+		if h.RemindAt != nil {
+			out = append(out, Deadline{Kind: "handoff_reminder", DueAt: *h.RemindAt})
+		}
+		out = append(out, Deadline{Kind: "handoff_expiry", DueAt: h.DueAt})
+	}
+	if c.Stage != StageHandoff {
+		from := c.LastActivityAt
+		if c.InactivityRemindedAt != nil && c.InactivityRemindedAt.After(from) {
+			from = *c.InactivityRemindedAt
+		}
+		out = append(out, Deadline{Kind: "inactivity_reminder", DueAt: from.Add(r.settings.InactivityRemindAfter)})
+	}
+	return out
+}
+
+func (r *caseRun) fireDeadline(ctx workflow.Context, kind string) error {
+	c := r.c
+	now := workflow.Now(ctx).UTC()
+	sys := Actor{UserID: systemActor, Role: systemActor, StructureID: c.StructureID}
+	switch kind {
+	case "handoff_reminder":
+		h := c.Handoff
+		h.Reminders++
+		next := h.RemindAt.Add(r.settings.HandoffRemindAfter)
+		if next.Before(h.DueAt) {
+			h.RemindAt = &next
+		} else {
+			h.RemindAt = nil
+		}
+		seq := r.emit(ctx, sys, "handoff_reminded", map[string]any{"handoff_id": h.ID, "to_structure_id": h.ToStructureID, "reminders": h.Reminders, "due_at": h.DueAt})
+		r.notify(seq, NotifyHandoffReminded, h.ToStructureID, "", "", map[string]any{"handoff_id": h.ID, "due_at": h.DueAt, "reminders": h.Reminders})
+		r.recordHandoff()
+		r.touch(ctx, false)
+	case "handoff_expiry":
+		h := c.Handoff
+		h.Status = HandoffExpired
+		h.RemindAt = nil
+		h.DecidedAt = &now
+		h.DecidedBy = systemActor
+		c.Stage = h.FromStage
+		c.Escalated = true
+		seq := r.emit(ctx, sys, "handoff_expired", map[string]any{"handoff_id": h.ID, "to_structure_id": h.ToStructureID, "returned_to_stage": h.FromStage})
+		payload := map[string]any{"handoff_id": h.ID, "from_structure_id": h.FromStructureID, "to_structure_id": h.ToStructureID, "requested_at": h.RequestedAt}
+		r.notify(seq, NotifyHandoffExpired, "", c.TerritoryID, "coordinator", payload)
+		r.notify(seq, NotifyHandoffExpired, h.FromStructureID, "", "", payload)
+		r.notify(seq, NotifyHandoffExpired, h.ToStructureID, "", "", payload)
+		r.recordHandoff()
+		c.Handoff = nil
+		r.touch(ctx, false)
+	case "inactivity_reminder":
+		c.InactivityRemindedAt = &now
+		seq := r.emit(ctx, sys, "inactivity_reminded", map[string]any{"stage": c.Stage, "last_activity_at": c.LastActivityAt})
+		r.notify(seq, NotifyInactivity, c.StructureID, "", "", map[string]any{"stage": c.Stage, "last_activity_at": c.LastActivityAt})
+		r.touch(ctx, false)
+	default:
+		return fmt.Errorf("unknown deadline %q", kind)
+	}
+	_, err := r.flush(ctx)
+	return err
+}
+
+// emit appends a timeline event and returns its sequence number.
+func (r *caseRun) emit(ctx workflow.Context, a Actor, typ string, details map[string]any) int64 {
+	r.c.Seq++
+	r.pending.Events = append(r.pending.Events, Event{
+		Seq: r.c.Seq, Type: typ, At: workflow.Now(ctx).UTC(), ActorID: a.UserID, ActorRole: a.Role,
+		StructureID: a.StructureID, RequestID: a.RequestID, Details: details,
+	})
+	return r.c.Seq
+}
+
+func (r *caseRun) notify(seq int64, kind, structureID, territoryID, role string, payload map[string]any) {
+	recipient := structureID
+	if recipient == "" {
+		recipient = territoryID + "/" + role
+	}
+	if payload == nil {
+		payload = map[string]any{}
+	}
+	payload["case_id"] = r.c.ID
+	r.pending.Notifications = append(r.pending.Notifications, Notification{
+		ID:   fmt.Sprintf("%s-%d-%s-%s", r.c.ID, seq, kind, recipient),
+		Kind: kind, RecipientStructureID: structureID, RecipientTerritoryID: territoryID, RecipientRole: role,
+		Payload: payload,
+	})
+}
+
+func (r *caseRun) recordHandoff() {
+	if r.c.Handoff != nil {
+		r.pending.Handoffs = append(r.pending.Handoffs, *cloneHandoff(r.c.Handoff))
+	}
+}
+
+// touch marks a change; human changes also count as activity on the case.
+func (r *caseRun) touch(ctx workflow.Context, activity bool) {
+	now := workflow.Now(ctx).UTC()
+	r.c.Version++
+	r.c.UpdatedAt = now
+	if activity {
+		r.c.LastActivityAt = now
+		r.c.InactivityRemindedAt = nil
+	}
+}
+
+func (r *caseRun) newID(kind string) string {
+	return uuid.NewSHA1(idNamespace, fmt.Appendf(nil, "%s:%s:%d", r.c.ID, kind, r.c.Seq+1)).String()
+}
+
+// flush projects the pending changes and returns the projected snapshot.
+func (r *caseRun) flush(ctx workflow.Context) (Case, error) {
+	snap := r.snapshot()
+	p := r.pending
+	r.pending = Projection{}
+	p.Case = snap
+	for i := range p.Notifications {
+		p.Notifications[i].At = snap.UpdatedAt
+	}
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    time.Minute,
+		},
+	})
+	if err := workflow.ExecuteActivity(actx, ActivityProject, p).Get(ctx, nil); err != nil {
+		return Case{}, err
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, searchAttributeUpdates(&snap)...); err != nil {
+		workflow.GetLogger(ctx).Warn("search attributes not updated", "error", err)
+	}
+	for _, n := range p.Notifications {
+		r.undelivered = append(r.undelivered, n.ID)
+	}
+	return snap, nil
+}
+
+func (r *caseRun) deliveryLoop(ctx workflow.Context) {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    5 * time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    10 * time.Minute,
+			MaximumAttempts:    20,
+		},
+	})
+	for {
+		if err := workflow.Await(ctx, func() bool { return len(r.undelivered) > 0 }); err != nil {
+			return
+		}
+		ids := r.undelivered
+		r.undelivered = nil
+		r.delivering = true
+		if err := workflow.ExecuteActivity(actx, ActivityDeliver, ids).Get(ctx, nil); err != nil {
+			// Undelivered rows stay in the outbox, listed by the API and visible to
+			// supervision; the case itself must go on.
+			workflow.GetLogger(ctx).Error("notifications not delivered", "count", len(ids), "error", err)
+		}
+		r.delivering = false
+	}
+}
+
+// snapshot is a deep copy of the state with its deadlines, safe to hand out.
+func (r *caseRun) snapshot() Case {
+	c := *r.c
+	c.Needs = slices.Clone(r.c.Needs)
+	c.Requests = slices.Clone(r.c.Requests)
+	c.Actions = make([]Action, len(r.c.Actions))
+	for i, a := range r.c.Actions {
+		a.Notes = slices.Clone(a.Notes)
+		c.Actions[i] = a
+	}
+	c.Handoff = cloneHandoff(r.c.Handoff)
+	if p := r.c.Project; p != nil {
+		cp := *p
+		cp.Competences = slices.Clone(p.Competences)
+		c.Project = &cp
+	}
+	c.Deadlines = r.deadlines()
+	c.DueAt = nil
+	if next, kind := r.nextDeadline(); kind != "" {
+		c.DueAt = &next
+	}
+	return c
+}
+
+func cloneHandoff(h *Handoff) *Handoff {
+	if h == nil {
+		return nil
+	}
+	ch := *h
+	return &ch
+}
+
+// updateID is the ID the caller gave the update (the API passes Idempotency-Key).
+func updateID(ctx workflow.Context) string {
+	if info := workflow.GetCurrentUpdateInfo(ctx); info != nil {
+		return info.ID
+	}
+	return ""
+}
+
+func (r *caseRun) seen(ctx workflow.Context) bool {
+	id := updateID(ctx)
+	return id != "" && slices.Contains(r.c.Requests, id)
+}
+
+func (r *caseRun) remember(ctx workflow.Context) {
+	id := updateID(ctx)
+	if id == "" {
+		return
+	}
+	r.c.Requests = append(r.c.Requests, id)
+	if n := len(r.c.Requests); n > maxRememberedRequests {
+		r.c.Requests = slices.Clone(r.c.Requests[n-maxRememberedRequests:])
+	}
+}
+
+// handle registers an update whose validation is check and whose change is apply.
+// check runs twice: as the validator, so a refused request leaves no trace in the
+// history, and again in the handler, because another update may have changed the case
+// in between. apply must not block: the change and its events are atomic.
+func handle[T any](ctx workflow.Context, r *caseRun, name string, check func(T) error, apply func(workflow.Context, T)) error {
+	return workflow.SetUpdateHandlerWithOptions(ctx, name,
+		func(ctx workflow.Context, in T) (Case, error) {
+			if r.seen(ctx) {
+				return r.snapshot(), nil
+			}
+			if err := check(in); err != nil {
+				return Case{}, err
+			}
+			apply(ctx, in)
+			r.remember(ctx)
+			return r.flush(ctx)
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in T) error {
+			if r.seen(ctx) {
+				return nil
+			}
+			return check(in)
+		}},
+	)
+}

@@ -1,0 +1,269 @@
+// Package workflows holds the case workflow: one long-running Temporal workflow per case
+// that owns its process state from SPRO reception to closure, and the names and types
+// that the API, the worker and the activities share with it.
+package workflows
+
+import (
+	"time"
+)
+
+// Names of the workflow, its updates, queries, signals and the activities it calls.
+// They are part of the recorded histories: renaming one breaks running cases.
+const (
+	CaseWorkflowName = "Case"
+
+	UpdateOpen                = "open"
+	UpdateRequestHandoff      = "handoff.request"
+	UpdateAcceptHandoff       = "handoff.accept"
+	UpdateDeclineHandoff      = "handoff.decline"
+	UpdateCancelHandoff       = "handoff.cancel"
+	UpdateStartCounselling    = "counselling.start"
+	UpdateAddSession          = "session.add"
+	UpdateSetProject          = "project.set"
+	UpdateStartImplementation = "implementation.start"
+	UpdateAddAction           = "action.add"
+	UpdateChangeAction        = "action.change"
+	UpdateRemoveAction        = "action.remove"
+	UpdatePause               = "pause"
+	UpdateResume              = "resume"
+	UpdateWithdraw            = "withdraw"
+	UpdateClose               = "close"
+
+	QueryState = "state"
+
+	// SignalContact records an asynchronous touchpoint from outside the console (the
+	// person answered a message, a partner system reported an appointment).
+	SignalContact = "contact"
+
+	ActivityProject = "ProjectCase"
+	ActivityDeliver = "DeliverNotifications"
+)
+
+// Stages of a case.
+const (
+	StageReception      = "reception"
+	StageHandoff        = "handoff"
+	StageCounselling    = "counselling"
+	StageImplementation = "implementation"
+	StageClosed         = "closed"
+)
+
+// Hand-off statuses.
+const (
+	HandoffPending   = "pending"
+	HandoffAccepted  = "accepted"
+	HandoffDeclined  = "declined"
+	HandoffCancelled = "cancelled"
+	HandoffExpired   = "expired"
+)
+
+// Notification kinds written to the outbox.
+const (
+	NotifyHandoffRequested = "handoff_requested"
+	NotifyHandoffReminded  = "handoff_reminded"
+	NotifyHandoffAccepted  = "handoff_accepted"
+	NotifyHandoffDeclined  = "handoff_declined"
+	NotifyHandoffCancelled = "handoff_cancelled"
+	NotifyHandoffExpired   = "handoff_expired"
+	NotifyInactivity       = "inactivity_reminder"
+)
+
+// WorkflowID is the Temporal workflow ID of a case: an opaque UUID, never personal data.
+func WorkflowID(caseID string) string { return "case-" + caseID }
+
+// Settings are the durations a case runs with. They travel in the workflow input so that
+// a case keeps the deadlines it started with, and tests can shorten them.
+type Settings struct {
+	HandoffRemindAfter    time.Duration `json:"handoff_remind_after"`
+	HandoffExpireAfter    time.Duration `json:"handoff_expire_after"`
+	InactivityRemindAfter time.Duration `json:"inactivity_remind_after"`
+	// HistoryEventsLimit triggers continue-as-new before the server's own suggestion.
+	HistoryEventsLimit int `json:"history_events_limit"`
+}
+
+// Actor is who asks for a change, as authenticated by the API.
+type Actor struct {
+	UserID      string `json:"user_id"`
+	Role        string `json:"role"`
+	StructureID string `json:"structure_id"`
+	// StructureCEPOperator tells whether the actor's structure may give CEP levels 2 and 3.
+	StructureCEPOperator bool `json:"structure_cep_operator"`
+	// RequestID is the API request that caused the change, kept in the timeline.
+	RequestID string `json:"request_id,omitempty"`
+}
+
+// CaseInput starts (or continues) a case workflow.
+type CaseInput struct {
+	Settings Settings `json:"settings"`
+	// Open describes a new case; nil when continuing as new.
+	Open *OpenCase `json:"open,omitempty"`
+	// State is the carried state when continuing as new.
+	State *Case `json:"state,omitempty"`
+}
+
+// OpenCase is what reception knows that the process needs. Personal details stay in the
+// database; only categories used by rules and indicators travel here.
+type OpenCase struct {
+	CaseID             string    `json:"case_id"`
+	TerritoryID        string    `json:"territory_id"`
+	Actor              Actor     `json:"actor"`
+	Channel            string    `json:"channel"`
+	Public             string    `json:"public"`
+	Gender             string    `json:"gender"`
+	AgeBand            string    `json:"age_band"`
+	Needs              []string  `json:"needs"`
+	ConsentDataSharing bool      `json:"consent_data_sharing"`
+	ReceivedAt         time.Time `json:"received_at"`
+}
+
+// Handoff is an orientation of the case to another structure.
+type Handoff struct {
+	ID              string     `json:"id"`
+	FromStructureID string     `json:"from_structure_id"`
+	ToStructureID   string     `json:"to_structure_id"`
+	Status          string     `json:"status"`
+	Reason          string     `json:"reason"`
+	Note            string     `json:"note,omitempty"`
+	FromStage       string     `json:"from_stage"`
+	RequestedBy     string     `json:"requested_by"`
+	RequestedAt     time.Time  `json:"requested_at"`
+	RemindAt        *time.Time `json:"remind_at,omitempty"`
+	DueAt           time.Time  `json:"due_at"`
+	Reminders       int        `json:"reminders"`
+	DecidedBy       string     `json:"decided_by,omitempty"`
+	DecidedAt       *time.Time `json:"decided_at,omitempty"`
+	DeclineReason   string     `json:"decline_reason,omitempty"`
+	DecisionNote    string     `json:"decision_note,omitempty"`
+}
+
+// Competence is one competence identified in counselling.
+type Competence struct {
+	Label        string `json:"label"`
+	Transferable bool   `json:"transferable"`
+}
+
+// Project is the professional project co-built at level 2.
+type Project struct {
+	TargetOccupation string       `json:"target_occupation"`
+	RomeCode         string       `json:"rome_code,omitempty"`
+	Competences      []Competence `json:"competences"`
+	Autonomy         string       `json:"autonomy"`
+	Maturity         string       `json:"maturity"`
+	UpdatedAt        time.Time    `json:"updated_at"`
+	UpdatedBy        string       `json:"updated_by"`
+}
+
+// Action is one step of the level-3 action plan.
+type Action struct {
+	ID        string   `json:"id"`
+	Type      string   `json:"type"`
+	Title     string   `json:"title"`
+	Provider  string   `json:"provider,omitempty"`
+	StartDate string   `json:"start_date"`
+	EndDate   string   `json:"end_date,omitempty"`
+	Hours     *int     `json:"hours,omitempty"`
+	CostEUR   float64  `json:"cost_eur"`
+	Status    string   `json:"status"`
+	Notes     []string `json:"notes,omitempty"`
+}
+
+// Session is a counselling or support appointment.
+type Session struct {
+	ID              string `json:"id"`
+	Date            string `json:"date"`
+	DurationMinutes int    `json:"duration_minutes"`
+	Mode            string `json:"mode"`
+	Summary         string `json:"summary"`
+	AdviserID       string `json:"adviser_id"`
+	Stage           string `json:"stage"`
+}
+
+// Deadline is something pending with its due time.
+type Deadline struct {
+	Kind  string    `json:"kind"`
+	DueAt time.Time `json:"due_at"`
+}
+
+// Case is the state of a case as the workflow owns it: returned by updates and the
+// state query, carried across continue-as-new and projected into the database.
+type Case struct {
+	ID                   string     `json:"id"`
+	TerritoryID          string     `json:"territory_id"`
+	StructureID          string     `json:"structure_id"`
+	StructureCEPOperator bool       `json:"structure_cep_operator"`
+	Stage                string     `json:"stage"`
+	Paused               bool       `json:"paused"`
+	PausedAt             *time.Time `json:"paused_at,omitempty"`
+	PauseReason          string     `json:"pause_reason,omitempty"`
+	Escalated            bool       `json:"escalated"`
+	ReferentAdviserID    string     `json:"referent_adviser_id,omitempty"`
+	Handoff              *Handoff   `json:"handoff,omitempty"`
+	Project              *Project   `json:"project,omitempty"`
+	Actions              []Action   `json:"actions"`
+	PlanRevision         int        `json:"plan_revision"`
+	Sessions             int        `json:"sessions"`
+	Channel              string     `json:"channel"`
+	Public               string     `json:"public"`
+	Gender               string     `json:"gender"`
+	AgeBand              string     `json:"age_band"`
+	Needs                []string   `json:"needs"`
+	ConsentDataSharing   bool       `json:"consent_data_sharing"`
+	Outcome              string     `json:"outcome,omitempty"`
+	CloseNote            string     `json:"close_note,omitempty"`
+	CreatedBy            string     `json:"created_by"`
+	CreatedAt            time.Time  `json:"created_at"`
+	UpdatedAt            time.Time  `json:"updated_at"`
+	ClosedAt             *time.Time `json:"closed_at,omitempty"`
+	LastActivityAt       time.Time  `json:"last_activity_at"`
+	InactivityRemindedAt *time.Time `json:"inactivity_reminded_at,omitempty"`
+	Deadlines            []Deadline `json:"deadlines"`
+	DueAt                *time.Time `json:"due_at,omitempty"`
+	Version              int64      `json:"version"`
+	// Seq is the number of the last timeline event.
+	Seq int64 `json:"seq"`
+	// Requests are the latest processed request IDs, carried across continue-as-new so
+	// that a retried request never applies twice.
+	Requests []string `json:"requests,omitempty"`
+}
+
+// Event is one line of the case timeline.
+type Event struct {
+	Seq         int64          `json:"seq"`
+	Type        string         `json:"type"`
+	At          time.Time      `json:"at"`
+	ActorID     string         `json:"actor_id"`
+	ActorRole   string         `json:"actor_role"`
+	StructureID string         `json:"structure_id"`
+	RequestID   string         `json:"request_id,omitempty"`
+	Details     map[string]any `json:"details,omitempty"`
+}
+
+// Notification is a message for a structure, or for a territory's coordination.
+type Notification struct {
+	ID                   string         `json:"id"`
+	Kind                 string         `json:"kind"`
+	RecipientStructureID string         `json:"recipient_structure_id,omitempty"`
+	RecipientTerritoryID string         `json:"recipient_territory_id,omitempty"`
+	RecipientRole        string         `json:"recipient_role,omitempty"`
+	Payload              map[string]any `json:"payload"`
+	At                   time.Time      `json:"at"`
+}
+
+// Projection is one batch of changes for the database: the case snapshot and what
+// happened since the previous batch. Every part is idempotent to write.
+type Projection struct {
+	Case          Case           `json:"case"`
+	Events        []Event        `json:"events"`
+	Handoffs      []Handoff      `json:"handoffs"`
+	Sessions      []Session      `json:"sessions"`
+	PlanRevision  *PlanRevision  `json:"plan_revision,omitempty"`
+	Notifications []Notification `json:"notifications"`
+}
+
+// PlanRevision is a kept revision of the action plan.
+type PlanRevision struct {
+	Revision int       `json:"revision"`
+	Actions  []Action  `json:"actions"`
+	ActorID  string    `json:"actor_id"`
+	At       time.Time `json:"at"`
+}
