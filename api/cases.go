@@ -52,11 +52,11 @@ type consentIn struct {
 }
 
 type createCaseIn struct {
-	Beneficiary beneficiaryIn `json:"beneficiary" validate:"required"`
+	Beneficiary beneficiaryIn `json:"beneficiary"`
 	Channel     string        `json:"channel" validate:"required,oneof=on_site phone online"`
 	Request     string        `json:"request" validate:"required,max=4000"`
 	Needs       []string      `json:"needs" validate:"max=10,dive,oneof=information career_change training vae job_search business_creation craft_business transition_project executive_career other"`
-	Consent     consentIn     `json:"consent" validate:"required"`
+	Consent     consentIn     `json:"consent"`
 }
 
 func parseDate(s string) (time.Time, error) { return time.Parse(time.DateOnly, s) }
@@ -308,8 +308,13 @@ func (s *server) requestHandoff(c *gin.Context) error {
 		if err := bind(c, &in); err != nil {
 			return nil, err
 		}
-		if _, err := s.structure(c.Request.Context(), in.ToStructureID); err != nil {
+		target, err := s.structure(c.Request.Context(), in.ToStructureID)
+		if err != nil {
 			return nil, badRequest("unknown structure", FieldError{Field: "to_structure_id", Message: "no such structure"})
+		}
+		if target.TerritoryID != row.TerritoryID {
+			return nil, badRequest("the target structure is outside the case's territory",
+				FieldError{Field: "to_structure_id", Message: "must be a structure of territory " + row.TerritoryID})
 		}
 		hid = derivedID(c, row.ID, "handoff")
 		return workflows.RequestHandoffInput{Actor: a, ToStructureID: in.ToStructureID, Reason: in.Reason, Note: in.Note, HandoffID: hid}, nil
@@ -588,6 +593,9 @@ func (s *server) recordContact(c *gin.Context) error {
 	row, err := s.visibleCase(c)
 	if err != nil {
 		return err
+	}
+	if u := currentUser(c); deref(u.StructureID) != row.StructureID {
+		return forbidden("only users of the holding structure " + row.StructureID + " record contacts")
 	}
 	var in contactIn
 	if err := bind(c, &in); err != nil {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -82,7 +83,7 @@ func (s *server) listStructures(c *gin.Context) error {
 func (s *server) getStructure(c *gin.Context) error {
 	var m models.Structure
 	err := s.store.DB.WithContext(c.Request.Context()).Where("id = ?", c.Param("id")).Take(&m).Error
-	if err == gorm.ErrRecordNotFound {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return notFound("no structure " + c.Param("id"))
 	}
 	if err != nil {
@@ -236,10 +237,15 @@ func (s *server) listNotifications(c *gin.Context) error {
 	switch u.Role {
 	case models.RoleAdmin:
 	case models.RoleCoordinator:
-		q = q.Where("recipient_structure_id = ? OR (recipient_territory_id = ? AND recipient_role = ?)",
+		q = q.Where("(recipient_structure_id <> '' AND recipient_structure_id = ?) OR (recipient_territory_id = ? AND recipient_role = ?)",
 			deref(u.StructureID), deref(u.TerritoryID), models.RoleCoordinator)
 	default:
-		q = q.Where("recipient_structure_id = ?", deref(u.StructureID))
+		if u.StructureID == nil {
+			// Supervisors have no inbox of their own.
+			q = q.Where("1 = 0")
+		} else {
+			q = q.Where("recipient_structure_id = ?", *u.StructureID)
+		}
 	}
 	if id := c.Query("case_id"); id != "" {
 		q = q.Where("case_id = ?", id)

@@ -305,7 +305,7 @@ func (r *caseRun) applyStartImplementation(ctx workflow.Context, in ReasonInput)
 	if r.c.ReferentAdviserID == "" {
 		r.c.ReferentAdviserID = in.Actor.UserID
 	}
-	r.emit(ctx, in.Actor, "implementation_started", map[string]any{"from_stage": from, "referent_adviser_id": r.c.ReferentAdviserID})
+	r.emit(ctx, in.Actor, "implementation_started", map[string]any{"from_stage": from, "referent_adviser_id": r.c.ReferentAdviserID, "note": in.Reason})
 	r.touch(ctx, true)
 }
 
@@ -427,7 +427,7 @@ func (r *caseRun) applyResume(ctx workflow.Context, in ReasonInput) {
 		r.recordHandoff()
 	}
 	r.c.Paused, r.c.PausedAt, r.c.PauseReason = false, nil, ""
-	r.emit(ctx, in.Actor, "resumed", map[string]any{"paused_for_seconds": int64(paused.Seconds()), "stage": r.c.Stage})
+	r.emit(ctx, in.Actor, "resumed", map[string]any{"paused_for_seconds": int64(paused.Seconds()), "stage": r.c.Stage, "note": in.Reason})
 	r.touch(ctx, true)
 }
 

@@ -1,0 +1,143 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/spro-cep/cep/internal/testdb"
+	"github.com/spro-cep/cep/models"
+	"github.com/spro-cep/cep/workflows"
+)
+
+func newActivities(t *testing.T) *Activities {
+	return &Activities{Store: testdb.Open(t), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), HTTP: &http.Client{Timeout: 5 * time.Second}}
+}
+
+func projection(version int64, stage string, seqs ...int64) workflows.Projection {
+	now := time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)
+	p := workflows.Projection{Case: workflows.Case{ID: "7d3c1c2e-8b1f-4f43-9d0c-1c2b3a4d5e6f", TerritoryID: "chartres",
+		StructureID: "pole-emploi-chartres", Stage: stage, Channel: "on_site", Public: "jobseeker", Gender: "female",
+		AgeBand: "26_44", CreatedBy: "u", CreatedAt: now, UpdatedAt: now.Add(time.Duration(version) * time.Minute),
+		LastActivityAt: now, Version: version}}
+	for _, s := range seqs {
+		p.Events = append(p.Events, workflows.Event{Seq: s, Type: "t", At: now, ActorID: "u", ActorRole: "adviser", StructureID: "pole-emploi-chartres"})
+	}
+	return p
+}
+
+func TestProjectCaseIsIdempotentAndOrdered(t *testing.T) {
+	a := newActivities(t)
+	ctx := context.Background()
+	v2 := projection(2, workflows.StageHandoff, 2, 3)
+	h := workflows.Handoff{ID: "h1", FromStructureID: "pole-emploi-chartres", ToStructureID: "cap-emploi-28", Status: "pending",
+		Reason: "r", FromStage: "reception", RequestedBy: "u", RequestedAt: v2.Case.CreatedAt, DueAt: v2.Case.CreatedAt.Add(time.Hour)}
+	v2.Handoffs = []workflows.Handoff{h}
+	v2.Notifications = []workflows.Notification{{ID: "n1", Kind: workflows.NotifyHandoffRequested, RecipientStructureID: "cap-emploi-28", Payload: map[string]any{"x": 1}, At: v2.Case.UpdatedAt}}
+	v2.PlanRevision = &workflows.PlanRevision{Revision: 1, Actions: []workflows.Action{{ID: "a1", Title: "t"}}, ActorID: "u", At: v2.Case.UpdatedAt}
+	v2.Sessions = []workflows.Session{{ID: "s1", Date: "2026-01-05", DurationMinutes: 30, Mode: "phone", Summary: "s"}}
+	for range 3 { // a retried activity writes each row once
+		if err := a.ProjectCase(ctx, v2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A late, older batch adds its events but does not roll the case back.
+	if err := a.ProjectCase(ctx, projection(1, workflows.StageReception, 1)); err != nil {
+		t.Fatal(err)
+	}
+	var c models.Case
+	if err := a.Store.DB.Where("id = ?", v2.Case.ID).Take(&c).Error; err != nil {
+		t.Fatal(err)
+	}
+	if c.Version != 2 || c.Stage != workflows.StageHandoff {
+		t.Fatalf("case row = version %d stage %s, want 2 handoff", c.Version, c.Stage)
+	}
+	for table, want := range map[string]int64{"case_events": 3, "handoffs": 1, "notifications": 1, "plan_revisions": 1, "case_sessions": 1} {
+		var n int64
+		a.Store.DB.Table(table).Count(&n)
+		if n != want {
+			t.Errorf("%s has %d rows, want %d", table, n, want)
+		}
+	}
+	// A newer batch moves the case and the hand-off on.
+	v3 := projection(3, workflows.StageReception, 4)
+	h.Status = workflows.HandoffDeclined
+	v3.Handoffs = []workflows.Handoff{h}
+	if err := a.ProjectCase(ctx, v3); err != nil {
+		t.Fatal(err)
+	}
+	var hr models.Handoff
+	a.Store.DB.Where("id = ?", "h1").Take(&hr)
+	if hr.Status != workflows.HandoffDeclined {
+		t.Fatalf("hand-off status = %s", hr.Status)
+	}
+	var st workflows.Case
+	a.Store.DB.Where("id = ?", v2.Case.ID).Take(&c)
+	if err := json.Unmarshal([]byte(c.State), &st); err != nil || st.Version != 3 {
+		t.Fatalf("state column = %v, %v", st.Version, err)
+	}
+}
+
+func TestDeliverNotifications(t *testing.T) {
+	a := newActivities(t)
+	ctx := context.Background()
+	var hits, fail atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		if r.Header.Get("Idempotency-Key") == "" {
+			t.Error("webhook without Idempotency-Key")
+		}
+		if fail.Load() > 0 {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	a.Store.DB.Model(&models.Structure{}).Where("id = ?", "cap-emploi-28").Update("webhook_url", srv.URL)
+
+	p := projection(1, workflows.StageHandoff)
+	p.Notifications = []workflows.Notification{
+		{ID: "to-webhook", Kind: workflows.NotifyHandoffRequested, RecipientStructureID: "cap-emploi-28", Payload: map[string]any{}, At: p.Case.UpdatedAt},
+		{ID: "to-log", Kind: workflows.NotifyHandoffExpired, RecipientTerritoryID: "chartres", RecipientRole: "coordinator", Payload: map[string]any{}, At: p.Case.UpdatedAt},
+	}
+	if err := a.ProjectCase(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	fail.Store(1)
+	if err := a.DeliverNotifications(ctx, []string{"to-webhook", "to-log"}); err == nil {
+		t.Fatal("a failing webhook must fail the activity so that it is retried")
+	}
+	var n models.Notification
+	a.Store.DB.Where("id = ?", "to-webhook").Take(&n)
+	if n.DeliveredAt != nil || n.Attempts != 1 || n.LastError == "" {
+		t.Fatalf("after a failure: %+v", n)
+	}
+	fail.Store(0)
+	if err := a.DeliverNotifications(ctx, []string{"to-webhook", "to-log"}); err != nil {
+		t.Fatal(err)
+	}
+	// Delivered rows are not sent again.
+	if err := a.DeliverNotifications(ctx, []string{"to-webhook", "to-log"}); err != nil {
+		t.Fatal(err)
+	}
+	if hits.Load() != 2 {
+		t.Fatalf("webhook called %d times, want 2 (one failure, one success)", hits.Load())
+	}
+	n = models.Notification{}
+	a.Store.DB.Where("id = ?", "to-webhook").Take(&n)
+	if n.DeliveredAt == nil || n.Channel != "webhook" || n.LastError != "" {
+		t.Fatalf("webhook row: %+v", n)
+	}
+	var logged models.Notification
+	a.Store.DB.Where("id = ?", "to-log").Take(&logged)
+	if logged.DeliveredAt == nil || logged.Channel != "log" {
+		t.Fatalf("log row: %+v", logged)
+	}
+}

@@ -1,0 +1,106 @@
+package integration
+
+import (
+	"net/http"
+	"testing"
+)
+
+func TestHealthAndReadiness(t *testing.T) {
+	s := env(t)
+	s.must(t, http.StatusOK, call{method: "GET", path: "/healthz"})
+	r := s.must(t, http.StatusOK, call{method: "GET", path: "/readyz"})
+	if r.str("checks.database") != "ok" || r.str("checks.temporal") != "ok" {
+		t.Fatalf("readyz = %s", r.Raw)
+	}
+	doc := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/openapi.json"})
+	if doc.str("openapi") == "" {
+		t.Fatalf("openapi document without version: %.200s", doc.Raw)
+	}
+}
+
+func TestAuthentication(t *testing.T) {
+	s := env(t)
+	for _, tc := range []struct {
+		name, header string
+	}{
+		{"no header", ""},
+		{"not bearer", "Basic abc"},
+		{"garbage token", "Bearer not-a-token"},
+		{"token signed elsewhere", "Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJlbWFpbCI6ImFkbWluQGNlcC5kZW1vLnRlc3QiLCJleHAiOjQ4OTk5OTk5OTksImlzcyI6ImNlcCJ9.c2lnbmF0dXJl"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := call{method: "GET", path: "/api/v1/me"}
+			if tc.header != "" {
+				c.headers = map[string]string{"Authorization": tc.header}
+			}
+			problemOf(t, s.do(t, c), http.StatusUnauthorized)
+		})
+	}
+	r := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/me", token: s.token(t, pe)})
+	if r.str("email") != pe || r.str("role") != "adviser" || r.str("structure_id") != "pole-emploi-chartres" {
+		t.Fatalf("me = %s", r.Raw)
+	}
+}
+
+func TestReferenceData(t *testing.T) {
+	s := env(t)
+	tok := s.token(t, cio)
+	r := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/structures", token: tok})
+	items := r.get("items").([]any)
+	if len(items) != 15 {
+		t.Fatalf("%d structures, want the 15 of the Chartres convention", len(items))
+	}
+	operators := 0
+	for _, it := range items {
+		m := it.(map[string]any)
+		for _, f := range []string{"id", "name", "network", "cep_operator", "territory_id"} {
+			if _, ok := m[f]; !ok {
+				t.Fatalf("structure without %s: %v", f, m)
+			}
+		}
+		if m["cep_operator"] == true {
+			operators++
+		}
+	}
+	if operators != 8 {
+		t.Errorf("%d CEP operators, want 8", operators)
+	}
+	one := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/structures/cap-emploi-28", token: tok})
+	if one.str("name") != "Cap emploi 28 (PHARE 28)" || one.get("cep_operator") != true {
+		t.Fatalf("structure = %s", one.Raw)
+	}
+	problemOf(t, s.do(t, call{method: "GET", path: "/api/v1/structures/nope", token: tok}), http.StatusNotFound)
+
+	// Users: admins and coordinators only.
+	problemOf(t, s.do(t, call{method: "GET", path: "/api/v1/users", token: tok}), http.StatusForbidden)
+	problemOf(t, s.do(t, call{method: "GET", path: "/api/v1/users", token: s.token(t, supervisor)}), http.StatusForbidden)
+	all := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/users", token: s.token(t, admin)})
+	if n := len(all.get("items").([]any)); n != 18 {
+		t.Fatalf("admin sees %d users, want 18", n)
+	}
+	coord := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/users?role=adviser", token: s.token(t, coordinator)})
+	if n := len(coord.get("items").([]any)); n != 15 {
+		t.Fatalf("coordinator sees %d advisers, want 15", n)
+	}
+}
+
+func TestRoutingTableEditing(t *testing.T) {
+	s := env(t)
+	coord := s.token(t, coordinator)
+	before := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/routing-rules", token: coord})
+	rules := before.get("rules").([]any)
+	if len(rules) != 11 {
+		t.Fatalf("%d rules, want 11", len(rules))
+	}
+	problemOf(t, s.do(t, call{method: "PUT", path: "/api/v1/routing-rules", token: s.token(t, pe), body: before.Body}), http.StatusForbidden)
+	bad := map[string]any{"territory_id": "chartres", "rules": []any{map[string]any{"priority": 1, "network": "CIO"}}}
+	p := problemOf(t, s.do(t, call{method: "PUT", path: "/api/v1/routing-rules", token: coord, body: bad}), http.StatusBadRequest)
+	if f := fieldsOf(p); len(f) != 1 || f[0] != "rules[0].reason" {
+		t.Fatalf("fields = %v", f)
+	}
+	// Writing the same table back keeps it whole.
+	after := s.must(t, http.StatusOK, call{method: "PUT", path: "/api/v1/routing-rules", token: coord, body: map[string]any{"territory_id": "chartres", "rules": rules}})
+	if len(after.get("rules").([]any)) != 11 {
+		t.Fatalf("table after rewrite: %s", after.Raw)
+	}
+}
