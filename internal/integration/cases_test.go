@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -96,8 +97,8 @@ func TestCasePath(t *testing.T) {
 		t.Fatalf("synthesis = %s", syn.Raw)
 	}
 	html := s.do(t, call{method: "GET", path: "/api/v1/cases/" + id + "/synthesis", token: capTok, headers: map[string]string{"Accept": "text/html"}})
-	if html.Status != http.StatusOK || !slices.Contains([]string{"text/html; charset=utf-8"}, html.Header.Get("Content-Type")) ||
-		!contains(string(html.Raw), "Aide-soignante") || !contains(string(html.Raw), "Atelier CV") {
+	if html.Status != http.StatusOK || html.Header.Get("Content-Type") != "text/html; charset=utf-8" ||
+		!strings.Contains(string(html.Raw), "Aide-soignante") || !strings.Contains(string(html.Raw), "Atelier CV") {
 		t.Fatalf("synthesis page: %d %s", html.Status, html.Raw)
 	}
 
@@ -135,7 +136,9 @@ func TestCasePath(t *testing.T) {
 	recordHistory(t, s, id, "case_path")
 }
 
-func contains(s, sub string) bool { return len(s) >= len(sub) && (s == sub || len(sub) == 0 || indexOf(s, sub) >= 0) }
+func contains(s, sub string) bool {
+	return len(s) >= len(sub) && (s == sub || len(sub) == 0 || indexOf(s, sub) >= 0)
+}
 
 func indexOf(s, sub string) int {
 	for i := 0; i+len(sub) <= len(s); i++ {
