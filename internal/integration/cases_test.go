@@ -136,19 +136,6 @@ func TestCasePath(t *testing.T) {
 	recordHistory(t, s, id, "case_path")
 }
 
-func contains(s, sub string) bool {
-	return len(s) >= len(sub) && (s == sub || len(sub) == 0 || indexOf(s, sub) >= 0)
-}
-
-func indexOf(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return i
-		}
-	}
-	return -1
-}
-
 func TestCreateCaseValidation(t *testing.T) {
 	s := env(t)
 	tok := s.token(t, pe)
