@@ -7,6 +7,7 @@
 package devserver
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,9 +15,9 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/dynamicconfig"
@@ -67,6 +68,9 @@ func Start(opts Options) (*Server, error) {
 	}
 	cfg, err := serverConfig(ip, frontendPort, opts.DBPath)
 	if err != nil {
+		return nil, err
+	}
+	if err := forgetMembers(opts.DBPath); err != nil {
 		return nil, err
 	}
 	sqlCfg := cfg.Persistence.DataStores["sqlite"].SQL
@@ -164,7 +168,7 @@ func serverConfig(ip string, frontendPort int, dbPath string) (*config.Config, e
 					Enabled:                true,
 					InitialFailoverVersion: 1,
 					RPCAddress:             net.JoinHostPort(ip, strconv.Itoa(frontendPort)),
-					ClusterID:              uuid.NewString(),
+					ClusterID:              clusterID,
 				},
 			},
 		},
@@ -197,6 +201,29 @@ func dynamicConfig() dynamicconfig.Client {
 		dynamicconfig.FrontendEnableUpdateWorkflowExecution.Key():   true,
 		dynamicconfig.EnableEagerWorkflowStart.Key():                true,
 	}
+}
+
+// clusterID is fixed: each data directory is its own single-node cluster, and a
+// restarted server must recognise the cluster metadata it stored before.
+const clusterID = "5c0e5d8e-6a4f-4c39-9a0b-0c1d2e3f4a5b"
+
+// forgetMembers removes the membership rows left by the previous run. The embedded
+// server is the only user of its file, so those hosts are dead; left in place, the new
+// services would try to join them (on ports now chosen afresh) and refuse requests
+// with "Not enough hosts to serve the request" until the rows expire.
+func forgetMembers(dbPath string) error {
+	if _, err := os.Stat(dbPath); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	db, err := sql.Open("sqlite", "file:"+dbPath+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return fmt.Errorf("devserver: open %s: %w", dbPath, err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("DELETE FROM cluster_membership"); err != nil && !strings.Contains(err.Error(), "no such table") {
+		return fmt.Errorf("devserver: reset membership: %w", err)
+	}
+	return nil
 }
 
 func freePort(ip string) (int, error) {

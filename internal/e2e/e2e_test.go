@@ -1,0 +1,191 @@
+// Package e2e checks the README's promise from outside, as a user would: it builds the
+// cep binary, runs two `cep dev` side by side on one machine, gets tokens with
+// `cep token`, lists users with `cep users --json`, and restarts one instance to see that
+// its cases survive. It starts no server itself and links none.
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+type instance struct {
+	bin, dir, addr string
+	temporalPort   int
+	cmd            *exec.Cmd
+	out            *bytes.Buffer
+}
+
+func (in *instance) env() []string {
+	return append(os.Environ(), "CEP_DATA_DIR="+in.dir, "CEP_HTTP_ADDR="+in.addr,
+		fmt.Sprintf("CEP_TEMPORAL_PORT=%d", in.temporalPort), "CEP_DATABASE_URL=", "CEP_TEMPORAL_ADDRESS=")
+}
+
+func (in *instance) start(t *testing.T) time.Duration {
+	t.Helper()
+	in.out = &bytes.Buffer{}
+	in.cmd = exec.Command(in.bin, "dev")
+	in.cmd.Env = in.env()
+	in.cmd.Stdout, in.cmd.Stderr = in.out, in.out
+	begin := time.Now()
+	if err := in.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		resp, err := http.Get("http://" + in.addr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return time.Since(begin)
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("cep dev not ready after 90 s:\n%s", in.out.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (in *instance) stop(t *testing.T) {
+	t.Helper()
+	if in.cmd == nil || in.cmd.Process == nil {
+		return
+	}
+	_ = in.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- in.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("cep dev did not exit cleanly on SIGTERM: %v\n%s", err, in.out.String())
+		}
+	case <-time.After(60 * time.Second):
+		_ = in.cmd.Process.Kill()
+		t.Errorf("cep dev did not stop within 60 s of SIGTERM")
+	}
+	in.cmd = nil
+}
+
+func (in *instance) run(t *testing.T, args ...string) []byte {
+	t.Helper()
+	cmd := exec.Command(in.bin, args...)
+	cmd.Env = in.env()
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("cep %v: %v", args, err)
+	}
+	return out
+}
+
+func (in *instance) call(t *testing.T, token, method, path string, body any) (int, map[string]any) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		raw, _ := json.Marshal(body)
+		rd = bytes.NewReader(raw)
+	}
+	req, _ := http.NewRequest(method, "http://"+in.addr+path, rd)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+func TestTwoDevInstancesAndRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the cep binary")
+	}
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "cep")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/cep")
+	build.Dir = filepath.Join("..", "..")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	a := &instance{bin: bin, dir: filepath.Join(tmp, "a"), addr: fmt.Sprintf("127.0.0.1:%d", freePort(t)), temporalPort: freePort(t)}
+	b := &instance{bin: bin, dir: filepath.Join(tmp, "b"), addr: fmt.Sprintf("127.0.0.1:%d", freePort(t)), temporalPort: freePort(t)}
+	defer a.stop(t)
+	defer b.stop(t)
+	ta := a.start(t)
+	tb := b.start(t)
+	t.Logf("cep dev ready in %s and %s (side by side)", ta.Round(time.Millisecond), tb.Round(time.Millisecond))
+	if !strings.Contains(a.out.String(), "cep token --user") {
+		t.Errorf("the start banner does not say how to get a token:\n%s", a.out.String())
+	}
+
+	var users []map[string]any
+	if err := json.Unmarshal(a.run(t, "users", "--json"), &users); err != nil {
+		t.Fatal(err)
+	}
+	if len(users) != 18 {
+		t.Fatalf("%d users, want 18", len(users))
+	}
+	for _, u := range users {
+		for _, f := range []string{"email", "role", "structure_id"} {
+			if _, ok := u[f]; !ok {
+				t.Fatalf("user without %s: %v", f, u)
+			}
+		}
+	}
+	const email = "adviser.pole-emploi-chartres@chartres.demo.test"
+	tokA := strings.TrimSpace(string(a.run(t, "token", "--user", email)))
+	tokB := strings.TrimSpace(string(b.run(t, "token", "--user", email)))
+	if st, body := a.call(t, tokA, "GET", "/api/v1/structures", nil); st != http.StatusOK || len(body["items"].([]any)) != 15 {
+		t.Fatalf("structures: %d %v", st, body)
+	}
+	// Each instance has its own signing key: a token of one is refused by the other.
+	if st, _ := b.call(t, tokA, "GET", "/api/v1/me", nil); st != http.StatusUnauthorized {
+		t.Fatalf("instance b accepted a token of instance a: %d", st)
+	}
+	st, c := a.call(t, tokA, "POST", "/api/v1/cases", map[string]any{
+		"beneficiary": map[string]any{"first_name": "Dominique", "last_name": "Exemple", "birth_date": "1979-03-02",
+			"gender": "undisclosed", "postal_code": "28110", "public": "employee"},
+		"channel": "phone", "request": "Projet de transition", "needs": []string{"transition_project"},
+		"consent": map[string]any{"data_sharing": true},
+	})
+	if st != http.StatusCreated {
+		t.Fatalf("create: %d %v", st, c)
+	}
+	id := c["id"].(string)
+	if st, _ := b.call(t, tokB, "GET", "/api/v1/cases/"+id, nil); st != http.StatusNotFound {
+		t.Fatalf("instance b sees instance a's case: %d", st)
+	}
+
+	// Restart a: the case is still there and its workflow still runs.
+	a.stop(t)
+	a.start(t)
+	if st, got := a.call(t, tokA, "GET", "/api/v1/cases/"+id, nil); st != http.StatusOK || got["stage"] != "reception" {
+		t.Fatalf("after restart: %d %v", st, got)
+	}
+	if st, got := a.call(t, tokA, "POST", "/api/v1/cases/"+id+"/pause", map[string]any{"reason": "Congé"}); st != http.StatusOK || got["paused"] != true {
+		t.Fatalf("the workflow did not survive the restart: %d %v", st, got)
+	}
+}
