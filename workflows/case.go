@@ -92,17 +92,24 @@ func (r *caseRun) run(ctx workflow.Context) error {
 		if r.c.Stage == StageClosed {
 			return r.finish(ctx)
 		}
-		if r.shouldContinueAsNew(ctx) && workflow.AllHandlersFinished(ctx) {
+		if r.canContinueAsNew(ctx) {
 			if err := r.drainDeliveries(ctx); err != nil {
 				return err
 			}
 			r.receiveContacts(ctx)
-			state := r.snapshot()
-			return workflow.NewContinueAsNewError(ctx, CaseWorkflowName, CaseInput{Settings: r.settings, State: &state})
+			// Updates may have been accepted while deliveries drained: let them finish
+			// first, in this run, rather than lose them.
+			if r.canContinueAsNew(ctx) && len(r.undelivered) == 0 {
+				state := r.snapshot()
+				return workflow.NewContinueAsNewError(ctx, CaseWorkflowName, CaseInput{Settings: r.settings, State: &state})
+			}
+			continue
 		}
 		version := r.c.Version
+		// Waking for continue-as-new only when it can happen: while an update is still
+		// running, a condition already true would spin the loop without ever blocking.
 		woken := func() bool {
-			return r.c.Version != version || r.contacts.Len() > 0 || r.shouldContinueAsNew(ctx)
+			return r.c.Version != version || r.contacts.Len() > 0 || r.canContinueAsNew(ctx)
 		}
 		next, kind := r.nextDeadline()
 		if kind == "" {
@@ -141,6 +148,11 @@ func (r *caseRun) drainDeliveries(ctx workflow.Context) error {
 func (r *caseRun) shouldContinueAsNew(ctx workflow.Context) bool {
 	info := workflow.GetInfo(ctx)
 	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= r.settings.HistoryEventsLimit
+}
+
+// canContinueAsNew is shouldContinueAsNew once no update handler is running.
+func (r *caseRun) canContinueAsNew(ctx workflow.Context) bool {
+	return r.shouldContinueAsNew(ctx) && workflow.AllHandlersFinished(ctx)
 }
 
 func (r *caseRun) receiveContacts(ctx workflow.Context) {
@@ -230,7 +242,11 @@ func (r *caseRun) fireDeadline(ctx workflow.Context, kind string) error {
 		r.notify(seq, NotifyHandoffExpired, h.ToStructureID, "", "", payload)
 		r.recordHandoff()
 		c.Handoff = nil
-		r.touch(ctx, false)
+		// The case is back with its holder, who must act now: the inactivity clock
+		// restarts instead of firing at once for the time the hand-off waited. Cases
+		// that expired a hand-off before this change replay the old behaviour.
+		restartClock := workflow.GetVersion(ctx, "expiry-restarts-inactivity", workflow.DefaultVersion, 1) >= 1
+		r.touch(ctx, restartClock)
 	case "inactivity_reminder":
 		c.InactivityRemindedAt = &now
 		seq := r.emit(ctx, sys, "inactivity_reminded", map[string]any{"stage": c.Stage, "last_activity_at": c.LastActivityAt})

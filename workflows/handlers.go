@@ -111,7 +111,11 @@ func (r *caseRun) checkRequestHandoff(in RequestHandoffInput) error {
 
 func (r *caseRun) applyRequestHandoff(ctx workflow.Context, in RequestHandoffInput) {
 	now := workflow.Now(ctx).UTC()
-	remind := now.Add(r.settings.HandoffRemindAfter)
+	due := now.Add(r.settings.HandoffExpireAfter)
+	var remindAt *time.Time
+	if remind := now.Add(r.settings.HandoffRemindAfter); remind.Before(due) {
+		remindAt = &remind
+	}
 	id := in.HandoffID
 	if id == "" {
 		id = r.newID("handoff")
@@ -119,7 +123,7 @@ func (r *caseRun) applyRequestHandoff(ctx workflow.Context, in RequestHandoffInp
 	h := &Handoff{
 		ID: id, FromStructureID: r.c.StructureID, ToStructureID: in.ToStructureID,
 		Status: HandoffPending, Reason: in.Reason, Note: in.Note, FromStage: r.c.Stage,
-		RequestedBy: in.Actor.UserID, RequestedAt: now, RemindAt: &remind, DueAt: now.Add(r.settings.HandoffExpireAfter),
+		RequestedBy: in.Actor.UserID, RequestedAt: now, RemindAt: remindAt, DueAt: due,
 	}
 	r.c.Handoff = h
 	r.c.Stage = StageHandoff
