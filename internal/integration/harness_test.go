@@ -115,6 +115,7 @@ func env(t *testing.T) *stack {
 		verifier, _ := auth.NewVerifier(context.Background(), key, "", "", "")
 		short := app.Settings(cfg)
 		short.HandoffRemindAfter, short.HandoffExpireAfter, short.InactivityRemindAfter = 2*time.Second, 5*time.Second, 4*time.Second
+		short.HistoryEventsLimit = 150
 		srv := httptest.NewServer(api.NewRouter(api.Deps{Store: a.Store, Temporal: a.Temporal, Verifier: verifier,
 			Log: quietLogger(), TaskQueue: cfg.TaskQueue, Settings: short}))
 		teardown = append(teardown, srv.Close)
@@ -303,3 +304,5 @@ func eventTypes(t *testing.T, s *stack, token, id string) []string {
 }
 
 var _ = workflows.StageClosed
+
+func newServer(h http.Handler) *httptest.Server { return httptest.NewServer(h) }
