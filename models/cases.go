@@ -40,6 +40,7 @@ type Case struct {
 	AgeBand            string
 	Outcome            *string
 	ConsentDataSharing bool
+	FinancingAlert     bool
 	CreatedBy          string
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
