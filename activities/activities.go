@@ -19,6 +19,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/spro-cep/cep/internal/financing"
 	"github.com/spro-cep/cep/internal/store"
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
@@ -30,12 +31,18 @@ type Activities struct {
 	Log   *slog.Logger
 	// HTTP delivers webhooks; its timeout bounds one delivery.
 	HTTP *http.Client
+	// Schemes are the configured Région and OPCO funding schemes.
+	Schemes []financing.Scheme
+	// ShortfallThresholdEUR is the amount left to pay above which a plan falls short.
+	ShortfallThresholdEUR float64
 }
 
 // Register adds the activities to a worker under the names the workflow calls.
 func (a *Activities) Register(w worker.Registry) {
 	w.RegisterActivityWithOptions(a.ProjectCase, activity.RegisterOptions{Name: workflows.ActivityProject})
 	w.RegisterActivityWithOptions(a.DeliverNotifications, activity.RegisterOptions{Name: workflows.ActivityDeliver})
+	w.RegisterActivityWithOptions(a.ComputeFinancingPlan, activity.RegisterOptions{Name: workflows.ActivityComputeFinancing})
+	w.RegisterActivityWithOptions(a.ProjectFundingRequest, activity.RegisterOptions{Name: workflows.ActivityProjectFunding})
 }
 
 // ProjectCase writes one batch of a case's changes in a single transaction. Every write
@@ -50,7 +57,7 @@ func (a *Activities) ProjectCase(ctx context.Context, p workflows.Projection) er
 	row := models.Case{
 		ID: c.ID, TerritoryID: c.TerritoryID, StructureID: c.StructureID, Stage: c.Stage, Paused: c.Paused,
 		Escalated: c.Escalated, DueAt: c.DueAt, Channel: c.Channel, Public: c.Public, Gender: c.Gender,
-		AgeBand: c.AgeBand, ConsentDataSharing: c.ConsentDataSharing, CreatedBy: c.CreatedBy,
+		AgeBand: c.AgeBand, ConsentDataSharing: c.ConsentDataSharing, FinancingAlert: c.FinancingAlert, CreatedBy: c.CreatedBy,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, ClosedAt: c.ClosedAt, LastActivityAt: c.LastActivityAt,
 		Version: c.Version, State: string(state),
 	}
@@ -71,6 +78,9 @@ func (a *Activities) ProjectCase(ctx context.Context, p workflows.Projection) er
 			UpdateAll: true,
 		}).Create(&row).Error; err != nil {
 			return fmt.Errorf("project case: %w", err)
+		}
+		if err := projectSupervision(tx, p); err != nil {
+			return err
 		}
 		for _, e := range p.Events {
 			details, _ := json.Marshal(e.Details)
@@ -102,6 +112,14 @@ func (a *Activities) ProjectCase(ctx context.Context, p workflows.Projection) er
 			rev := models.PlanRevision{CaseID: c.ID, Revision: pr.Revision, Actions: string(actions), ActorID: pr.ActorID, CreatedAt: pr.At}
 			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rev).Error; err != nil {
 				return fmt.Errorf("project plan revision: %w", err)
+			}
+		}
+		if fp := p.FinancingPlan; fp != nil {
+			plan, _ := json.Marshal(fp.Plan)
+			row := models.FinancingPlan{CaseID: c.ID, Revision: fp.Revision, PlanRevision: fp.PlanRevision, Shortfall: fp.Shortfall,
+				LeftToPay: fp.LeftToPayEUR, Plan: string(plan), ActorID: fp.ActorID, CreatedAt: fp.At}
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
+				return fmt.Errorf("project financing plan: %w", err)
 			}
 		}
 		for _, n := range p.Notifications {

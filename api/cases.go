@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -155,15 +154,35 @@ func (s *server) createCase(c *gin.Context) error {
 			UpdateName: workflows.UpdateOpen, UpdateID: workflows.UpdateOpen, WaitForStage: client.WorkflowUpdateStageCompleted,
 		},
 	})
-	if err != nil {
-		return err
-	}
 	var out workflows.Case
-	if err := h.Get(ctx, &out); err != nil {
+	if err == nil {
+		err = h.Get(ctx, &out)
+	}
+	if err != nil {
+		if key == "" {
+			s.forgetUnstartedCase(caseID)
+		}
 		return err
 	}
 	c.Header("Location", "/api/v1/cases/"+caseID)
 	return s.respondState(c, http.StatusCreated, out)
+}
+
+// forgetUnstartedCase removes the personal details written for a creation that failed
+// without an Idempotency-Key, once Temporal confirms that no workflow started: nobody
+// can retry that request, so the row would only be personal data without a case. When
+// Temporal cannot say, the row stays; a retry with a key is the way to be exactly-once.
+func (s *server) forgetUnstartedCase(caseID string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := s.temporal.DescribeWorkflowExecution(ctx, workflows.WorkflowID(caseID), "")
+	var nf *serviceerror.NotFound
+	if !errors.As(err, &nf) {
+		return
+	}
+	if err := s.store.DB.WithContext(ctx).Where("case_id = ?", caseID).Delete(&models.Beneficiary{}).Error; err != nil {
+		s.log.Warn("personal details of a failed creation not removed", "case_id", caseID, "error", err)
+	}
 }
 
 func (s *server) structure(ctx context.Context, id string) (*models.Structure, error) {
@@ -219,6 +238,12 @@ func (s *server) visibleCase(c *gin.Context) (*models.Case, error) {
 	}
 	if !canSee(currentUser(c), row) {
 		return nil, notFound("no case " + c.Param("id"))
+	}
+	// Every GET of a case's file is a read of the person's details: audited.
+	if c.Request.Method == http.MethodGet {
+		if err := s.auditReadCase(c, row.ID); err != nil {
+			return nil, err
+		}
 	}
 	return row, nil
 }
@@ -326,7 +351,6 @@ func (s *server) requestHandoff(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		c.Header("Location", fmt.Sprintf("/api/v1/cases/%s/handoffs/%s", out.ID, hid))
 		c.JSON(http.StatusCreated, gin.H{"id": out.Handoff.ID, "status": out.Handoff.Status, "due_at": out.Handoff.DueAt,
 			"remind_at": out.Handoff.RemindAt, "from_structure_id": out.Handoff.FromStructureID,
 			"to_structure_id": out.Handoff.ToStructureID, "reason": out.Handoff.Reason, "note": out.Handoff.Note,
@@ -506,7 +530,6 @@ func (s *server) addAction(c *gin.Context) error {
 		}
 		for _, act := range out.Actions {
 			if act.ID == aid {
-				c.Header("Location", fmt.Sprintf("/api/v1/cases/%s/actions/%s", out.ID, aid))
 				c.JSON(http.StatusCreated, gin.H{"action": act, "plan_revision": out.PlanRevision, "case": body})
 				return nil
 			}
@@ -691,6 +714,13 @@ func (s *server) listCases(c *gin.Context) error {
 	}
 	if rows == nil {
 		rows = []caseSummaryJSON{}
+	}
+	listed := make([]string, len(rows))
+	for i, r := range rows {
+		listed[i] = r.ID
+	}
+	if err := s.auditRead(c, "cases.list", listed...); err != nil {
+		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"items": rows, "page": page.page, "page_size": page.size, "total": total})
 	return nil

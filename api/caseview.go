@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"gorm.io/gorm"
 
+	"github.com/spro-cep/cep/internal/financing"
 	"github.com/spro-cep/cep/internal/routing"
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
@@ -65,6 +66,12 @@ type caseJSON struct {
 	LastActivityAt    time.Time            `json:"last_activity_at"`
 	Version           int64                `json:"version"`
 	Beneficiary       *beneficiaryJSON     `json:"beneficiary"`
+	// Level-3 financing: the facts the rules read, the latest plan's figures, the alert
+	// and the funding requests.
+	Situation       *workflows.Situation        `json:"situation"`
+	Financing       *workflows.FinancingSummary `json:"financing"`
+	FinancingAlert  bool                        `json:"financing_alert"`
+	FundingRequests []workflows.FundingRef      `json:"funding_requests"`
 }
 
 func (s *server) caseJSON(ctx context.Context, st workflows.Case) (caseJSON, error) {
@@ -74,7 +81,16 @@ func (s *server) caseJSON(ctx context.Context, st workflows.Case) (caseJSON, err
 		Channel: st.Channel, Needs: st.Needs, Consent: consentJSON{DataSharing: st.ConsentDataSharing},
 		CloseNote: st.CloseNote, Deadlines: st.Deadlines, DueAt: st.DueAt, CreatedBy: st.CreatedBy,
 		CreatedAt: st.CreatedAt, UpdatedAt: st.UpdatedAt, ClosedAt: st.ClosedAt, LastActivityAt: st.LastActivityAt,
-		Version: st.Version}
+		Version: st.Version, Situation: st.Situation, Financing: st.Financing, FinancingAlert: st.FinancingAlert,
+		FundingRequests: st.FundingRequests}
+	if out.FundingRequests == nil {
+		out.FundingRequests = []workflows.FundingRef{}
+	}
+	for i, f := range out.FundingRequests {
+		if f.Deadlines == nil {
+			out.FundingRequests[i].Deadlines = []workflows.FundingDeadline{}
+		}
+	}
 	if st.ReferentAdviserID != "" {
 		out.ReferentAdviserID = &st.ReferentAdviserID
 	}
@@ -190,7 +206,7 @@ type synthesisJSON struct {
 	ActionPlan      []workflows.Action     `json:"action_plan"`
 	PlanRevision    int                    `json:"plan_revision"`
 	TotalCostEUR    float64                `json:"total_cost_eur"`
-	Financing       any                    `json:"financing"`
+	Financing       *financingSynthesis    `json:"financing"`
 	Sessions        []workflows.Session    `json:"sessions"`
 	Outcome         *string                `json:"outcome"`
 }
@@ -228,6 +244,11 @@ func (s *server) synthesis(c *gin.Context) error {
 	for _, a := range st.Actions {
 		out.TotalCostEUR += a.CostEUR
 	}
+	if st.Financing != nil {
+		if out.Financing, err = s.financingSynthesis(ctx, row.ID); err != nil {
+			return err
+		}
+	}
 	for _, x := range sess {
 		out.Sessions = append(out.Sessions, workflows.Session{ID: x.ID, Date: x.Date, DurationMinutes: x.DurationMinutes,
 			Mode: x.Mode, Summary: x.Summary, AdviserID: x.AdviserID, Stage: x.Stage})
@@ -247,4 +268,46 @@ func wantsHTML(c *gin.Context) bool {
 	}
 	accept := c.GetHeader("Accept")
 	return strings.Contains(accept, "text/html") && !strings.HasPrefix(accept, "application/json")
+}
+
+type financingLine struct {
+	ActionID  string  `json:"action_id"`
+	Funder    string  `json:"funder"`
+	Status    string  `json:"status"`
+	AmountEUR float64 `json:"amount_eur"`
+}
+
+type financingSynthesis struct {
+	Revision          int             `json:"revision"`
+	Shortfall         bool            `json:"shortfall"`
+	TotalFundedEUR    float64         `json:"total_funded_eur"`
+	TotalLeftToPayEUR float64         `json:"total_left_to_pay_eur"`
+	Lines             []financingLine `json:"lines"`
+}
+
+// financingSynthesis summarises the latest plan for the synthesis document: who pays
+// what, and what is left to the person.
+func (s *server) financingSynthesis(ctx context.Context, caseID string) (*financingSynthesis, error) {
+	fp, err := s.latestPlan(ctx, caseID, 0)
+	if err != nil {
+		var p *Problem
+		if errors.As(err, &p) && p.Status == http.StatusNotFound {
+			return nil, nil
+		}
+		return nil, err
+	}
+	var plan financing.Plan
+	if err := json.Unmarshal([]byte(fp.Plan), &plan); err != nil {
+		return nil, err
+	}
+	out := &financingSynthesis{Revision: fp.Revision, Shortfall: fp.Shortfall, TotalFundedEUR: plan.TotalFundedEUR,
+		TotalLeftToPayEUR: plan.TotalLeftToPayEUR, Lines: []financingLine{}}
+	for _, ap := range plan.Actions {
+		for _, f := range ap.Funders {
+			if f.AmountEUR > 0 {
+				out.Lines = append(out.Lines, financingLine{ActionID: ap.ActionID, Funder: f.Funder, Status: f.Status, AmountEUR: f.AmountEUR})
+			}
+		}
+	}
+	return out, nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
 
+	"github.com/spro-cep/cep/internal/financing"
 	"github.com/spro-cep/cep/internal/routing"
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
@@ -137,8 +138,18 @@ func TestOperationsAreWellFormed(t *testing.T) {
 	}
 }
 
+// signalOperations are case actions sent as signals: accepted at once (202), they do
+// not honour Idempotency-Key.
+var signalOperations = map[string]bool{
+	"POST /api/v1/cases/{id}/contacts":                           true,
+	"POST /api/v1/cases/{id}/funding-requests/{rid}/submit":      true,
+	"POST /api/v1/cases/{id}/funding-requests/{rid}/acknowledge": true,
+	"POST /api/v1/cases/{id}/funding-requests/{rid}/decision":    true,
+}
+
 // TestCaseActionsTakeIdempotencyKey checks that case creation and every case update
-// (each served through the workflow) document the Idempotency-Key header.
+// (each served through the workflow) document the Idempotency-Key header, and that the
+// signals do not.
 func TestCaseActionsTakeIdempotencyKey(t *testing.T) {
 	doc := loadOpenAPIDocument(t)
 	ops := documentedOperations(doc)
@@ -147,11 +158,20 @@ func TestCaseActionsTakeIdempotencyKey(t *testing.T) {
 		if method == http.MethodGet || !strings.HasPrefix(path+"/", "/api/v1/cases/") {
 			continue
 		}
-		if path == "/api/v1/cases/{id}/contacts" {
-			continue // a signal: the key is not honoured
+		documented := ops[key].Parameters.GetByInAndName(openapi3.ParameterInHeader, "Idempotency-Key") != nil
+		if signalOperations[key] {
+			if documented {
+				t.Errorf("%s is a signal: the Idempotency-Key header is not honoured, do not document it", key)
+			}
+			continue
 		}
-		if ops[key].Parameters.GetByInAndName(openapi3.ParameterInHeader, "Idempotency-Key") == nil {
+		if !documented {
 			t.Errorf("%s must document the Idempotency-Key header", key)
+		}
+	}
+	for key := range signalOperations {
+		if ops[key] == nil {
+			t.Errorf("signal operation %s is not documented", key)
 		}
 	}
 }
@@ -161,20 +181,24 @@ func TestCaseActionsTakeIdempotencyKey(t *testing.T) {
 func TestRequestSchemasMatchInputTypes(t *testing.T) {
 	doc := loadOpenAPIDocument(t)
 	for name, typ := range map[string]reflect.Type{
-		"CreateCaseInput":  reflect.TypeFor[createCaseIn](),
-		"BeneficiaryInput": reflect.TypeFor[beneficiaryIn](),
-		"HandoffInput":     reflect.TypeFor[handoffIn](),
-		"NoteInput":        reflect.TypeFor[noteIn](),
-		"DeclineInput":     reflect.TypeFor[decisionIn](),
-		"CounsellingInput": reflect.TypeFor[counsellingIn](),
-		"SessionInput":     reflect.TypeFor[sessionIn](),
-		"ProjectInput":     reflect.TypeFor[projectIn](),
-		"ActionInput":      reflect.TypeFor[actionIn](),
-		"ReasonInput":      reflect.TypeFor[reasonIn](),
-		"CloseInput":       reflect.TypeFor[closeIn](),
-		"ContactInput":     reflect.TypeFor[contactIn](),
-		"RoutingTable":     reflect.TypeFor[routingTableJSON](),
-		"RoutingRule":      reflect.TypeFor[routingRuleJSON](),
+		"CreateCaseInput":      reflect.TypeFor[createCaseIn](),
+		"BeneficiaryInput":     reflect.TypeFor[beneficiaryIn](),
+		"HandoffInput":         reflect.TypeFor[handoffIn](),
+		"NoteInput":            reflect.TypeFor[noteIn](),
+		"DeclineInput":         reflect.TypeFor[decisionIn](),
+		"CounsellingInput":     reflect.TypeFor[counsellingIn](),
+		"SessionInput":         reflect.TypeFor[sessionIn](),
+		"ProjectInput":         reflect.TypeFor[projectIn](),
+		"ActionInput":          reflect.TypeFor[actionIn](),
+		"ReasonInput":          reflect.TypeFor[reasonIn](),
+		"CloseInput":           reflect.TypeFor[closeIn](),
+		"ContactInput":         reflect.TypeFor[contactIn](),
+		"Situation":            reflect.TypeFor[situationIn](),
+		"FundingRequestInput":  reflect.TypeFor[fundingRequestIn](),
+		"FundingDecisionInput": reflect.TypeFor[decisionEventIn](),
+		"FundingWithdrawInput": reflect.TypeFor[withdrawFundingIn](),
+		"RoutingTable":         reflect.TypeFor[routingTableJSON](),
+		"RoutingRule":          reflect.TypeFor[routingRuleJSON](),
 	} {
 		ref := doc.Components.Schemas[name]
 		if ref == nil || ref.Value == nil {
@@ -182,6 +206,11 @@ func TestRequestSchemasMatchInputTypes(t *testing.T) {
 			continue
 		}
 		compareInput(t, name, ref.Value, typ)
+	}
+	// The API converts situationIn to the Situation the workflow keeps and the case
+	// shows (Case.situation): a conversion ignores tags, so compare both.
+	if ref := doc.Components.Schemas["Situation"]; ref != nil && ref.Value != nil {
+		compareInput(t, "Situation (as kept)", ref.Value, reflect.TypeFor[financing.Situation]())
 	}
 }
 
@@ -274,6 +303,57 @@ func TestResponseSchemasMatchOutputTypes(t *testing.T) {
 		Channel: "on_site", Needs: []string{}, Deadlines: []workflows.Deadline{}, CreatedAt: now, UpdatedAt: now, LastActivityAt: now}
 	paused := false
 
+	// Level 3 financing: the case's copy, the plan as GET /financing-plan answers it, the
+	// funding requests as their endpoints answer them.
+	months, employees, balance, granted := 48, 30, 1500.0, 800.0
+	situation := &workflows.Situation{EmploymentStatus: str("employed"), ContractType: str("cdi"), SeniorityMonths: &months,
+		SeniorityCurrentEmployerMonths: &months, CDDMonthsLast12: new(int), LastCDDEndDate: str("2020-01-31"),
+		QualificationLevel: str("4"), CPFBalanceEUR: &balance, EmployerHeadcount: &employees, EconomicDismissal: new(bool)}
+	requests := []workflows.FundingRef{
+		{ID: "f1", Funder: "ptp", ActionIDs: []string{"a1"}, AmountRequested: 4000, Status: workflows.FundingSubmitted,
+			Deadlines: []workflows.FundingDeadline{
+				{Label: "PTP leave request to the employer (120 days before the start)", Date: "2025-05-04", Kind: deadlineKind("PTP leave request to the employer (120 days before the start)")},
+				{Label: "Employer's answer to the PTP leave request (30 days; silence means acceptance)", Date: "2025-06-03", Kind: deadlineKind("silence means acceptance")},
+				{Label: "Employer's answer to the VAE leave request (15 days)", Date: "2025-06-03", Kind: deadlineKind("Employer's answer")},
+				{Label: "Latest training start (6 months after the CDD ends)", Date: "2025-09-01", Kind: deadlineKind("Latest training start")}}},
+		{ID: "f2", Funder: "cpf", ActionIDs: []string{"a1", "a2"}, AmountRequested: 1400, AmountGranted: &granted,
+			Status: workflows.FundingPartiallyGranted, Reason: "r"},
+	}
+	full.Situation, full.FinancingAlert, full.FundingRequests = situation, true, requests
+	full.Financing = &workflows.FinancingSummary{Revision: 2, PlanRevision: 1, Shortfall: true, LeftToPayEUR: 600, ComputedAt: now}
+	bare.FundingRequests = []workflows.FundingRef{}
+	schemes, err := financing.DefaultSchemes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := financing.Compute(*situation, []financing.Action{
+		{ID: "a1", Type: "training", Title: "CAP", StartDate: "2025-09-01", EndDate: "2026-06-30", Hours: &hours, CostEUR: 4000},
+		{ID: "a2", Type: "vae", StartDate: "2025-05-01", CostEUR: 1200},
+		{ID: "a3", Type: "job_search", StartDate: "2025-05-01", CostEUR: 0},
+	}, 2, financing.Options{Today: now, Schemes: schemes, ShortfallThresholdEUR: 500})
+	// planJSON is what respondPlan answers: the stored plan and the row's columns.
+	planJSON := func(p financing.Plan, by string) map[string]any {
+		b, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		m["revision"], m["plan_revision"], m["shortfall"] = 2, 1, p.Shortfall
+		m["computed_at"], m["computed_by"], m["revisions"] = now, by, []int{1, 2}
+		return m
+	}
+	computed := planJSON(plan, "u1")
+	// A plan recomputed after a refusal (activities.applyDecisions): reasons may be nil.
+	plan.ShortfallReasons = nil
+	f := &plan.Actions[0].Funders[0]
+	f.Status, f.AmountEUR = financing.StatusNotEligible, 0
+	f.Explanation = append(f.Explanation, financing.Explanation{Rule: "decision." + f.Funder, Version: "2025-03-04",
+		Inputs: map[string]any{"decision": "refused", "granted_eur": 0}, Outcome: workflows.FundingRefused, Reason: "r"})
+	recomputed := planJSON(plan, "system")
+
 	for _, tc := range []struct {
 		schema string
 		value  any
@@ -312,6 +392,21 @@ func TestResponseSchemasMatchOutputTypes(t *testing.T) {
 		{"SessionCreated", map[string]any{"id": "x1", "date": "2025-03-04", "duration_minutes": 60, "mode": "phone", "summary": "s",
 			"adviser_id": "u1", "stage": "implementation", "case": full}},
 		{"ActionCreated", map[string]any{"action": action, "plan_revision": 2, "case": full}},
+		{"Synthesis", synthesisJSON{CaseID: full.ID, GeneratedAt: now, Stage: "implementation", StructureID: "s1", StructureName: "n",
+			Needs: []string{}, Competences: []workflows.Competence{}, ActionPlan: []workflows.Action{action}, PlanRevision: 1,
+			TotalCostEUR: 1200.5, Sessions: []workflows.Session{}, Financing: &financingSynthesis{Revision: 2, Shortfall: true,
+				TotalFundedEUR: 600.5, TotalLeftToPayEUR: 600, Lines: []financingLine{{ActionID: "a1", Funder: "cpf", Status: "eligible", AmountEUR: 600.5}}}}},
+		{"Notification", notificationJSON{ID: "n2", CaseID: full.ID, Kind: workflows.NotifyFinancingShortfall, RecipientTerritoryID: "t1",
+			RecipientRole: "coordinator", Payload: `{"revision":2,"left_to_pay_eur":600}`, CreatedAt: now}},
+		{"Notification", notificationJSON{ID: "n3", CaseID: full.ID, Kind: workflows.NotifyFunding, RecipientStructureID: "s1",
+			Payload: `{"request_id":"f1","event":"employer_silence"}`, CreatedAt: now}},
+		{"FinancingPlan", computed},
+		{"FinancingPlan", recomputed},
+		{"FundingRequest", fundingJSON(requests[0])},
+		{"FundingRequest", fundingJSON(requests[1])},
+		{"FundingRequestList", gin.H{"items": []gin.H{fundingJSON(requests[0]), fundingJSON(requests[1])}}},
+		{"FundingRequestList", gin.H{"items": []gin.H{}}},
+		{"FundingEventAccepted", gin.H{"status": "accepted", "request_id": "f1"}},
 		{"Problem", toProblem(conflict("the case is paused", workflows.StageCounselling, true))},
 		{"Problem", &Problem{Type: problemBase + "validation", Title: "Invalid request", Status: 400, Detail: "d", Instance: "/api/v1/cases",
 			Errors: []FieldError{{Field: "beneficiary.birth_date", Message: "m"}}, RequestID: "r"}},

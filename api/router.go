@@ -14,6 +14,7 @@ import (
 
 	"github.com/spro-cep/cep/internal/auth"
 	"github.com/spro-cep/cep/internal/store"
+	"github.com/spro-cep/cep/internal/supervision"
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
 )
@@ -28,6 +29,8 @@ type Deps struct {
 	Settings  workflows.Settings
 	// UpdateTimeout bounds a call to a case workflow; 0 means 20 seconds.
 	UpdateTimeout time.Duration
+	// Supervision are the stuck-case thresholds; nil reads them from CEP_SUPERVISION_*.
+	Supervision *supervision.Config
 }
 
 type server struct {
@@ -38,6 +41,8 @@ type server struct {
 	taskQueue     string
 	settings      workflows.Settings
 	updateTimeout time.Duration
+	supervision   supervision.Config
+	prober        *supervision.Prober
 }
 
 // NewRouter builds the HTTP handler of the whole API.
@@ -48,6 +53,7 @@ func NewRouter(d Deps) *gin.Engine {
 	if s.updateTimeout == 0 {
 		s.updateTimeout = 20 * time.Second
 	}
+	s.initSupervision(d)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.Use(requestContext(d.Log), recovery())
@@ -96,6 +102,16 @@ func NewRouter(d Deps) *gin.Engine {
 	cases.POST("/:id/withdraw", handler(s.withdraw))
 	cases.POST("/:id/close", handler(s.closeCase))
 	cases.POST("/:id/contacts", handler(s.recordContact))
+	s.supervisionRoutes(v1, cases)
+	cases.PUT("/:id/situation", handler(s.setSituation))
+	cases.POST("/:id/financing-plan", handler(s.computeFinancingPlan))
+	cases.GET("/:id/financing-plan", handler(s.getFinancingPlan))
+	cases.POST("/:id/funding-requests", handler(s.requestFunding))
+	cases.GET("/:id/funding-requests", handler(s.listFundingRequests))
+	cases.POST("/:id/funding-requests/:rid/submit", handler(s.fundingEvent("submit")))
+	cases.POST("/:id/funding-requests/:rid/acknowledge", handler(s.fundingEvent("acknowledge")))
+	cases.POST("/:id/funding-requests/:rid/decision", handler(s.fundingEvent("decision")))
+	cases.POST("/:id/funding-requests/:rid/withdraw", handler(s.withdrawFunding))
 	return r
 }
 

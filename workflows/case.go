@@ -39,6 +39,11 @@ type caseRun struct {
 	undelivered []string
 	delivering  bool
 	contacts    workflow.ReceiveChannel
+	// Funding requests: children to start and signals to send, queued by updates that
+	// must not block, and the changes the children report.
+	startFunding   []FundingInput
+	signalFunding  []fundingSignal
+	fundingChanges workflow.ReceiveChannel
 }
 
 func newCaseRun(ctx workflow.Context, in CaseInput) (*caseRun, error) {
@@ -49,7 +54,8 @@ func newCaseRun(ctx workflow.Context, in CaseInput) (*caseRun, error) {
 	if s.HistoryEventsLimit <= 0 {
 		s.HistoryEventsLimit = 10000
 	}
-	r := &caseRun{settings: s, contacts: workflow.GetSignalChannel(ctx, SignalContact)}
+	r := &caseRun{settings: s, contacts: workflow.GetSignalChannel(ctx, SignalContact),
+		fundingChanges: workflow.GetSignalChannel(ctx, SignalFundingChanged)}
 	switch {
 	case in.State != nil:
 		r.c = in.State
@@ -89,6 +95,10 @@ func (r *caseRun) run(ctx workflow.Context) error {
 
 	for {
 		r.receiveContacts(ctx)
+		r.runFundingCommands(ctx)
+		if err := r.receiveFundingChanges(ctx); err != nil {
+			return err
+		}
 		if r.c.Stage == StageClosed {
 			return r.finish(ctx)
 		}
@@ -99,7 +109,8 @@ func (r *caseRun) run(ctx workflow.Context) error {
 			r.receiveContacts(ctx)
 			// Updates may have been accepted while deliveries drained: let them finish
 			// first, in this run, rather than lose them.
-			if r.canContinueAsNew(ctx) && len(r.undelivered) == 0 {
+			r.runFundingCommands(ctx)
+			if r.canContinueAsNew(ctx) && len(r.undelivered) == 0 && r.fundingChanges.Len() == 0 {
 				state := r.snapshot()
 				return workflow.NewContinueAsNewError(ctx, CaseWorkflowName, CaseInput{Settings: r.settings, State: &state})
 			}
@@ -109,7 +120,8 @@ func (r *caseRun) run(ctx workflow.Context) error {
 		// Waking for continue-as-new only when it can happen: while an update is still
 		// running, a condition already true would spin the loop without ever blocking.
 		woken := func() bool {
-			return r.c.Version != version || r.contacts.Len() > 0 || r.canContinueAsNew(ctx)
+			return r.c.Version != version || r.contacts.Len() > 0 || r.fundingChanges.Len() > 0 ||
+				len(r.startFunding) > 0 || len(r.signalFunding) > 0 || r.canContinueAsNew(ctx)
 		}
 		next, kind := r.nextDeadline()
 		if kind == "" {
@@ -138,6 +150,8 @@ func (r *caseRun) finish(ctx workflow.Context) error {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return err
 	}
+	// Requests withdrawn by the closure are told before the case ends.
+	r.runFundingCommands(ctx)
 	return r.drainDeliveries(ctx)
 }
 

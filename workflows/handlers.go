@@ -48,6 +48,8 @@ func (r *caseRun) registerHandlers(ctx workflow.Context) error {
 		handle(ctx, r, UpdateResume, r.checkResume, r.applyResume),
 		handle(ctx, r, UpdateWithdraw, r.checkWithdraw, r.applyWithdraw),
 		handle(ctx, r, UpdateClose, r.checkClose, r.applyClose),
+		r.registerCoordination(ctx),
+		r.registerFinancingHandlers(ctx),
 	)
 }
 
@@ -450,6 +452,15 @@ func (r *caseRun) closeCase(ctx workflow.Context, outcome, note string) {
 	r.c.Stage = StageClosed
 	r.c.Outcome, r.c.CloseNote, r.c.ClosedAt = outcome, note, &now
 	r.c.Paused, r.c.PausedAt = false, nil
+	// Requests still open end with the case.
+	for i, f := range r.c.FundingRequests {
+		if FundingOpen(f.Status) {
+			r.c.FundingRequests = slices.Clone(r.c.FundingRequests)
+			r.c.FundingRequests[i].Status = FundingWithdrawn
+			r.c.FundingRequests[i].Reason = "case closed"
+			r.signalFunding = append(r.signalFunding, fundingSignal{requestID: f.ID, event: FundingEvent{Kind: "withdraw", Reason: "case closed"}})
+		}
+	}
 }
 
 func (r *caseRun) applyWithdraw(ctx workflow.Context, in ReasonInput) {
@@ -471,6 +482,9 @@ func (r *caseRun) checkClose(in CloseInput) error {
 		func() error {
 			if !slices.Contains(CloseOutcomes, in.Outcome) {
 				return refuse(r.c, RefusalInvalid, "outcome", "outcome must be one of %v", CloseOutcomes)
+			}
+			if open := r.openTrainingFunding(); in.Outcome == "training" && len(open) > 0 {
+				return refuse(r.c, RefusalConflict, "outcome", "funding requests %v for the training are still open: wait for the decisions or withdraw them", open)
 			}
 			return nil
 		},

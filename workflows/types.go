@@ -59,13 +59,15 @@ const (
 
 // Notification kinds written to the outbox.
 const (
-	NotifyHandoffRequested = "handoff_requested"
-	NotifyHandoffReminded  = "handoff_reminded"
-	NotifyHandoffAccepted  = "handoff_accepted"
-	NotifyHandoffDeclined  = "handoff_declined"
-	NotifyHandoffCancelled = "handoff_cancelled"
-	NotifyHandoffExpired   = "handoff_expired"
-	NotifyInactivity       = "inactivity_reminder"
+	NotifyHandoffRequested   = "handoff_requested"
+	NotifyHandoffReminded    = "handoff_reminded"
+	NotifyHandoffAccepted    = "handoff_accepted"
+	NotifyHandoffDeclined    = "handoff_declined"
+	NotifyHandoffCancelled   = "handoff_cancelled"
+	NotifyHandoffExpired     = "handoff_expired"
+	NotifyInactivity         = "inactivity_reminder"
+	NotifyFinancingShortfall = "financing_shortfall"
+	NotifyFunding            = "funding_request"
 )
 
 // WorkflowID is the Temporal workflow ID of a case: an opaque UUID, never personal data.
@@ -79,6 +81,10 @@ type Settings struct {
 	InactivityRemindAfter time.Duration `json:"inactivity_remind_after"`
 	// HistoryEventsLimit triggers continue-as-new before the server's own suggestion.
 	HistoryEventsLimit int `json:"history_events_limit"`
+	// FundingReminderLead is how long before a legal request date a draft funding
+	// request is reminded; FundingAnswerAfter how long a funder may take to answer.
+	FundingReminderLead time.Duration `json:"funding_reminder_lead,omitempty"`
+	FundingAnswerAfter  time.Duration `json:"funding_answer_after,omitempty"`
 }
 
 // Actor is who asks for a change, as authenticated by the API.
@@ -221,6 +227,13 @@ type Case struct {
 	Version              int64      `json:"version"`
 	// Seq is the number of the last timeline event.
 	Seq int64 `json:"seq"`
+	// Situation holds the facts the funders' rules read; FinancingAlert is raised when
+	// the latest plan falls short.
+	Situation         *Situation        `json:"situation,omitempty"`
+	Financing         *FinancingSummary `json:"financing,omitempty"`
+	FinancingRevision int               `json:"financing_revision"`
+	FinancingAlert    bool              `json:"financing_alert"`
+	FundingRequests   []FundingRef      `json:"funding_requests,omitempty"`
 	// Requests are the latest processed request IDs, carried across continue-as-new so
 	// that a retried request never applies twice.
 	Requests []string `json:"requests,omitempty"`
@@ -252,12 +265,13 @@ type Notification struct {
 // Projection is one batch of changes for the database: the case snapshot and what
 // happened since the previous batch. Every part is idempotent to write.
 type Projection struct {
-	Case          Case           `json:"case"`
-	Events        []Event        `json:"events"`
-	Handoffs      []Handoff      `json:"handoffs"`
-	Sessions      []Session      `json:"sessions"`
-	PlanRevision  *PlanRevision  `json:"plan_revision,omitempty"`
-	Notifications []Notification `json:"notifications"`
+	Case          Case              `json:"case"`
+	Events        []Event           `json:"events"`
+	Handoffs      []Handoff         `json:"handoffs"`
+	Sessions      []Session         `json:"sessions"`
+	PlanRevision  *PlanRevision     `json:"plan_revision,omitempty"`
+	Notifications []Notification    `json:"notifications"`
+	FinancingPlan *FinancingPlanRow `json:"financing_plan,omitempty"`
 }
 
 // PlanRevision is a kept revision of the action plan.

@@ -71,6 +71,8 @@ func main() {
 		err = runUsers(args)
 	case "bench":
 		err = bench.Run(args)
+	case "seed-cases":
+		err = runSeedCases(args)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return

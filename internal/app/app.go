@@ -25,6 +25,7 @@ import (
 	"github.com/spro-cep/cep/internal/auth"
 	"github.com/spro-cep/cep/internal/config"
 	"github.com/spro-cep/cep/internal/devserver"
+	"github.com/spro-cep/cep/internal/financing"
 	"github.com/spro-cep/cep/internal/store"
 	"github.com/spro-cep/cep/workflows"
 )
@@ -78,6 +79,8 @@ func Settings(cfg config.Config) workflows.Settings {
 		HandoffExpireAfter:    cfg.HandoffExpireAfter.D(),
 		InactivityRemindAfter: cfg.InactivityRemindAfter.D(),
 		HistoryEventsLimit:    cfg.HistoryEventsLimit,
+		FundingReminderLead:   cfg.FundingReminderLead.D(),
+		FundingAnswerAfter:    cfg.FundingAnswerAfter.D(),
 	}
 }
 
@@ -140,7 +143,10 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		}
 	}
 	if parts.Worker {
-		a.worker = NewWorker(a.Temporal, cfg, a.Store, a.Log)
+		a.worker, err = NewWorker(a.Temporal, cfg, a.Store, a.Log)
+		if err != nil {
+			return err
+		}
 		if err := a.worker.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)
 		}
@@ -174,13 +180,26 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 }
 
 // NewWorker makes the case worker with its workflow and activities.
-func NewWorker(c client.Client, cfg config.Config, st *store.Store, log *slog.Logger) worker.Worker {
+func NewWorker(c client.Client, cfg config.Config, st *store.Store, log *slog.Logger) (worker.Worker, error) {
+	schemes, err := financing.DefaultSchemes()
+	if err != nil {
+		return nil, fmt.Errorf("built-in funding schemes: %w", err)
+	}
+	if cfg.FinancingSchemesDir != "" {
+		more, err := financing.LoadSchemesDir(cfg.FinancingSchemesDir)
+		if err != nil {
+			return nil, fmt.Errorf("CEP_FINANCING_SCHEMES_DIR: %w", err)
+		}
+		schemes = append(schemes, more...)
+	}
 	w := worker.New(c, cfg.TaskQueue, worker.Options{})
 	w.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.FundingRequestWorkflow, workflow.RegisterOptions{Name: workflows.FundingRequestWorkflowName})
 	acts := &activities.Activities{Store: st, Log: log.With("component", "activities"),
-		HTTP: &http.Client{Timeout: cfg.NotificationWebhookTimeout.D()}}
+		HTTP: &http.Client{Timeout: cfg.NotificationWebhookTimeout.D()}, Schemes: schemes,
+		ShortfallThresholdEUR: cfg.FinancingShortfallThresholdEUR}
 	acts.Register(w)
-	return w
+	return w, nil
 }
 
 // EnsureSearchAttributes registers the case search attributes that the namespace lacks.

@@ -94,6 +94,29 @@ type Config struct {
 	// many events, even before the server suggests it.
 	HistoryEventsLimit int `env:"CEP_HISTORY_EVENTS_LIMIT" envDefault:"10000"`
 
+	// FinancingShortfallThresholdEUR: a financing plan whose amount left to pay for an
+	// action is above it raises the shortfall alert.
+	FinancingShortfallThresholdEUR float64 `env:"CEP_FINANCING_SHORTFALL_THRESHOLD_EUR" envDefault:"500"`
+	// FinancingSchemesDir holds the Région and OPCO scheme files (JSON) added to the
+	// built-in ones.
+	FinancingSchemesDir string `env:"CEP_FINANCING_SCHEMES_DIR"`
+	// FundingReminderLead is how long before a legal request date a draft funding
+	// request is reminded.
+	FundingReminderLead Duration `env:"CEP_FUNDING_REMINDER_LEAD" envDefault:"15d"`
+	// FundingAnswerAfter is how long a funder may take to answer a submitted request
+	// before the adviser is told.
+	FundingAnswerAfter Duration `env:"CEP_FUNDING_ANSWER_AFTER" envDefault:"60d"`
+
+	// SupervisionInactiveAfter is, per stage ("reception=15d,counselling=45d") or for
+	// every stage ("30d"), how long without activity lists a case as inactive.
+	SupervisionInactiveAfter string `env:"CEP_SUPERVISION_INACTIVE_AFTER" envDefault:"reception=15d,handoff=30d,counselling=45d,implementation=60d"`
+	// SupervisionStageDeadlines is, per stage, how long a case may stay in it (0: no limit).
+	SupervisionStageDeadlines string `env:"CEP_SUPERVISION_STAGE_DEADLINES" envDefault:"reception=30d,handoff=30d,counselling=180d,implementation=365d"`
+	// SupervisionPausedAfter is how long a pause lasts before the case is listed.
+	SupervisionPausedAfter Duration `env:"CEP_SUPERVISION_PAUSED_AFTER" envDefault:"90d"`
+	// SupervisionActivityAttempts is the retry attempt from which a workflow is a problem.
+	SupervisionActivityAttempts int `env:"CEP_SUPERVISION_ACTIVITY_ATTEMPTS" envDefault:"5"`
+
 	// NotificationWebhookTimeout bounds one webhook delivery of a notification.
 	NotificationWebhookTimeout Duration `env:"CEP_NOTIFICATION_WEBHOOK_TIMEOUT" envDefault:"10s"`
 
@@ -126,6 +149,9 @@ func (c Config) Validate() error {
 	}
 	if c.TemporalPort <= 0 || c.TemporalPort > 65535 {
 		return fmt.Errorf("configuration: CEP_TEMPORAL_PORT %d is not a port", c.TemporalPort)
+	}
+	if _, err := c.Supervision(); err != nil {
+		return err
 	}
 	if c.HistoryEventsLimit < 100 {
 		return fmt.Errorf("configuration: CEP_HISTORY_EVENTS_LIMIT must be at least 100")

@@ -1,0 +1,133 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"time"
+
+	"gorm.io/gorm/clause"
+
+	"github.com/spro-cep/cep/internal/financing"
+	"github.com/spro-cep/cep/models"
+	"github.com/spro-cep/cep/workflows"
+)
+
+// ComputeFinancingPlan runs the funders' rules over the action plan and then applies
+// the funders' decisions already known: a refusal removes that funder's share and a
+// partial grant caps it, so what the person is left to pay shows at once.
+func (a *Activities) ComputeFinancingPlan(_ context.Context, in workflows.ComputeFinancingInput) (workflows.ComputedFinancing, error) {
+	actions := make([]financing.Action, 0, len(in.Actions))
+	for _, x := range in.Actions {
+		if x.Status == "cancelled" {
+			continue // nothing to pay for
+		}
+		actions = append(actions, financing.Action{ID: x.ID, Type: x.Type, Title: x.Title, StartDate: x.StartDate,
+			EndDate: x.EndDate, Hours: x.Hours, CostEUR: x.CostEUR})
+	}
+	opts := financing.Options{Today: in.Today, ShortfallThresholdEUR: a.ShortfallThresholdEUR, Schemes: a.Schemes}
+	plan := financing.Compute(in.Situation, actions, in.Revision, opts)
+	applyDecisions(&plan, in.Requests, a.ShortfallThresholdEUR, in.Today)
+	raw, err := json.Marshal(plan)
+	if err != nil {
+		return workflows.ComputedFinancing{}, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return workflows.ComputedFinancing{}, err
+	}
+	return workflows.ComputedFinancing{Plan: m, Shortfall: plan.Shortfall, LeftToPayEUR: plan.TotalLeftToPayEUR,
+		Reasons: plan.ShortfallReasons}, nil
+}
+
+// applyDecisions brings funders' answers into a computed plan. A refused or partly
+// granted share falls to the person until the adviser finds another funder, which is
+// exactly what the shortfall alert is for.
+func applyDecisions(plan *financing.Plan, requests []workflows.FundingRef, threshold float64, today time.Time) {
+	if plan.ShortfallReasons == nil {
+		plan.ShortfallReasons = []string{}
+	}
+	type key struct{ funder, action string }
+	granted := map[key]float64{}
+	decided := map[key]string{}
+	for _, r := range requests {
+		if r.Status != workflows.FundingRefused && r.Status != workflows.FundingPartiallyGranted {
+			continue
+		}
+		remaining := 0.0
+		if r.AmountGranted != nil {
+			remaining = *r.AmountGranted
+		}
+		// A grant for several actions is spread over them in plan order.
+		for _, id := range r.ActionIDs {
+			k := key{r.Funder, id}
+			decided[k] = r.Status
+			granted[k] = remaining
+		}
+	}
+	if len(decided) == 0 {
+		return
+	}
+	plan.TotalFundedEUR, plan.TotalLeftToPayEUR = 0, 0
+	plan.Shortfall = false
+	plan.ShortfallReasons = []string{}
+	for i := range plan.Actions {
+		ap := &plan.Actions[i]
+		funded := 0.0
+		eligible := false
+		for j := range ap.Funders {
+			f := &ap.Funders[j]
+			k := key{f.Funder, ap.ActionID}
+			if status, ok := decided[k]; ok && f.AmountEUR > 0 {
+				capAt := math.Min(f.AmountEUR, granted[k])
+				granted[k] -= capAt
+				reason := fmt.Sprintf("the funder answered %s: %.2f EUR of %.2f", status, capAt, f.AmountEUR)
+				f.Explanation = append(f.Explanation, financing.Explanation{Rule: "decision." + f.Funder,
+					Version: today.Format(time.DateOnly), Inputs: map[string]any{"decision": status, "granted_eur": capAt},
+					Passed: capAt > 0, Outcome: status, Reason: reason})
+				f.Conditions = append(f.Conditions, reason)
+				ap.LeftToPayEUR += f.AmountEUR - capAt
+				f.AmountEUR = capAt
+				if status == workflows.FundingRefused {
+					f.Status = "not_eligible"
+				}
+			}
+			funded += f.AmountEUR
+			if f.Status == "eligible" && f.AmountEUR > 0 {
+				eligible = true
+			}
+		}
+		ap.FundedEUR = funded
+		plan.TotalFundedEUR += funded
+		plan.TotalLeftToPayEUR += ap.LeftToPayEUR
+		if ap.CostEUR > 0 && !eligible {
+			plan.Shortfall = true
+			plan.ShortfallReasons = append(plan.ShortfallReasons, fmt.Sprintf("action %s has no eligible funder left", ap.ActionID))
+		}
+		if ap.LeftToPayEUR > threshold {
+			plan.Shortfall = true
+			plan.ShortfallReasons = append(plan.ShortfallReasons,
+				fmt.Sprintf("action %s leaves %.2f EUR to pay, above the %.2f EUR threshold", ap.ActionID, ap.LeftToPayEUR, threshold))
+		}
+	}
+}
+
+// ProjectFundingRequest writes a funding request's row; an older version never
+// overwrites a newer one.
+func (a *Activities) ProjectFundingRequest(ctx context.Context, row workflows.FundingRow) error {
+	deadlines, _ := json.Marshal(row.Ref.Deadlines)
+	m := models.FundingRequest{ID: row.Ref.ID, CaseID: row.CaseID, Funder: row.Ref.Funder, ActionIDs: row.Ref.ActionIDs,
+		AmountRequested: row.Ref.AmountRequested, AmountGranted: row.Ref.AmountGranted, Status: row.Ref.Status,
+		Deadlines: string(deadlines), DecisionReason: row.Ref.Reason, CreatedBy: row.CreatedBy,
+		CreatedAt: row.At, UpdatedAt: row.At, Version: row.Version}
+	if m.ActionIDs == nil {
+		m.ActionIDs = []string{}
+	}
+	return a.Store.DB.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "id"}},
+		Where:   clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "funding_requests.version < excluded.version"}}},
+		DoUpdates: clause.AssignmentColumns([]string{"amount_granted", "status", "decision_reason", "deadlines",
+			"updated_at", "version"}),
+	}).Create(&m).Error
+}

@@ -1,0 +1,59 @@
+package activities
+
+import (
+	"testing"
+	"time"
+
+	"github.com/spro-cep/cep/internal/financing"
+	"github.com/spro-cep/cep/workflows"
+)
+
+func TestApplyDecisions(t *testing.T) {
+	plan := func() financing.Plan {
+		return financing.Plan{Revision: 2, Actions: []financing.ActionPlan{{
+			ActionID: "a1", CostEUR: 5000, FundedEUR: 5000, LeftToPayEUR: 0,
+			Funders: []financing.FunderResult{
+				{Funder: "cpf", Status: financing.StatusEligible, AmountEUR: 3000},
+				{Funder: "aif", Status: financing.StatusEligible, AmountEUR: 2000},
+			},
+		}}, TotalCostEUR: 5000, TotalFundedEUR: 5000}
+	}
+	today := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	granted := func(v float64) *float64 { return &v }
+	tests := []struct {
+		name          string
+		requests      []workflows.FundingRef
+		wantCPF       float64
+		wantLeft      float64
+		wantShortfall bool
+	}{
+		{"no decision changes nothing", []workflows.FundingRef{{ID: "r", Funder: "cpf", ActionIDs: []string{"a1"}, Status: workflows.FundingSubmitted}}, 3000, 0, false},
+		{"a refusal moves the share to the person", []workflows.FundingRef{{ID: "r", Funder: "cpf", ActionIDs: []string{"a1"}, Status: workflows.FundingRefused, AmountGranted: granted(0)}}, 0, 3000, true},
+		{"a partial grant caps the share", []workflows.FundingRef{{ID: "r", Funder: "cpf", ActionIDs: []string{"a1"}, Status: workflows.FundingPartiallyGranted, AmountGranted: granted(2800)}}, 2800, 200, false},
+		{"a full grant changes nothing", []workflows.FundingRef{{ID: "r", Funder: "cpf", ActionIDs: []string{"a1"}, Status: workflows.FundingGranted, AmountGranted: granted(3000)}}, 3000, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := plan()
+			applyDecisions(&p, tt.requests, 500, today)
+			ap := p.Actions[0]
+			if ap.Funders[0].AmountEUR != tt.wantCPF || ap.LeftToPayEUR != tt.wantLeft || p.Shortfall != tt.wantShortfall {
+				t.Fatalf("cpf %.2f left %.2f shortfall %v; want %.2f %.2f %v (reasons %v)", ap.Funders[0].AmountEUR, ap.LeftToPayEUR,
+					p.Shortfall, tt.wantCPF, tt.wantLeft, tt.wantShortfall, p.ShortfallReasons)
+			}
+			if ap.FundedEUR+ap.LeftToPayEUR != ap.CostEUR {
+				t.Fatalf("funded %.2f + left %.2f != cost %.2f", ap.FundedEUR, ap.LeftToPayEUR, ap.CostEUR)
+			}
+			if p.ShortfallReasons == nil {
+				t.Fatal("shortfall reasons must be a list, not null")
+			}
+		})
+	}
+	// A refusal of the only eligible funder leaves the action without one.
+	p := financing.Plan{Actions: []financing.ActionPlan{{ActionID: "a1", CostEUR: 300, FundedEUR: 300,
+		Funders: []financing.FunderResult{{Funder: "cpf", Status: financing.StatusEligible, AmountEUR: 300}}}}}
+	applyDecisions(&p, []workflows.FundingRef{{Funder: "cpf", ActionIDs: []string{"a1"}, Status: workflows.FundingRefused, AmountGranted: granted(0)}}, 500, today)
+	if !p.Shortfall || p.Actions[0].Funders[0].Status != financing.StatusNotEligible {
+		t.Fatalf("no eligible funder left must be a shortfall: %+v", p)
+	}
+}

@@ -1,0 +1,142 @@
+package financing
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Evaluate evaluates every funder for one action, in precedence order:
+//
+//	cpf, ptp, vae, schemes not marked last resort (opco:* then region:*, by id),
+//	agefiph (complements the general schemes), aif (last resort),
+//	schemes marked last resort.
+//
+// A funder id given twice in opts.Schemes is evaluated once, with the last
+// definition given (so operator schemes appended after DefaultSchemes override).
+//
+// AmountEUR is what each funder may cover of the whole cost on its own (the
+// CPF figure already leaves out the co-payment when due). Use Compute for the
+// split.
+func Evaluate(s Situation, a Action, opts Options) []FunderResult {
+	res, _ := evaluate(s, a, opts, 0)
+	return res
+}
+
+func evaluate(s Situation, a Action, opts Options, cpfUsed float64) ([]FunderResult, float64) {
+	schemes := uniqueSchemes(opts.Schemes)
+	cpf, copay := evalCPF(s, a, opts, cpfUsed)
+	out := []FunderResult{cpf, evalPTP(s, a, opts), evalVAE(s, a, opts)}
+	for _, sc := range schemes {
+		if !sc.LastResort {
+			out = append(out, evalScheme(sc, s, a))
+		}
+	}
+	out = append(out, evalAGEFIPH(s, a), evalAIF(s, a))
+	for _, sc := range schemes {
+		if sc.LastResort {
+			out = append(out, evalScheme(sc, s, a))
+		}
+	}
+	return out, copay
+}
+
+// uniqueSchemes sorts a copy of the schemes by kind then id and keeps, for a
+// funder id given several times, the last one given: appending an operator's
+// directory to DefaultSchemes lets the operator override a default scheme.
+func uniqueSchemes(in []Scheme) []Scheme {
+	list := slices.Clone(in)
+	sortSchemes(list) // stable: equal ids keep their given order
+	out := list[:0]
+	for i, sc := range list {
+		if i+1 < len(list) && list[i+1].FunderID() == sc.FunderID() {
+			continue
+		}
+		out = append(out, sc)
+	}
+	return out
+}
+
+// Compute builds the financing plan of an action plan revision. For each
+// action, eligible funders in precedence order take what they may cover of the
+// cost still unfunded; last-resort funders (AIF, then schemes marked last
+// resort) therefore only cover what remains. When CPF is used and the
+// co-payment is due, the co-payment is reserved for the person (no later
+// funder covers it) and counted in left_to_pay_eur; if the cost does not exceed
+// the co-payment, CPF is not mobilised. needs_information funders get 0.
+//
+// Shortfall: an action whose left-to-pay is strictly above
+// opts.ShortfallThresholdEUR, or an action with a cost and no eligible funder
+// covering any of it. Actions are kept in the given order; callers filter out
+// cancelled actions. Per-action caps (schemes' max_amount_eur) apply to each
+// action separately; only the CPF balance is shared across actions.
+func Compute(s Situation, actions []Action, revision int, opts Options) Plan {
+	p := Plan{Revision: revision, ShortfallReasons: []string{}, Actions: make([]ActionPlan, len(actions))}
+	// The CPF balance is shared by the plan's actions: it is consumed in start
+	// date order (then the given order), whatever the order of the list.
+	order := make([]int, len(actions))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(i, j int) int { return strings.Compare(actions[i].StartDate, actions[j].StartDate) })
+	cpfUsed := 0.0
+	for _, i := range order {
+		a := actions[i]
+		results, copay := evaluate(s, a, opts, cpfUsed)
+		cost := round2(max(a.CostEUR, 0))
+		remaining, reserved := cost, 0.0
+		for k := range results {
+			r := &results[k]
+			r.AmountEUR = 0
+			if r.Status != StatusEligible {
+				continue
+			}
+			if r.Funder == FunderCPF && copay > 0 {
+				if remaining <= copay {
+					r.Conditions = append(r.Conditions, "Not mobilised: the cost does not exceed the co-payment")
+					continue
+				}
+				reserved = copay
+			}
+			take := round2(min(r.MaxAmountEUR, remaining-reserved))
+			if take <= 0 {
+				continue
+			}
+			r.AmountEUR = take
+			remaining = round2(remaining - take)
+			if r.Funder == FunderCPF {
+				cpfUsed = round2(cpfUsed + take)
+			}
+		}
+		p.Actions[i] = ActionPlan{ActionID: a.ID, ActionType: a.Type, CostEUR: cost, FundedEUR: round2(cost - remaining),
+			LeftToPayEUR: remaining, Funders: results}
+	}
+	for i, ap := range p.Actions {
+		p.TotalCostEUR = round2(p.TotalCostEUR + ap.CostEUR)
+		p.TotalFundedEUR = round2(p.TotalFundedEUR + ap.FundedEUR)
+		p.TotalLeftToPayEUR = round2(p.TotalLeftToPayEUR + ap.LeftToPayEUR)
+		if ap.CostEUR > 0 && ap.FundedEUR == 0 {
+			p.ShortfallReasons = append(p.ShortfallReasons,
+				fmt.Sprintf("action %s: no eligible funder covers any of its cost%s", actions[i].ID, pending(ap.Funders)))
+		}
+		if ap.LeftToPayEUR > opts.ShortfallThresholdEUR {
+			p.ShortfallReasons = append(p.ShortfallReasons, fmt.Sprintf("action %s: left to pay %s above the threshold %s%s",
+				actions[i].ID, eur(ap.LeftToPayEUR), eur(opts.ShortfallThresholdEUR), pending(ap.Funders)))
+		}
+	}
+	p.Shortfall = len(p.ShortfallReasons) > 0
+	return p
+}
+
+func pending(results []FunderResult) string {
+	var ids []string
+	for _, r := range results {
+		if r.Status == StatusNeedsInformation {
+			ids = append(ids, r.Funder)
+		}
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	return " (needs information: " + strings.Join(ids, ", ") + ")"
+}

@@ -1,0 +1,231 @@
+package financing
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+)
+
+// tri is a three-valued outcome: no, yes or unknown (Kleene logic).
+type tri int8
+
+const (
+	triNo tri = iota
+	triYes
+	triUnknown
+)
+
+func (t tri) outcome() string {
+	switch t {
+	case triYes:
+		return OutcomePassed
+	case triNo:
+		return OutcomeFailed
+	}
+	return OutcomeUnknown
+}
+
+func and(ts ...tri) tri {
+	r := triYes
+	for _, t := range ts {
+		if t == triNo {
+			return triNo
+		}
+		if t == triUnknown {
+			r = triUnknown
+		}
+	}
+	return r
+}
+
+func or(ts ...tri) tri {
+	r := triNo
+	for _, t := range ts {
+		if t == triYes {
+			return triYes
+		}
+		if t == triUnknown {
+			r = triUnknown
+		}
+	}
+	return r
+}
+
+func boolTri(p *bool) tri {
+	switch {
+	case p == nil:
+		return triUnknown
+	case *p:
+		return triYes
+	}
+	return triNo
+}
+
+func eqTri(p *string, v string) tri {
+	if p == nil {
+		return triUnknown
+	}
+	if *p == v {
+		return triYes
+	}
+	return triNo
+}
+
+func atLeast(p *int, n int) tri {
+	if p == nil {
+		return triUnknown
+	}
+	if *p >= n {
+		return triYes
+	}
+	return triNo
+}
+
+// val returns the pointed value, or nil for unknown (as shown in Inputs).
+func val[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// rule is a versioned rule identifier. Version is the date of the regulation
+// state the rule encodes.
+type rule struct{ ID, Version string }
+
+var (
+	ruleCPFActionType = rule{"cpf.action_type", "2019-01-01"} // Loi 2018-771: CPF in euros
+	ruleCPFBalance    = rule{"cpf.balance", "2019-01-01"}
+	ruleCPFCeiling    = rule{"cpf.ceiling", "2019-01-01"}
+	ruleCPFCoPayment  = rule{"cpf.copayment", "2024-05-02"} // décret 2024-394
+
+	rulePTPActionType = rule{"ptp.action_type", "2019-01-01"}
+	rulePTPPublic     = rule{"ptp.public", "2019-01-01"}
+	rulePTPSeniority  = rule{"ptp.seniority", "2019-01-01"}    // C. trav. L6323-17-2, D6323-9
+	rulePTPCDDStart   = rule{"ptp.cdd_start", "2019-01-01"}    // training starts ≤ 6 months after the CDD
+	rulePTPLeave      = rule{"ptp.leave_notice", "2019-01-01"} // 120/60 days, employer answers in 30
+
+	ruleVAEActionType = rule{"vae.action_type", "2022-12-21"} // loi 2022-1598 (France VAE)
+	ruleVAEPublic     = rule{"vae.public", "2022-12-21"}
+	ruleVAELeave      = rule{"vae.leave_notice", "2022-12-21"}
+
+	ruleAGEFIPHActionType = rule{"agefiph.action_type", "2024-01-01"}
+	ruleAGEFIPHPublic     = rule{"agefiph.public", "2024-01-01"}
+
+	ruleAIFActionType = rule{"aif.action_type", "2024-01-01"} // France Travail since 2024-01-01
+	ruleAIFPublic     = rule{"aif.public", "2024-01-01"}
+)
+
+func explain(r rule, t tri, inputs map[string]any, format string, args ...any) Explanation {
+	if inputs == nil {
+		inputs = map[string]any{}
+	}
+	return Explanation{Rule: r.ID, Version: r.Version, Inputs: inputs, Passed: t == triYes,
+		Outcome: t.outcome(), Reason: fmt.Sprintf(format, args...)}
+}
+
+// unknownList names the nil inputs, for reasons ("unknown: a, b").
+func unknownList(inputs map[string]any) string {
+	var u []string
+	for k, v := range inputs {
+		if v == nil {
+			u = append(u, k)
+		}
+	}
+	slices.Sort(u)
+	if len(u) == 0 {
+		return ""
+	}
+	return " (unknown: " + strings.Join(u, ", ") + ")"
+}
+
+// builder accumulates the steps of one funder; status is the Kleene AND of the
+// steps added with check (note adds an informational step).
+type builder struct {
+	r   FunderResult
+	all tri
+}
+
+func newBuilder(funder, name string) *builder {
+	return &builder{r: FunderResult{Funder: funder, Name: name, Conditions: []string{}, Deadlines: []Deadline{},
+		Explanation: []Explanation{}}, all: triYes}
+}
+
+func (b *builder) check(e Explanation, t tri) tri {
+	b.r.Explanation = append(b.r.Explanation, e)
+	b.all = and(b.all, t)
+	return t
+}
+
+func (b *builder) note(e Explanation) { b.r.Explanation = append(b.r.Explanation, e) }
+
+func (b *builder) cond(format string, args ...any) {
+	b.r.Conditions = append(b.r.Conditions, fmt.Sprintf(format, args...))
+}
+
+func (b *builder) deadline(label string, d time.Time) {
+	b.r.Deadlines = append(b.r.Deadlines, Deadline{Label: label, Date: d.Format(DateLayout)})
+}
+
+// finish sets the status; maxAmount is the stand-alone amount the funder may
+// cover (shown for eligible and needs_information, 0 when not eligible).
+func (b *builder) finish(maxAmount float64) FunderResult {
+	switch b.all {
+	case triYes:
+		b.r.Status = StatusEligible
+	case triNo:
+		b.r.Status = StatusNotEligible
+	default:
+		b.r.Status = StatusNeedsInformation
+	}
+	if b.r.Status == StatusNotEligible || maxAmount < 0 {
+		maxAmount = 0
+	}
+	b.r.MaxAmountEUR = round2(maxAmount)
+	if b.r.Status == StatusEligible {
+		b.r.AmountEUR = b.r.MaxAmountEUR
+	}
+	return b.r
+}
+
+// actionTypeStep checks the action type against the types a funder covers.
+func actionTypeStep(r rule, a Action, types []string) (Explanation, tri) {
+	in := map[string]any{"action.type": a.Type}
+	if slices.Contains(types, a.Type) {
+		return explain(r, triYes, in, "action type %q is covered (%s)", a.Type, strings.Join(types, ", ")), triYes
+	}
+	return explain(r, triNo, in, "action type %q is not covered (only %s)", a.Type, strings.Join(types, ", ")), triNo
+}
+
+func round2(x float64) float64 { return math.Round(x*100) / 100 }
+
+func parseDate(s string) (time.Time, bool) {
+	t, err := time.Parse(DateLayout, s)
+	return t, err == nil
+}
+
+// addMonths adds n calendar months, clamping to the last day of the target
+// month (31 Aug + 6 months = 28/29 Feb), as legal "n mois" periods are read.
+func addMonths(t time.Time, n int) time.Time {
+	first := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, n, 0)
+	last := first.AddDate(0, 1, -1).Day()
+	d := min(t.Day(), last)
+	return time.Date(first.Year(), first.Month(), d, 0, 0, 0, 0, time.UTC)
+}
+
+func eur(x float64) string { return fmt.Sprintf("€%.2f", x) }
+
+// pastFlag adds a condition when a legal request date is already past. It does
+// not block eligibility: the adviser renegotiates the start date or the notice.
+func (b *builder) pastFlag(opts Options, what string, d time.Time) {
+	if opts.Today.IsZero() {
+		return
+	}
+	today := time.Date(opts.Today.Year(), opts.Today.Month(), opts.Today.Day(), 0, 0, 0, 0, time.UTC)
+	if d.Before(today) {
+		b.cond("LATE: the %s date %s is already past (today %s): postpone the start or obtain the employer's agreement to a shorter notice",
+			what, d.Format(DateLayout), today.Format(DateLayout))
+	}
+}

@@ -1,0 +1,289 @@
+package financing
+
+import "testing"
+
+func TestCPF(t *testing.T) {
+	before := Options{Today: day("2024-04-15")}
+	zeroToday := Options{}
+	indexed := Options{Today: day("2026-03-01"), CPFCoPaymentEUR: 102.23}
+	small := act(training(), func(a *Action) { a.CostEUR = 1500 })
+	runCases(t, []fcase{
+		{name: "cpf.action_type: training is covered", s: employee(), a: small, funder: FunderCPF,
+			status: StatusEligible, amount: 1400, rule: "cpf.action_type", outcome: OutcomePassed},
+		{name: "cpf.action_type: VAE is covered", s: employee(), a: act(small, func(a *Action) { a.Type = ActionVAE }), funder: FunderCPF,
+			status: StatusEligible, amount: 1400, rule: "cpf.action_type", outcome: OutcomePassed},
+		{name: "cpf.action_type: business creation support is covered", s: employee(), a: act(small, func(a *Action) { a.Type = ActionBusinessCreation }),
+			funder: FunderCPF, status: StatusEligible, amount: 1400, rule: "cpf.action_type", outcome: OutcomePassed},
+		{name: "cpf.action_type: job search is not covered", s: employee(), a: act(small, func(a *Action) { a.Type = ActionJobSearch }),
+			funder: FunderCPF, status: StatusNotEligible, amount: 0, rule: "cpf.action_type", outcome: OutcomeFailed},
+		{name: "cpf.balance: unknown balance needs information", s: with(employee(), func(s *Situation) { s.CPFBalanceEUR = nil }),
+			a: small, funder: FunderCPF, status: StatusNeedsInformation, amount: 0, rule: "cpf.balance", outcome: OutcomeUnknown},
+		{name: "cpf.balance: no credit is not eligible", s: with(employee(), func(s *Situation) { s.CPFBalanceEUR = fp(0) }),
+			a: small, funder: FunderCPF, status: StatusNotEligible, amount: 0, rule: "cpf.balance", outcome: OutcomeFailed},
+		{name: "cpf.balance: covers at most the balance", s: with(employee(), func(s *Situation) { s.CPFBalanceEUR = fp(750.5) }),
+			a: small, funder: FunderCPF, status: StatusEligible, amount: 750.5, rule: "cpf.balance", outcome: OutcomePassed},
+		{name: "cpf.ceiling: general case capped at €5,000", s: with(employee(), func(s *Situation) { s.CPFBalanceEUR = fp(7000) }),
+			a: act(small, func(a *Action) { a.CostEUR = 9000 }), funder: FunderCPF, status: StatusEligible, amount: 5000,
+			rule: "cpf.ceiling", outcome: OutcomePassed},
+		{name: "cpf.ceiling: low-qualified (below level 3) up to €8,000", s: with(employee(), func(s *Situation) {
+			s.CPFBalanceEUR, s.QualificationLevel = fp(9000), sp("none")
+		}), a: act(small, func(a *Action) { a.CostEUR = 10000 }), funder: FunderCPF, status: StatusEligible, amount: 8000,
+			rule: "cpf.ceiling", outcome: OutcomePassed},
+		{name: "cpf.ceiling: OETH beneficiary up to €8,000", s: with(employee(), func(s *Situation) {
+			s.CPFBalanceEUR, s.OETH = fp(9000), bp(true)
+		}), a: act(small, func(a *Action) { a.CostEUR = 10000 }), funder: FunderCPF, status: StatusEligible, amount: 8000,
+			rule: "cpf.ceiling", outcome: OutcomePassed},
+		{name: "cpf.ceiling: unknown qualification assumes €5,000 and asks", s: with(employee(), func(s *Situation) {
+			s.CPFBalanceEUR, s.QualificationLevel = fp(7000), nil
+		}), a: act(small, func(a *Action) { a.CostEUR = 10000 }), funder: FunderCPF, status: StatusEligible, amount: 5000,
+			rule: "cpf.ceiling", outcome: OutcomePassed, cond: "Up to €7000.00 may be usable"},
+		{name: "cpf.copayment: employee pays the €100 flat co-payment", s: employee(), a: small, funder: FunderCPF,
+			status: StatusEligible, amount: 1400, rule: "cpf.copayment", outcome: OutcomePassed, cond: "Flat co-payment of €100.00"},
+		{name: "cpf.copayment: job seekers are exempt", s: with(jobseeker(), func(s *Situation) { s.CPFBalanceEUR = fp(2000) }), a: small,
+			funder: FunderCPF, status: StatusEligible, amount: 1500, rule: "cpf.copayment", outcome: OutcomePassed, noCond: "co-payment"},
+		{name: "cpf.copayment: job seeker status without registration flag is exempt", s: with(employee(), func(s *Situation) {
+			s.EmploymentStatus, s.JobseekerRegistered = sp("jobseeker"), nil
+		}), a: small, funder: FunderCPF, status: StatusEligible, amount: 1500, rule: "cpf.copayment", outcome: OutcomePassed},
+		{name: "cpf.copayment: employer top-up exempts", s: with(employee(), func(s *Situation) { s.EmployerTopUp = bp(true) }), a: small,
+			funder: FunderCPF, status: StatusEligible, amount: 1500, rule: "cpf.copayment", outcome: OutcomePassed, noCond: "co-payment"},
+		{name: "cpf.copayment: no co-payment for files before 2 May 2024", s: employee(), a: small, opts: &before,
+			funder: FunderCPF, status: StatusEligible, amount: 1500, rule: "cpf.copayment", outcome: OutcomePassed},
+		{name: "cpf.copayment: without Today the start date dates the file", s: employee(), a: small, opts: &zeroToday,
+			funder: FunderCPF, status: StatusEligible, amount: 1400, rule: "cpf.copayment", outcome: OutcomePassed},
+		{name: "cpf.copayment: unknown exemption counts the co-payment, CPF stays eligible", s: with(employee(), func(s *Situation) {
+			s.JobseekerRegistered, s.EmployerTopUp = nil, nil
+		}), a: small, funder: FunderCPF, status: StatusEligible, amount: 1400, rule: "cpf.copayment", outcome: OutcomeUnknown,
+			cond: "not due if the person is a job seeker"},
+		{name: "cpf.copayment: configured (indexed) amount", s: employee(), a: small, opts: &indexed,
+			funder: FunderCPF, status: StatusEligible, amount: 1397.77, rule: "cpf.copayment", outcome: OutcomePassed, cond: "€102.23"},
+	})
+}
+
+func TestPTP(t *testing.T) {
+	cddWorker := with(employee(), func(s *Situation) {
+		s.ContractType, s.SeniorityMonths, s.SeniorityCurrentEmployerMonths = sp("cdd"), nil, nil
+		s.CDDMonthsLast60, s.CDDMonthsLast12, s.LastCDDEndDate = ip(24), ip(4), sp("2026-06-30")
+	})
+	junior := with(employee(), func(s *Situation) { s.SeniorityMonths, s.SeniorityCurrentEmployerMonths = ip(6), ip(6) })
+	longDL := []Deadline{
+		{"PTP leave request to the employer (120 days before the start)", "2026-05-04"},
+		{"Employer's answer to the PTP leave request (30 days; silence means acceptance)", "2026-06-03"},
+	}
+	shortDL := []Deadline{
+		{"PTP leave request to the employer (60 days before the start)", "2026-07-03"},
+		{"Employer's answer to the PTP leave request (30 days; silence means acceptance)", "2026-08-02"},
+	}
+	late := Options{Today: day("2026-08-01")}
+	runCases(t, []fcase{
+		{name: "ptp.action_type: VAE is not a PTP action", s: employee(), a: act(training(), func(a *Action) { a.Type = ActionVAE }),
+			funder: FunderPTP, status: StatusNotEligible, rule: "ptp.action_type", outcome: OutcomeFailed},
+		{name: "ptp.public: job seeker without a CDD is not eligible", s: with(jobseeker(), func(s *Situation) { s.OETH = bp(true) }),
+			a: training(), funder: FunderPTP, status: StatusNotEligible, rule: "ptp.public", outcome: OutcomeFailed},
+		{name: "ptp.public: unknown employment status needs information", s: with(employee(), func(s *Situation) { s.EmploymentStatus = nil }),
+			a: training(), funder: FunderPTP, status: StatusNeedsInformation, rule: "ptp.public", outcome: OutcomeUnknown},
+		{name: "ptp.public: former CDD holder now job seeker (no leave deadlines)", s: with(cddWorker, func(s *Situation) { s.EmploymentStatus = sp("jobseeker") }),
+			a: training(), funder: FunderPTP, status: StatusEligible, amount: 6000, rule: "ptp.public", outcome: OutcomePassed,
+			deadlines: []Deadline{{"Latest training start (6 months after the CDD ends)", "2026-12-30"}}},
+		{name: "ptp.seniority/cdi: 24 months as employee incl. 12 in the company", s: with(employee(), func(s *Situation) {
+			s.SeniorityMonths, s.SeniorityCurrentEmployerMonths = ip(24), ip(12)
+		}), a: training(), funder: FunderPTP, status: StatusEligible, amount: 6000, rule: "ptp.seniority", outcome: OutcomePassed},
+		{name: "ptp.seniority/cdi: 11 months in the current company is not enough", s: with(employee(), func(s *Situation) {
+			s.SeniorityMonths, s.SeniorityCurrentEmployerMonths = ip(30), ip(11)
+		}), a: training(), funder: FunderPTP, status: StatusNotEligible, rule: "ptp.seniority", outcome: OutcomeFailed},
+		{name: "ptp.seniority/cdi: 23 months overall is not enough", s: with(employee(), func(s *Situation) {
+			s.SeniorityMonths, s.SeniorityCurrentEmployerMonths = ip(23), ip(23)
+		}), a: training(), funder: FunderPTP, status: StatusNotEligible, rule: "ptp.seniority", outcome: OutcomeFailed},
+		{name: "ptp.seniority/cdi: unknown seniority in the company needs information", s: with(employee(), func(s *Situation) {
+			s.SeniorityCurrentEmployerMonths = nil
+		}), a: training(), funder: FunderPTP, status: StatusNeedsInformation, rule: "ptp.seniority", outcome: OutcomeUnknown},
+		{name: "ptp.seniority/cdi: short seniority with OETH unknown needs information (exemption may apply)",
+			s: with(junior, func(s *Situation) { s.OETH = nil }), a: training(), funder: FunderPTP, status: StatusNeedsInformation,
+			rule: "ptp.seniority", outcome: OutcomeUnknown},
+		{name: "ptp.seniority/cdd: 24 months in 5 years incl. 4 on CDD in last 12", s: cddWorker, a: training(), funder: FunderPTP,
+			status: StatusEligible, amount: 6000, rule: "ptp.seniority", outcome: OutcomePassed},
+		{name: "ptp.seniority/cdd: 3 months on CDD in the last 12 is not enough", s: with(cddWorker, func(s *Situation) { s.CDDMonthsLast12 = ip(3) }),
+			a: training(), funder: FunderPTP, status: StatusNotEligible, rule: "ptp.seniority", outcome: OutcomeFailed},
+		{name: "ptp.seniority/cdd: 20 months in the last 5 years is not enough", s: with(cddWorker, func(s *Situation) { s.CDDMonthsLast60 = ip(20) }),
+			a: training(), funder: FunderPTP, status: StatusNotEligible, rule: "ptp.seniority", outcome: OutcomeFailed},
+		{name: "ptp.seniority/exempt: OETH beneficiary", s: with(junior, func(s *Situation) { s.OETH = bp(true) }), a: training(),
+			funder: FunderPTP, status: StatusEligible, amount: 6000, rule: "ptp.seniority", outcome: OutcomePassed},
+		{name: "ptp.seniority/exempt: economic dismissal or unfitness without training since", s: with(junior, func(s *Situation) { s.EconomicDismissal = bp(true) }),
+			a: training(), funder: FunderPTP, status: StatusEligible, amount: 6000, rule: "ptp.seniority", outcome: OutcomePassed},
+		{name: "ptp.seniority/exempt: long absence or occupational disease in the last 24 months", s: with(junior, func(s *Situation) { s.LongAbsence = bp(true) }),
+			a: training(), funder: FunderPTP, status: StatusEligible, amount: 6000, rule: "ptp.seniority", outcome: OutcomePassed},
+		{name: "ptp.seniority/interim: hours-based rule not encoded, needs information", s: with(employee(), func(s *Situation) { s.ContractType = sp("interim") }),
+			a: training(), funder: FunderPTP, status: StatusNeedsInformation, rule: "ptp.seniority", outcome: OutcomeUnknown},
+		{name: "ptp.seniority: no contract is not eligible", s: with(employee(), func(s *Situation) { s.ContractType = sp("none") }),
+			a: training(), funder: FunderPTP, status: StatusNotEligible, rule: "ptp.seniority", outcome: OutcomeFailed},
+		{name: "ptp.cdd_start: start within 6 months of the CDD end", s: cddWorker, a: training(), funder: FunderPTP,
+			status: StatusEligible, amount: 6000, rule: "ptp.cdd_start", outcome: OutcomePassed},
+		{name: "ptp.cdd_start: start more than 6 months after the CDD end", s: cddWorker,
+			a: act(training(), func(a *Action) { a.StartDate, a.EndDate = "2027-01-04", "2027-09-30" }), funder: FunderPTP,
+			status: StatusNotEligible, rule: "ptp.cdd_start", outcome: OutcomeFailed},
+		{name: "ptp.cdd_start: 6 months after 31 August is the end of February", s: with(cddWorker, func(s *Situation) { s.LastCDDEndDate = sp("2026-08-31") }),
+			a: act(training(), func(a *Action) { a.StartDate, a.EndDate = "2027-03-01", "2027-12-31" }), funder: FunderPTP,
+			status: StatusNotEligible, rule: "ptp.cdd_start", outcome: OutcomeFailed},
+		{name: "ptp.cdd_start: unknown CDD end needs information", s: with(cddWorker, func(s *Situation) { s.LastCDDEndDate = nil }),
+			a: training(), funder: FunderPTP, status: StatusNeedsInformation, rule: "ptp.cdd_start", outcome: OutcomeUnknown},
+		{name: "ptp.leave_notice: 120 days for ≥ 6 months full time, employer answers in 30 (silence = acceptance)", s: employee(),
+			a: training(), funder: FunderPTP, status: StatusEligible, amount: 6000, rule: "ptp.leave_notice", outcome: OutcomePassed,
+			cond: "silence means acceptance", deadlines: longDL},
+		{name: "ptp.leave_notice: 60 days for less than 6 months", s: employee(),
+			a: act(training(), func(a *Action) { a.EndDate, a.Hours = "2026-12-15", ip(500) }), funder: FunderPTP,
+			status: StatusEligible, amount: 6000, rule: "ptp.leave_notice", outcome: OutcomePassed, deadlines: shortDL},
+		{name: "ptp.leave_notice: 60 days for part time over 6 months", s: employee(),
+			a: act(training(), func(a *Action) { a.Hours = ip(400) }), funder: FunderPTP,
+			status: StatusEligible, amount: 6000, rule: "ptp.leave_notice", outcome: OutcomePassed, deadlines: shortDL},
+		{name: "ptp.leave_notice: hours only, ≥ 910 h is 120 days", s: employee(),
+			a: act(training(), func(a *Action) { a.EndDate, a.Hours = "", ip(910) }), funder: FunderPTP,
+			status: StatusEligible, amount: 6000, rule: "ptp.leave_notice", outcome: OutcomePassed, deadlines: longDL},
+		{name: "ptp.leave_notice: hours only, < 910 h is 60 days", s: employee(),
+			a: act(training(), func(a *Action) { a.EndDate, a.Hours = "", ip(600) }), funder: FunderPTP,
+			status: StatusEligible, amount: 6000, rule: "ptp.leave_notice", outcome: OutcomePassed, deadlines: shortDL},
+		{name: "ptp.leave_notice: unknown duration assumes 120 days", s: employee(),
+			a: act(training(), func(a *Action) { a.EndDate, a.Hours = "", nil }), funder: FunderPTP,
+			status: StatusEligible, amount: 6000, rule: "ptp.leave_notice", outcome: OutcomePassed, deadlines: longDL},
+		{name: "ptp.leave_notice: past request date is flagged, not blocking", s: employee(), a: training(), opts: &late,
+			funder: FunderPTP, status: StatusEligible, amount: 6000, rule: "ptp.leave_notice", outcome: OutcomePassed,
+			cond: "LATE: the PTP leave request date 2026-05-04 is already past", deadlines: longDL},
+		{name: "ptp.leave_notice: invalid start date noted, eligibility unchanged", s: employee(),
+			a: act(training(), func(a *Action) { a.StartDate = "" }), funder: FunderPTP, status: StatusEligible, amount: 6000,
+			rule: "ptp.leave_notice", outcome: OutcomeUnknown, deadlines: []Deadline{}},
+	})
+}
+
+func TestVAE(t *testing.T) {
+	vae := Action{ID: "v1", Type: ActionVAE, StartDate: "2026-09-01", CostEUR: 1200}
+	late := Options{Today: day("2026-08-10")}
+	dl := []Deadline{
+		{"VAE leave request to the employer (30 days before)", "2026-08-02"},
+		{"Employer's answer to the VAE leave request (15 days)", "2026-08-17"},
+	}
+	runCases(t, []fcase{
+		{name: "vae.action_type: training is not a VAE", s: employee(), a: training(), funder: FunderVAE,
+			status: StatusNotEligible, rule: "vae.action_type", outcome: OutcomeFailed},
+		{name: "vae.public: open to anyone since December 2022 (inactive person, nothing known)",
+			s: Situation{EmploymentStatus: sp("inactive")}, a: vae, funder: FunderVAE, status: StatusEligible, amount: 0,
+			rule: "vae.public", outcome: OutcomePassed, deadlines: []Deadline{}},
+		{name: "vae.public: open with an empty situation", s: Situation{}, a: vae, funder: FunderVAE, status: StatusEligible,
+			rule: "vae.public", outcome: OutcomePassed},
+		{name: "vae.leave_notice: 30 days' notice, employer answers within 15 days", s: employee(), a: vae, funder: FunderVAE,
+			status: StatusEligible, rule: "vae.leave_notice", outcome: OutcomePassed, deadlines: dl, cond: "within 15 days"},
+		{name: "vae.leave_notice: past request date is flagged", s: employee(), a: vae, opts: &late, funder: FunderVAE,
+			status: StatusEligible, rule: "vae.leave_notice", outcome: OutcomePassed, deadlines: dl, cond: "LATE: the VAE leave request"},
+	})
+}
+
+func TestAGEFIPH(t *testing.T) {
+	oeth := with(jobseeker(), func(s *Situation) { s.OETH = bp(true) })
+	runCases(t, []fcase{
+		{name: "agefiph.public: OETH beneficiary, training", s: oeth, a: training(), funder: FunderAGEFIPH, status: StatusEligible,
+			amount: 6000, rule: "agefiph.public", outcome: OutcomePassed, cond: "Prescription by France Travail, Cap emploi or a Mission locale"},
+		{name: "agefiph.action_type: business creation covered", s: oeth, a: act(training(), func(a *Action) { a.Type = ActionBusinessCreation }),
+			funder: FunderAGEFIPH, status: StatusEligible, amount: 6000, rule: "agefiph.action_type", outcome: OutcomePassed},
+		{name: "agefiph.action_type: complementary service covered", s: oeth, a: act(training(), func(a *Action) { a.Type = ActionComplementaryService }),
+			funder: FunderAGEFIPH, status: StatusEligible, amount: 6000, rule: "agefiph.action_type", outcome: OutcomePassed},
+		{name: "agefiph.action_type: job search not covered", s: oeth, a: act(training(), func(a *Action) { a.Type = ActionJobSearch }),
+			funder: FunderAGEFIPH, status: StatusNotEligible, rule: "agefiph.action_type", outcome: OutcomeFailed},
+		{name: "agefiph.public: not OETH is not eligible", s: jobseeker(), a: training(), funder: FunderAGEFIPH,
+			status: StatusNotEligible, rule: "agefiph.public", outcome: OutcomeFailed},
+		{name: "agefiph.public: unknown OETH needs information", s: with(jobseeker(), func(s *Situation) { s.OETH = nil }), a: training(),
+			funder: FunderAGEFIPH, status: StatusNeedsInformation, rule: "agefiph.public", outcome: OutcomeUnknown},
+	})
+}
+
+func TestAIF(t *testing.T) {
+	runCases(t, []fcase{
+		{name: "aif.public: registered job seeker, training", s: jobseeker(), a: training(), funder: FunderAIF, status: StatusEligible,
+			amount: 6000, rule: "aif.public", outcome: OutcomePassed, cond: "job-seeking plan (PPAE)"},
+		{name: "aif.public: not registered is not eligible", s: employee(), a: training(), funder: FunderAIF,
+			status: StatusNotEligible, rule: "aif.public", outcome: OutcomeFailed},
+		{name: "aif.public: job seeker status but registration unknown needs information",
+			s: with(jobseeker(), func(s *Situation) { s.JobseekerRegistered = nil }), a: training(), funder: FunderAIF,
+			status: StatusNeedsInformation, rule: "aif.public", outcome: OutcomeUnknown},
+		{name: "aif.action_type: VAE not covered", s: jobseeker(), a: act(training(), func(a *Action) { a.Type = ActionVAE }),
+			funder: FunderAIF, status: StatusNotEligible, rule: "aif.action_type", outcome: OutcomeFailed},
+	})
+	if r := funder(t, Evaluate(jobseeker(), training(), opts()), FunderAIF); !r.LastResort {
+		t.Error("aif must be last resort")
+	}
+}
+
+func TestSchemes(t *testing.T) {
+	o := withSchemes(t)
+	const region, opco = "region:cvl-parcours-metiers", "opco:sante"
+	expired := o
+	expired.Schemes = append([]Scheme{{ID: "old", Kind: "region", Name: "Old", Version: "2020-01-01", ActionTypes: []string{"training"},
+		CoverageRate: 0.5, ValidTo: "2025-12-31"}}, o.Schemes...)
+	half := o
+	half.Schemes = []Scheme{{ID: "half", Kind: "region", Name: "Half", Version: "2025-01-01", ActionTypes: []string{"training"},
+		CoverageRate: 0.5, ValidFrom: "2026-01-01"}}
+	runCases(t, []fcase{
+		{name: "region:cvl-parcours-metiers.jobseeker: registered job seeker, capped at €5,000", s: jobseeker(), a: training(), opts: &o,
+			funder: region, status: StatusEligible, amount: 5000, rule: region + ".jobseeker", outcome: OutcomePassed, cond: "Illustrative"},
+		{name: "region:cvl-parcours-metiers.jobseeker: employee not eligible", s: employee(), a: training(), opts: &o,
+			funder: region, status: StatusNotEligible, rule: region + ".jobseeker", outcome: OutcomeFailed},
+		{name: "region:cvl-parcours-metiers.jobseeker: unknown registration needs information", s: Situation{}, a: training(), opts: &o,
+			funder: region, status: StatusNeedsInformation, rule: region + ".jobseeker", outcome: OutcomeUnknown},
+		{name: "region:cvl-parcours-metiers.action_type: VAE not covered", s: jobseeker(), a: act(training(), func(a *Action) { a.Type = ActionVAE }),
+			opts: &o, funder: region, status: StatusNotEligible, rule: region + ".action_type", outcome: OutcomeFailed},
+		{name: "opco:sante.employer_headcount: employee of a 30-person employer, capped at €3,000", s: employee(), a: training(), opts: &o,
+			funder: opco, status: StatusEligible, amount: 3000, rule: opco + ".employer_headcount", outcome: OutcomePassed},
+		{name: "opco:sante.employer_headcount: 120 employees is not eligible", s: with(employee(), func(s *Situation) { s.EmployerHeadcount = ip(120) }),
+			a: training(), opts: &o, funder: opco, status: StatusNotEligible, rule: opco + ".employer_headcount", outcome: OutcomeFailed},
+		{name: "opco:sante.employer_headcount: unknown headcount needs information", s: with(employee(), func(s *Situation) { s.EmployerHeadcount = nil }),
+			a: training(), opts: &o, funder: opco, status: StatusNeedsInformation, rule: opco + ".employer_headcount", outcome: OutcomeUnknown},
+		{name: "opco:sante.employment_status: job seeker not eligible", s: jobseeker(), a: training(), opts: &o,
+			funder: opco, status: StatusNotEligible, rule: opco + ".employment_status", outcome: OutcomeFailed},
+		{name: "region:old.validity: action after the scheme's end is not eligible", s: jobseeker(), a: training(), opts: &expired,
+			funder: "region:old", status: StatusNotEligible, rule: "region:old.validity", outcome: OutcomeFailed},
+		{name: "region:half.validity: within the window, coverage rate 50%, no cap", s: Situation{}, a: training(), opts: &half,
+			funder: "region:half", status: StatusEligible, amount: 3000, rule: "region:half.validity", outcome: OutcomePassed, cond: "Covers 50% of the cost"},
+	})
+}
+
+func TestEvaluateOrder(t *testing.T) {
+	o := withSchemes(t)
+	o.Schemes = append(o.Schemes, Scheme{ID: "aa-last", Kind: "region", Name: "Fonds de secours", Version: "2025-01-01",
+		ActionTypes: []string{"training"}, CoverageRate: 1, LastResort: true})
+	var got []string
+	for _, r := range Evaluate(employee(), training(), o) {
+		got = append(got, r.Funder)
+	}
+	want := []string{"cpf", "ptp", "vae", "opco:sante", "region:cvl-parcours-metiers", "agefiph", "aif", "region:aa-last"}
+	if len(got) != len(want) {
+		t.Fatalf("order = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("order = %v, want %v", got, want)
+		}
+	}
+}
+
+func TestSchemeOverride(t *testing.T) {
+	o := withSchemes(t)
+	override := o.Schemes[1] // region:cvl-parcours-metiers
+	override.MaxAmountEUR = 1000
+	o.Schemes = append(o.Schemes, override)
+	n := 0
+	for _, r := range Evaluate(jobseeker(), training(), o) {
+		if r.Funder == "region:cvl-parcours-metiers" {
+			n++
+			if r.AmountEUR != 1000 {
+				t.Errorf("region:cvl-parcours-metiers amount = %v, want the override's 1000", r.AmountEUR)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("region:cvl-parcours-metiers evaluated %d times", n)
+	}
+}
+
+func TestAddMonths(t *testing.T) {
+	for _, c := range []struct{ in, want string }{{"2026-06-30", "2026-12-30"}, {"2026-08-31", "2027-02-28"}, {"2027-08-31", "2028-02-29"}, {"2026-01-15", "2026-07-15"}} {
+		if got := addMonths(day(c.in), 6).Format(DateLayout); got != c.want {
+			t.Errorf("addMonths(%s, 6) = %s, want %s", c.in, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,159 @@
+// Package financing evaluates who may fund the actions of a CEP level-3 action
+// plan (CPF, Projet de Transition Professionnelle, France Travail AIF, AGEFIPH,
+// VAE, and configurable Région / OPCO schemes) and builds the financing plan.
+//
+// Every rule is a pure, deterministic function of the Situation, the Action and
+// Options (Options.Today is the only clock: pass workflow.Now in a workflow).
+// Unknown facts (nil pointers) are never guessed: a rule that needs one reports
+// the outcome "unknown" and its funder gets the status needs_information.
+// Outcomes combine with three-valued (Kleene) logic: for instance a PTP
+// seniority shortfall with the OETH flag unknown is "unknown", not "failed",
+// because an exemption could still apply.
+//
+// Figures encode DOMAIN.md "Funding at level 3"; each rule carries an
+// identifier and a version (the date of the regulation state it encodes).
+package financing
+
+import "time"
+
+// Funder statuses.
+const (
+	StatusEligible         = "eligible"
+	StatusNotEligible      = "not_eligible"
+	StatusNeedsInformation = "needs_information"
+)
+
+// Built-in funder identifiers. Configurable schemes use "region:<id>" and "opco:<id>".
+const (
+	FunderCPF     = "cpf"
+	FunderPTP     = "ptp"
+	FunderVAE     = "vae"
+	FunderAGEFIPH = "agefiph"
+	FunderAIF     = "aif"
+)
+
+// Explanation step outcomes.
+const (
+	OutcomePassed  = "passed"
+	OutcomeFailed  = "failed"
+	OutcomeUnknown = "unknown"
+)
+
+// Action types (same values as the case API).
+const (
+	ActionTraining             = "training"
+	ActionVAE                  = "vae"
+	ActionComplementaryService = "complementary_service"
+	ActionBusinessCreation     = "business_creation"
+	ActionJobSearch            = "job_search"
+	ActionOther                = "other"
+)
+
+// DateLayout is the layout of every date in this package (YYYY-MM-DD).
+const DateLayout = "2006-01-02"
+
+// Situation holds the facts the rules read. Every field is optional: nil means
+// unknown.
+type Situation struct {
+	EmploymentStatus               *string  `json:"employment_status,omitempty"` // employed|self_employed|jobseeker|student|inactive
+	ContractType                   *string  `json:"contract_type,omitempty"`     // cdi|cdd|interim|none
+	SeniorityMonths                *int     `json:"seniority_months,omitempty"`  // as an employee, overall
+	SeniorityCurrentEmployerMonths *int     `json:"seniority_current_employer_months,omitempty"`
+	CDDMonthsLast12                *int     `json:"cdd_months_last_12,omitempty"` // months on CDD in the last 12 months
+	CDDMonthsLast60                *int     `json:"cdd_months_last_60,omitempty"` // months as an employee in the last 60 months (CDD route)
+	LastCDDEndDate                 *string  `json:"last_cdd_end_date,omitempty"`  // YYYY-MM-DD
+	JobseekerRegistered            *bool    `json:"jobseeker_registered,omitempty"`
+	OETH                           *bool    `json:"oeth,omitempty"`                // disability employment obligation beneficiary (RQTH included)
+	QualificationLevel             *string  `json:"qualification_level,omitempty"` // none|3|4|5|6|7|8
+	CPFBalanceEUR                  *float64 `json:"cpf_balance_eur,omitempty"`
+	EmployerHeadcount              *int     `json:"employer_headcount,omitempty"`
+	EconomicDismissal              *bool    `json:"economic_dismissal,omitempty"` // economic dismissal or unfitness, no training since
+	LongAbsence                    *bool    `json:"long_absence,omitempty"`       // absence ≥ 6 months or occupational disease in the last 24 months
+	EmployerTopUp                  *bool    `json:"employer_top_up,omitempty"`    // employer abondement on the CPF file
+}
+
+// Action is one action of the action plan (same JSON names as workflows.Action).
+type Action struct {
+	ID        string  `json:"id"`
+	Type      string  `json:"type"`
+	Title     string  `json:"title,omitempty"`
+	StartDate string  `json:"start_date"`
+	EndDate   string  `json:"end_date,omitempty"`
+	Hours     *int    `json:"hours,omitempty"`
+	CostEUR   float64 `json:"cost_eur"`
+}
+
+// Explanation is one rule evaluation: which rule (and version), what it read
+// (nil = unknown), and why it passed or not. Passed is true only for the
+// outcome "passed"; Outcome distinguishes "failed" from "unknown".
+type Explanation struct {
+	Rule    string         `json:"rule"`
+	Version string         `json:"version"`
+	Inputs  map[string]any `json:"inputs"`
+	Passed  bool           `json:"passed"`
+	Outcome string         `json:"outcome"`
+	Reason  string         `json:"reason"`
+}
+
+// Deadline is a dated step (YYYY-MM-DD).
+type Deadline struct {
+	Label string `json:"label"`
+	Date  string `json:"date"`
+}
+
+// FunderResult is one funder's answer for one action.
+//
+// From Evaluate, AmountEUR is what the funder may cover of the whole action
+// cost on its own (0 unless eligible). From Compute, AmountEUR is its share in
+// the split. MaxAmountEUR is always the stand-alone figure (also given for
+// needs_information when it can be known, as an indication). Slices are never nil.
+type FunderResult struct {
+	Funder       string        `json:"funder"`
+	Name         string        `json:"name"`
+	Status       string        `json:"status"`
+	AmountEUR    float64       `json:"amount_eur"`
+	MaxAmountEUR float64       `json:"max_amount_eur"`
+	LastResort   bool          `json:"last_resort"`
+	Conditions   []string      `json:"conditions"`
+	Deadlines    []Deadline    `json:"deadlines"`
+	Explanation  []Explanation `json:"explanation"`
+}
+
+// ActionPlan is the financing of one action.
+type ActionPlan struct {
+	ActionID     string         `json:"action_id"`
+	ActionType   string         `json:"action_type"`
+	CostEUR      float64        `json:"cost_eur"`
+	FundedEUR    float64        `json:"funded_eur"`
+	LeftToPayEUR float64        `json:"left_to_pay_eur"` // includes the CPF co-payment when due
+	Funders      []FunderResult `json:"funders"`         // precedence order
+}
+
+// Plan is the financing plan of an action plan revision.
+type Plan struct {
+	Revision          int          `json:"revision"`
+	Shortfall         bool         `json:"shortfall"`
+	ShortfallReasons  []string     `json:"shortfall_reasons"`
+	Actions           []ActionPlan `json:"actions"`
+	TotalCostEUR      float64      `json:"total_cost_eur"`
+	TotalFundedEUR    float64      `json:"total_funded_eur"`
+	TotalLeftToPayEUR float64      `json:"total_left_to_pay_eur"`
+}
+
+// Options are the evaluation parameters.
+type Options struct {
+	// Today is the evaluation date (use workflow.Now in a workflow). It dates
+	// the CPF file (co-payment since 2024-05-02) and flags legal request dates
+	// already past. Zero: the action start date dates the CPF file and no past
+	// date is flagged.
+	Today time.Time
+	// ShortfallThresholdEUR: an action whose left-to-pay is strictly above it is
+	// a shortfall. Zero means any amount left to pay is a shortfall.
+	ShortfallThresholdEUR float64
+	// Schemes are the configurable Région / OPCO schemes (see DefaultSchemes,
+	// LoadSchemes, LoadSchemesDir). Nil: none.
+	Schemes []Scheme
+	// CPFCoPaymentEUR overrides the flat CPF co-payment (default 100, the amount
+	// fixed on 2 May 2024; the decree indexes it yearly, configure it here).
+	CPFCoPaymentEUR float64
+}

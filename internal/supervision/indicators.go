@@ -1,0 +1,474 @@
+package supervision
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"sort"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Counts maps a category to a number.
+type Counts map[string]int
+
+func (c Counts) add(k string) {
+	if k == "" {
+		k = "unknown"
+	}
+	c[k]++
+}
+
+// NewCases are the cases opened in the period, by category.
+type NewCases struct {
+	Total     int    `json:"total"`
+	ByPublic  Counts `json:"by_public"`
+	ByGender  Counts `json:"by_gender"`
+	ByAgeBand Counts `json:"by_age_band"`
+	ByChannel Counts `json:"by_channel"`
+}
+
+// Durations summarises waiting times in hours.
+type Durations struct {
+	Count       int     `json:"count"`
+	MedianHours float64 `json:"median_hours"`
+	P90Hours    float64 `json:"p90_hours"`
+}
+
+// Handoffs counts hand-offs sent (by the structure that sent them) and their decisions
+// (by the structure that was asked).
+type Handoffs struct {
+	Sent             int       `json:"sent"`
+	Accepted         int       `json:"accepted"`
+	Declined         int       `json:"declined"`
+	DeclinedByReason Counts    `json:"declined_by_reason"`
+	Expired          int       `json:"expired"`
+	Cancelled        int       `json:"cancelled"`
+	TimeToDecision   Durations `json:"time_to_decision"`
+}
+
+// StageTime is the time cases spent in a stage within the period.
+type StageTime struct {
+	Cases     int     `json:"cases"`
+	TotalDays float64 `json:"total_days"`
+	MeanDays  float64 `json:"mean_days"`
+}
+
+// Financing counts the financing plans computed in the period and those short of funds.
+type Financing struct {
+	PlansComputed int `json:"plans_computed"`
+	Shortfalls    int `json:"shortfalls"`
+}
+
+// Breakdown is the set of indicators of a territory or a structure.
+type Breakdown struct {
+	NewCases     NewCases             `json:"new_cases"`
+	LevelEntries Counts               `json:"level_entries"`
+	Handoffs     Handoffs             `json:"handoffs"`
+	TimeInStage  map[string]StageTime `json:"time_in_stage"`
+	Outcomes     Counts               `json:"outcomes"`
+	Withdrawals  int                  `json:"withdrawals"`
+	Pauses       int                  `json:"pauses"`
+	Resumes      int                  `json:"resumes"`
+	Financing    Financing            `json:"financing"`
+
+	decisionHours []float64
+	stageCases    map[string]map[string]bool
+}
+
+func newBreakdown() *Breakdown {
+	return &Breakdown{
+		NewCases:     NewCases{ByPublic: Counts{}, ByGender: Counts{}, ByAgeBand: Counts{}, ByChannel: Counts{}},
+		LevelEntries: Counts{"reception": 0, "counselling": 0, "implementation": 0},
+		Handoffs:     Handoffs{DeclinedByReason: Counts{}},
+		TimeInStage:  map[string]StageTime{}, Outcomes: Counts{}, stageCases: map[string]map[string]bool{},
+	}
+}
+
+// StructureIndicators are one structure's indicators.
+type StructureIndicators struct {
+	StructureID string `json:"structure_id"`
+	Breakdown
+}
+
+// TerritoryIndicators are one territory's indicators, in total and per structure.
+type TerritoryIndicators struct {
+	TerritoryID string                `json:"territory_id"`
+	Totals      Breakdown             `json:"totals"`
+	Structures  []StructureIndicators `json:"structures"`
+}
+
+// Indicators answer GET /supervision/indicators.
+type Indicators struct {
+	From        time.Time             `json:"from"`
+	To          time.Time             `json:"to"`
+	GeneratedAt time.Time             `json:"generated_at"`
+	Territories []TerritoryIndicators `json:"territories"`
+}
+
+// EventRow is a timeline event with its case's territory.
+type EventRow struct {
+	CaseID      string
+	TerritoryID string
+	Seq         int64
+	Type        string
+	StructureID string
+	At          time.Time
+	Details     string
+}
+
+// OpenedRow is a case opened, with its categories.
+type OpenedRow struct {
+	CaseID      string
+	TerritoryID string
+	StructureID string
+	At          time.Time
+	Public      string
+	Gender      string
+	AgeBand     string
+	Channel     string
+}
+
+// HandoffRow is a hand-off with its case's territory.
+type HandoffRow struct {
+	ID              string
+	TerritoryID     string
+	FromStructureID string
+	ToStructureID   string
+	Status          string
+	DeclineReason   string
+	RequestedAt     time.Time
+	DecidedAt       *time.Time
+}
+
+// PlanRow is a financing plan with its case's territory and holder.
+type PlanRow struct {
+	TerritoryID string
+	StructureID string
+	Shortfall   bool
+	CreatedAt   time.Time
+}
+
+// Input is everything the computation reads. Events must hold, for every case open at
+// some time in the period, its whole timeline up to the end of the period.
+type Input struct {
+	From, To, Now time.Time
+	Opened        []OpenedRow
+	Events        []EventRow
+	Handoffs      []HandoffRow
+	Plans         []PlanRow
+}
+
+type acc struct {
+	totals     *Breakdown
+	structures map[string]*Breakdown
+}
+
+// Compute derives the indicators from the rows: a pure function.
+func Compute(in Input) Indicators {
+	terr := map[string]*acc{}
+	get := func(territory, structure string) (*Breakdown, *Breakdown) {
+		a := terr[territory]
+		if a == nil {
+			a = &acc{totals: newBreakdown(), structures: map[string]*Breakdown{}}
+			terr[territory] = a
+		}
+		if structure == "" {
+			structure = "unknown"
+		}
+		s := a.structures[structure]
+		if s == nil {
+			s = newBreakdown()
+			a.structures[structure] = s
+		}
+		return a.totals, s
+	}
+	in2 := func(t time.Time) bool { return !t.Before(in.From) && t.Before(in.To) }
+
+	for _, o := range in.Opened {
+		if !in2(o.At) {
+			continue
+		}
+		for _, b := range pair(get(o.TerritoryID, o.StructureID)) {
+			b.NewCases.Total++
+			b.NewCases.ByPublic.add(o.Public)
+			b.NewCases.ByGender.add(o.Gender)
+			b.NewCases.ByAgeBand.add(o.AgeBand)
+			b.NewCases.ByChannel.add(o.Channel)
+		}
+	}
+
+	for _, h := range in.Handoffs {
+		if in2(h.RequestedAt) {
+			for _, b := range pair(get(h.TerritoryID, h.FromStructureID)) {
+				b.Handoffs.Sent++
+			}
+		}
+		if h.DecidedAt == nil || !in2(*h.DecidedAt) {
+			continue
+		}
+		hours := h.DecidedAt.Sub(h.RequestedAt).Hours()
+		for _, b := range pair(get(h.TerritoryID, h.ToStructureID)) {
+			switch h.Status {
+			case "accepted":
+				b.Handoffs.Accepted++
+				b.decisionHours = append(b.decisionHours, hours)
+			case "declined":
+				b.Handoffs.Declined++
+				b.Handoffs.DeclinedByReason.add(h.DeclineReason)
+				b.decisionHours = append(b.decisionHours, hours)
+			case "expired":
+				b.Handoffs.Expired++
+			case "cancelled":
+				b.Handoffs.Cancelled++
+			}
+		}
+	}
+
+	for _, p := range in.Plans {
+		if !in2(p.CreatedAt) {
+			continue
+		}
+		for _, b := range pair(get(p.TerritoryID, p.StructureID)) {
+			b.Financing.PlansComputed++
+			if p.Shortfall {
+				b.Financing.Shortfalls++
+			}
+		}
+	}
+
+	// Timelines: entries, outcomes, pauses, and the time spent in each stage.
+	byCase := map[string][]EventRow{}
+	for _, e := range in.Events {
+		byCase[e.CaseID] = append(byCase[e.CaseID], e)
+	}
+	end := in.To
+	if in.Now.Before(end) {
+		end = in.Now
+	}
+	for _, evs := range byCase {
+		sort.Slice(evs, func(i, j int) bool { return evs[i].Seq < evs[j].Seq })
+		stage, since, holder := "", time.Time{}, ""
+		handoffFrom := ""
+		for _, e := range evs {
+			var d map[string]any
+			_ = json.Unmarshal([]byte(e.Details), &d)
+			str := func(k string) string { s, _ := d[k].(string); return s }
+			next := stage
+			switch e.Type {
+			case "case_opened":
+				next = "reception"
+			case "handoff_requested":
+				if stage != "handoff" {
+					handoffFrom = stage
+				}
+				if f := str("from_stage"); f != "" {
+					handoffFrom = f
+				}
+				next = "handoff"
+			case "handoff_accepted":
+				next = "reception"
+			case "handoff_declined", "handoff_expired":
+				next = str("returned_to_stage")
+				if next == "" {
+					next = handoffFrom
+				}
+			case "handoff_cancelled":
+				if stage == "handoff" {
+					next = handoffFrom
+				}
+			case "counselling_started":
+				next = "counselling"
+			case "implementation_started":
+				next = "implementation"
+			case "case_taken_back":
+				if s := str("stage"); s != "" {
+					next = s
+				}
+			case "closed", "withdrawn":
+				next = "closed"
+			}
+			if in2(e.At) {
+				tot, st := get(e.TerritoryID, e.StructureID)
+				for _, b := range []*Breakdown{tot, st} {
+					switch e.Type {
+					case "case_opened":
+						b.LevelEntries["reception"]++
+					case "counselling_started":
+						b.LevelEntries["counselling"]++
+					case "implementation_started":
+						b.LevelEntries["implementation"]++
+					case "closed":
+						b.Outcomes.add(str("outcome"))
+					case "withdrawn":
+						b.Outcomes.add("withdrawn")
+						b.Withdrawals++
+					case "paused":
+						b.Pauses++
+					case "resumed":
+						b.Resumes++
+					}
+				}
+			}
+			if next != stage {
+				if stage != "" && stage != "closed" {
+					addStage(get, e.TerritoryID, holder, e.CaseID, stage, since, e.At, in.From, end)
+				}
+				stage, since, holder = next, e.At, e.StructureID
+			}
+		}
+		if len(evs) > 0 && stage != "" && stage != "closed" {
+			addStage(get, evs[0].TerritoryID, holder, evs[0].CaseID, stage, since, end, in.From, end)
+		}
+	}
+
+	out := Indicators{From: in.From, To: in.To, GeneratedAt: in.Now, Territories: []TerritoryIndicators{}}
+	ids := make([]string, 0, len(terr))
+	for id := range terr {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		a := terr[id]
+		ti := TerritoryIndicators{TerritoryID: id, Totals: finish(a.totals), Structures: []StructureIndicators{}}
+		sids := make([]string, 0, len(a.structures))
+		for sid := range a.structures {
+			sids = append(sids, sid)
+		}
+		sort.Strings(sids)
+		for _, sid := range sids {
+			ti.Structures = append(ti.Structures, StructureIndicators{StructureID: sid, Breakdown: finish(a.structures[sid])})
+		}
+		out.Territories = append(out.Territories, ti)
+	}
+	return out
+}
+
+func pair(a, b *Breakdown) []*Breakdown { return []*Breakdown{a, b} }
+
+func addStage(get func(string, string) (*Breakdown, *Breakdown), territory, structure, caseID, stage string, from, to, lo, hi time.Time) {
+	if from.Before(lo) {
+		from = lo
+	}
+	if to.After(hi) {
+		to = hi
+	}
+	if !to.After(from) {
+		return
+	}
+	days := to.Sub(from).Hours() / 24
+	tot, st := get(territory, structure)
+	for _, b := range []*Breakdown{tot, st} {
+		s := b.TimeInStage[stage]
+		s.TotalDays += days
+		b.TimeInStage[stage] = s
+		if b.stageCases[stage] == nil {
+			b.stageCases[stage] = map[string]bool{}
+		}
+		b.stageCases[stage][caseID] = true
+	}
+}
+
+func finish(b *Breakdown) Breakdown {
+	h := b.decisionHours
+	sort.Float64s(h)
+	b.Handoffs.TimeToDecision = Durations{Count: len(h), MedianHours: round(Percentile(h, 50)), P90Hours: round(Percentile(h, 90))}
+	for stage, s := range b.TimeInStage {
+		s.Cases = len(b.stageCases[stage])
+		if s.Cases > 0 {
+			s.MeanDays = round(s.TotalDays / float64(s.Cases))
+		}
+		s.TotalDays = round(s.TotalDays)
+		b.TimeInStage[stage] = s
+	}
+	return *b
+}
+
+// Percentile is the nearest-rank percentile of sorted values (0 when empty).
+func Percentile(sorted []float64, p float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	rank := int(math.Ceil(p / 100 * float64(len(sorted))))
+	if rank < 1 {
+		rank = 1
+	}
+	return sorted[rank-1]
+}
+
+func round(v float64) float64 { return math.Round(v*1e6) / 1e6 }
+
+// Load reads the rows of a territory ("" for all) for the period [from, to).
+func Load(ctx context.Context, db *gorm.DB, territoryID string, from, to, now time.Time) (Input, error) {
+	in := Input{From: from, To: to, Now: now}
+	tq := func(q *gorm.DB) *gorm.DB {
+		if territoryID != "" {
+			return q.Where("c.territory_id = ?", territoryID)
+		}
+		return q
+	}
+	db = db.WithContext(ctx)
+	var opened []struct {
+		CaseID, TerritoryID, StructureID, Public, Gender, AgeBand, Channel string
+		At                                                                 flexTime
+	}
+	if err := tq(db.Table("case_events e").Joins("JOIN cases c ON c.id = e.case_id").
+		Select("e.case_id, c.territory_id, e.structure_id, e.at, c.public, c.gender, c.age_band, c.channel").
+		Where("e.type = 'case_opened' AND e.at >= ? AND e.at < ?", from, to)).Scan(&opened).Error; err != nil {
+		return in, err
+	}
+	for _, o := range opened {
+		in.Opened = append(in.Opened, OpenedRow{CaseID: o.CaseID, TerritoryID: o.TerritoryID, StructureID: o.StructureID,
+			At: o.At.T, Public: o.Public, Gender: o.Gender, AgeBand: o.AgeBand, Channel: o.Channel})
+	}
+	// Whole timelines of the cases alive during the period.
+	var evs []struct {
+		CaseID, TerritoryID, Type, StructureID, Details string
+		Seq                                             int64
+		At                                              flexTime
+	}
+	if err := tq(db.Table("case_events e").Joins("JOIN cases c ON c.id = e.case_id").
+		Select("e.case_id, c.territory_id, e.seq, e.type, e.structure_id, e.at, e.details").
+		Where("c.created_at < ? AND (c.closed_at IS NULL OR c.closed_at >= ?) AND e.at < ?", to, from, to)).
+		Order("e.case_id, e.seq").Scan(&evs).Error; err != nil {
+		return in, err
+	}
+	for _, e := range evs {
+		in.Events = append(in.Events, EventRow{CaseID: e.CaseID, TerritoryID: e.TerritoryID, Seq: e.Seq, Type: e.Type,
+			StructureID: e.StructureID, At: e.At.T, Details: e.Details})
+	}
+	var hs []struct {
+		ID, TerritoryID, FromStructureID, ToStructureID, Status, DeclineReason string
+		RequestedAt, DecidedAt                                                 flexTime
+	}
+	if err := tq(db.Table("handoffs h").Joins("JOIN cases c ON c.id = h.case_id").
+		Select("h.id, c.territory_id, h.from_structure_id, h.to_structure_id, h.status, h.decline_reason, h.requested_at, h.decided_at").
+		Where("(h.requested_at >= ? AND h.requested_at < ?) OR (h.decided_at >= ? AND h.decided_at < ?)", from, to, from, to)).
+		Scan(&hs).Error; err != nil {
+		return in, err
+	}
+	for _, h := range hs {
+		r := HandoffRow{ID: h.ID, TerritoryID: h.TerritoryID, FromStructureID: h.FromStructureID, ToStructureID: h.ToStructureID,
+			Status: h.Status, DeclineReason: h.DeclineReason, RequestedAt: h.RequestedAt.T}
+		if h.DecidedAt.Valid {
+			t := h.DecidedAt.T
+			r.DecidedAt = &t
+		}
+		in.Handoffs = append(in.Handoffs, r)
+	}
+	var ps []struct {
+		TerritoryID, StructureID string
+		Shortfall                bool
+		CreatedAt                flexTime
+	}
+	if err := tq(db.Table("financing_plans fp").Joins("JOIN cases c ON c.id = fp.case_id").
+		Select("c.territory_id, c.structure_id, fp.shortfall, fp.created_at").
+		Where("fp.created_at >= ? AND fp.created_at < ?", from, to)).Scan(&ps).Error; err != nil {
+		return in, err
+	}
+	for _, p := range ps {
+		in.Plans = append(in.Plans, PlanRow{TerritoryID: p.TerritoryID, StructureID: p.StructureID, Shortfall: p.Shortfall, CreatedAt: p.CreatedAt.T})
+	}
+	return in, nil
+}

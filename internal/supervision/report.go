@@ -1,0 +1,157 @@
+package supervision
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+)
+
+// Month is one month's activity, for the report's charts.
+type Month struct {
+	Month    string `json:"month"`
+	NewCases int    `json:"new_cases"`
+	Closures int    `json:"closures"`
+}
+
+// AnnualReport is the bilan d'activité annuel a local committee sends the Région.
+type AnnualReport struct {
+	TerritoryID string                `json:"territory_id"`
+	Year        int                   `json:"year"`
+	GeneratedAt time.Time             `json:"generated_at"`
+	Totals      Breakdown             `json:"totals"`
+	Structures  []StructureIndicators `json:"structures"`
+	Months      []Month               `json:"months"`
+}
+
+// Report builds the yearly report of one territory from the year's input.
+func Report(territoryID string, year int, in Input) AnnualReport {
+	ind := Compute(in)
+	r := AnnualReport{TerritoryID: territoryID, Year: year, GeneratedAt: in.Now, Totals: *newBreakdown(), Structures: []StructureIndicators{}}
+	r.Totals = finish(newBreakdown())
+	for _, t := range ind.Territories {
+		if t.TerritoryID == territoryID {
+			r.Totals, r.Structures = t.Totals, t.Structures
+		}
+	}
+	months := make([]Month, 12)
+	for i := range months {
+		months[i].Month = fmt.Sprintf("%04d-%02d", year, i+1)
+	}
+	for _, o := range in.Opened {
+		if o.TerritoryID == territoryID && o.At.Year() == year {
+			months[o.At.Month()-1].NewCases++
+		}
+	}
+	for _, e := range in.Events {
+		if e.TerritoryID == territoryID && e.At.Year() == year && (e.Type == "closed" || e.Type == "withdrawn") {
+			months[e.At.Month()-1].Closures++
+		}
+	}
+	r.Months = months
+	return r
+}
+
+// CSV writes the report as section,structure_id,indicator,key,value rows.
+func (r AnnualReport) CSV() ([]byte, error) {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	_ = w.Write([]string{"section", "structure_id", "indicator", "key", "value"})
+	write := func(section, structure string, b Breakdown) {
+		row := func(ind, key string, v any) {
+			_ = w.Write([]string{section, structure, ind, key, fmt.Sprint(v)})
+		}
+		counts := func(ind string, c Counts) {
+			for _, k := range sortedKeys(c) {
+				row(ind, k, c[k])
+			}
+		}
+		row("new_cases", "total", b.NewCases.Total)
+		counts("new_cases_by_public", b.NewCases.ByPublic)
+		counts("new_cases_by_gender", b.NewCases.ByGender)
+		counts("new_cases_by_age_band", b.NewCases.ByAgeBand)
+		counts("new_cases_by_channel", b.NewCases.ByChannel)
+		counts("level_entries", b.LevelEntries)
+		row("handoffs", "sent", b.Handoffs.Sent)
+		row("handoffs", "accepted", b.Handoffs.Accepted)
+		row("handoffs", "declined", b.Handoffs.Declined)
+		row("handoffs", "expired", b.Handoffs.Expired)
+		row("handoffs", "cancelled", b.Handoffs.Cancelled)
+		counts("handoffs_declined_by_reason", b.Handoffs.DeclinedByReason)
+		row("time_to_decision_hours", "median", b.Handoffs.TimeToDecision.MedianHours)
+		row("time_to_decision_hours", "p90", b.Handoffs.TimeToDecision.P90Hours)
+		stages := make([]string, 0, len(b.TimeInStage))
+		for s := range b.TimeInStage {
+			stages = append(stages, s)
+		}
+		sort.Strings(stages)
+		for _, s := range stages {
+			row("time_in_stage_mean_days", s, b.TimeInStage[s].MeanDays)
+		}
+		counts("outcomes", b.Outcomes)
+		row("withdrawals", "total", b.Withdrawals)
+		row("pauses", "total", b.Pauses)
+		row("financing_plans", "computed", b.Financing.PlansComputed)
+		row("financing_plans", "shortfalls", b.Financing.Shortfalls)
+	}
+	write("territory", "", r.Totals)
+	for _, s := range r.Structures {
+		write("structure", s.StructureID, s.Breakdown)
+	}
+	for _, m := range r.Months {
+		_ = w.Write([]string{"month", "", "new_cases", m.Month, strconv.Itoa(m.NewCases)})
+		_ = w.Write([]string{"month", "", "closures", m.Month, strconv.Itoa(m.Closures)})
+	}
+	w.Flush()
+	return buf.Bytes(), w.Error()
+}
+
+func sortedKeys(c Counts) []string {
+	keys := make([]string, 0, len(c))
+	for k := range c {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Bar is one bar of a chart of the printable report.
+type Bar struct {
+	Label  string
+	Value  int
+	X, Y   int
+	Width  int
+	Height int
+}
+
+// Bars lays out a vertical bar chart of labelled values in a width x height box.
+func Bars(labels []string, values []int, width, height int) []Bar {
+	if len(values) == 0 {
+		return nil
+	}
+	max := 1
+	for _, v := range values {
+		if v > max {
+			max = v
+		}
+	}
+	slot := width / len(values)
+	out := make([]Bar, len(values))
+	for i, v := range values {
+		h := v * (height - 20) / max
+		out[i] = Bar{Label: labels[i], Value: v, X: i*slot + 4, Width: slot - 8, Height: h, Y: height - 20 - h}
+	}
+	return out
+}
+
+// CountBars lays out the categories of c, sorted by name.
+func CountBars(c Counts, width, height int) []Bar {
+	keys := sortedKeys(c)
+	values := make([]int, len(keys))
+	for i, k := range keys {
+		values[i] = c[k]
+	}
+	return Bars(keys, values, width, height)
+}
