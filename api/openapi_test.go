@@ -197,6 +197,7 @@ func TestRequestSchemasMatchInputTypes(t *testing.T) {
 		"FundingRequestInput":  reflect.TypeFor[fundingRequestIn](),
 		"FundingDecisionInput": reflect.TypeFor[decisionEventIn](),
 		"FundingWithdrawInput": reflect.TypeFor[withdrawFundingIn](),
+		"StructurePatch":       reflect.TypeFor[structurePatch](),
 		"RoutingTable":         reflect.TypeFor[routingTableJSON](),
 		"RoutingRule":          reflect.TypeFor[routingRuleJSON](),
 	} {

@@ -3,7 +3,9 @@ package api
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -48,12 +50,15 @@ type structureJSON struct {
 	Commune     string   `json:"commune,omitempty"`
 	Antennas    []string `json:"antennas"`
 	Publics     []string `json:"publics"`
+	// WebhookConfigured tells whether notifications go to a webhook; the URL itself may
+	// carry a secret and is not shown.
+	WebhookConfigured bool `json:"webhook_configured"`
 }
 
 func toStructureJSON(m models.Structure) structureJSON {
 	return structureJSON{ID: m.ID, Name: m.Name, Network: m.Network, CEPOperator: m.CEPOperator,
 		TerritoryID: m.TerritoryID, Remote: m.Remote, Address: m.Address, PostalCode: m.PostalCode,
-		Commune: m.Commune, Antennas: m.Antennas, Publics: m.Publics}
+		Commune: m.Commune, Antennas: m.Antennas, Publics: m.Publics, WebhookConfigured: m.WebhookURL != ""}
 }
 
 func (s *server) listStructures(c *gin.Context) error {
@@ -90,6 +95,41 @@ func (s *server) getStructure(c *gin.Context) error {
 		return err
 	}
 	c.JSON(http.StatusOK, toStructureJSON(m))
+	return nil
+}
+
+type structurePatch struct {
+	// WebhookURL receives the structure's notifications; empty removes it.
+	WebhookURL *string `json:"webhook_url" validate:"required"`
+}
+
+// patchStructure sets where a structure's notifications are delivered. Admins may set
+// any structure's, a coordinator those of its territory.
+func (s *server) patchStructure(c *gin.Context) error {
+	var in structurePatch
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	if u := strings.TrimSpace(*in.WebhookURL); u != "" {
+		parsed, err := url.Parse(u)
+		if err != nil || (parsed.Scheme != "https" && parsed.Scheme != "http") || parsed.Host == "" {
+			return badRequest("some fields are invalid", FieldError{Field: "webhook_url", Message: "must be an http(s) URL, or empty to remove it"})
+		}
+		*in.WebhookURL = u
+	}
+	st, err := s.structure(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if u := currentUser(c); u.Role == models.RoleCoordinator && deref(u.TerritoryID) != st.TerritoryID {
+		return forbidden("a coordinator configures only its own territory's structures")
+	}
+	if err := s.store.DB.WithContext(c.Request.Context()).Model(&models.Structure{}).Where("id = ?", st.ID).
+		Updates(map[string]any{"webhook_url": *in.WebhookURL, "updated_at": time.Now().UTC()}).Error; err != nil {
+		return err
+	}
+	st.WebhookURL = *in.WebhookURL
+	c.JSON(http.StatusOK, toStructureJSON(*st))
 	return nil
 }
 

@@ -70,6 +70,7 @@ func NewRouter(d Deps) *gin.Engine {
 	v1.GET("/me", handler(s.me))
 	v1.GET("/structures", handler(s.listStructures))
 	v1.GET("/structures/:id", handler(s.getStructure))
+	v1.PATCH("/structures/:id", requireRole(models.RoleAdmin, models.RoleCoordinator), handler(s.patchStructure))
 	v1.GET("/users", requireRole(models.RoleAdmin, models.RoleCoordinator), handler(s.listUsers))
 	v1.GET("/routing-rules", handler(s.listRoutingRules))
 	v1.PUT("/routing-rules", requireRole(models.RoleAdmin, models.RoleCoordinator), handler(s.replaceRoutingRules))

@@ -104,3 +104,22 @@ func TestRoutingTableEditing(t *testing.T) {
 		t.Fatalf("table after rewrite: %s", after.Raw)
 	}
 }
+
+func TestStructureWebhookConfiguration(t *testing.T) {
+	s := env(t)
+	body := map[string]any{"webhook_url": "https://partner.example/hooks/cep"}
+	problemOf(t, s.do(t, call{method: "PATCH", path: "/api/v1/structures/cio-chartres", token: s.token(t, cio), body: body}), http.StatusForbidden)
+	p := problemOf(t, s.do(t, call{method: "PATCH", path: "/api/v1/structures/cio-chartres", token: s.token(t, admin),
+		body: map[string]any{"webhook_url": "ftp://x"}}), http.StatusBadRequest)
+	if f := fieldsOf(p); len(f) != 1 || f[0] != "webhook_url" {
+		t.Fatalf("fields = %v", f)
+	}
+	r := s.must(t, http.StatusOK, call{method: "PATCH", path: "/api/v1/structures/cio-chartres", token: s.token(t, coordinator), body: body})
+	if r.get("webhook_configured") != true || r.get("webhook_url") != nil {
+		t.Fatalf("patched = %s", r.Raw)
+	}
+	s.must(t, http.StatusOK, call{method: "PATCH", path: "/api/v1/structures/cio-chartres", token: s.token(t, admin), body: map[string]any{"webhook_url": ""}})
+	if got := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/structures/cio-chartres", token: s.token(t, cio)}); got.get("webhook_configured") != false {
+		t.Fatalf("webhook not removed: %s", got.Raw)
+	}
+}
