@@ -183,9 +183,11 @@ func (s *server) recommendations(c *gin.Context) error {
 var templateFS embed.FS
 
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"date": func(t *time.Time) string {
-		if t == nil {
-			return ""
+	// frDate writes a YYYY-MM-DD date the French way.
+	"frDate": func(d string) string {
+		t, err := parseDate(d)
+		if err != nil {
+			return d
 		}
 		return t.Format("02/01/2006")
 	},
@@ -245,7 +247,7 @@ func (s *server) synthesis(c *gin.Context) error {
 		out.TotalCostEUR += a.CostEUR
 	}
 	if st.Financing != nil {
-		if out.Financing, err = s.financingSynthesis(ctx, row.ID); err != nil {
+		if out.Financing, err = s.financingSynthesis(ctx, row.ID, st.Actions); err != nil {
 			return err
 		}
 	}
@@ -271,10 +273,11 @@ func wantsHTML(c *gin.Context) bool {
 }
 
 type financingLine struct {
-	ActionID  string  `json:"action_id"`
-	Funder    string  `json:"funder"`
-	Status    string  `json:"status"`
-	AmountEUR float64 `json:"amount_eur"`
+	ActionID    string  `json:"action_id"`
+	ActionTitle string  `json:"action_title"`
+	Funder      string  `json:"funder"`
+	Status      string  `json:"status"`
+	AmountEUR   float64 `json:"amount_eur"`
 }
 
 type financingSynthesis struct {
@@ -287,7 +290,11 @@ type financingSynthesis struct {
 
 // financingSynthesis summarises the latest plan for the synthesis document: who pays
 // what, and what is left to the person.
-func (s *server) financingSynthesis(ctx context.Context, caseID string) (*financingSynthesis, error) {
+func (s *server) financingSynthesis(ctx context.Context, caseID string, actions []workflows.Action) (*financingSynthesis, error) {
+	titles := map[string]string{}
+	for _, a := range actions {
+		titles[a.ID] = a.Title
+	}
 	fp, err := s.latestPlan(ctx, caseID, 0)
 	if err != nil {
 		var p *Problem
@@ -305,7 +312,7 @@ func (s *server) financingSynthesis(ctx context.Context, caseID string) (*financ
 	for _, ap := range plan.Actions {
 		for _, f := range ap.Funders {
 			if f.AmountEUR > 0 {
-				out.Lines = append(out.Lines, financingLine{ActionID: ap.ActionID, Funder: f.Funder, Status: f.Status, AmountEUR: f.AmountEUR})
+				out.Lines = append(out.Lines, financingLine{ActionID: ap.ActionID, ActionTitle: titles[ap.ActionID], Funder: f.Funder, Status: f.Status, AmountEUR: f.AmountEUR})
 			}
 		}
 	}

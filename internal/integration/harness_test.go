@@ -24,7 +24,6 @@ import (
 	"github.com/spro-cep/cep/internal/auth"
 	"github.com/spro-cep/cep/internal/config"
 	"github.com/spro-cep/cep/internal/testdb"
-	"github.com/spro-cep/cep/workflows"
 )
 
 // Demo users of the seed.
@@ -303,6 +302,5 @@ func eventTypes(t *testing.T, s *stack, token, id string) []string {
 	return out
 }
 
-var _ = workflows.StageClosed
-
+// newServer serves a router built for one test.
 func newServer(h http.Handler) *httptest.Server { return httptest.NewServer(h) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -102,7 +103,7 @@ func TestTemporalUnreachable(t *testing.T) {
 	router := api.NewRouter(api.Deps{Store: s.app.Store, Temporal: dead, Verifier: verifier, Log: quietLogger(),
 		TaskQueue: s.app.Cfg.TaskQueue, Settings: workflows.Settings{HandoffRemindAfter: time.Hour, HandoffExpireAfter: 2 * time.Hour,
 			InactivityRemindAfter: time.Hour, HistoryEventsLimit: 1000}, UpdateTimeout: 3 * time.Second})
-	srv := newServer(router)
+	srv := httptest.NewServer(router)
 	defer srv.Close()
 	tok := s.token(t, pe)
 	hdr := map[string]string{"Idempotency-Key": fmt.Sprintf("offline-%d", time.Now().UnixNano())}
