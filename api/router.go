@@ -29,7 +29,7 @@ type Deps struct {
 	Settings  workflows.Settings
 	// UpdateTimeout bounds a call to a case workflow; 0 means 20 seconds.
 	UpdateTimeout time.Duration
-	// Supervision are the stuck-case thresholds; nil reads them from CEP_SUPERVISION_*.
+	// Supervision are the stuck-case thresholds; nil means the defaults.
 	Supervision *supervision.Config
 }
 

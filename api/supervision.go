@@ -18,19 +18,12 @@ import (
 	"github.com/spro-cep/cep/workflows"
 )
 
-// initSupervision sets the stuck-case thresholds (from Deps, or from CEP_SUPERVISION_*)
-// and the Temporal probe of technically stuck workflows.
+// initSupervision sets the stuck-case thresholds (from Deps, or the defaults) and the
+// Temporal probe of technically stuck workflows.
 func (s *server) initSupervision(d Deps) {
-	switch {
-	case d.Supervision != nil:
+	s.supervision = supervision.Defaults()
+	if d.Supervision != nil {
 		s.supervision = *d.Supervision
-	default:
-		s.supervision = supervision.Defaults()
-		if cfg, err := config.Load(); err == nil {
-			if sc, err := cfg.Supervision(); err == nil {
-				s.supervision = sc
-			}
-		}
 	}
 	if d.Temporal != nil {
 		s.prober = &supervision.Prober{Temporal: d.Temporal, Log: d.Log}
@@ -194,6 +187,10 @@ func (s *server) coordinate(c *gin.Context, name string, build func(row *models.
 	}
 	out, err := s.update(c, row, name, in)
 	if err != nil {
+		return err
+	}
+	// The answer shows the person's details: a read like any other.
+	if err := s.auditRead(c, strings.ReplaceAll(name, ".", "-"), row.ID); err != nil {
 		return err
 	}
 	return s.respondState(c, http.StatusOK, out)

@@ -8,6 +8,7 @@
 //	cep token      print a signed API token for a user
 //	cep users      list users
 //	cep bench      drive synthetic cases through the embedded stack and compare with the raw engine
+//	cep seed-cases write synthetic cases into the database and time the stuck-case list
 package main
 
 import (
@@ -43,6 +44,7 @@ Commands:
   token     print a signed token: cep token --user EMAIL
   users     list the users: cep users [--json]
   bench     benchmark the case path against the raw engine: cep bench [--cases N]
+  seed-cases  write synthetic cases for the supervision benchmark: cep seed-cases --count 100000 [--bench RUNS]
 
 Configuration comes from CEP_* environment variables (see README.md).
 `

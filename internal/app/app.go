@@ -160,9 +160,13 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		if err != nil {
 			return err
 		}
+		sup, err := cfg.Supervision()
+		if err != nil {
+			return err
+		}
 		router := api.NewRouter(api.Deps{
 			Store: a.Store, Temporal: a.Temporal, Verifier: verifier, Log: a.Log,
-			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg),
+			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup,
 		})
 		a.ln, err = net.Listen("tcp", cfg.HTTPAddr)
 		if err != nil {

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/client"
+
 	"github.com/spro-cep/cep/api"
 	"github.com/spro-cep/cep/internal/auth"
 	"github.com/spro-cep/cep/internal/supervision"
@@ -705,4 +707,40 @@ func TestIndicatorsAgreeWithEvents(t *testing.T) {
 	if !slices.Equal(fieldsOf(p), []string{"format"}) {
 		t.Errorf("fields = %v", fieldsOf(p))
 	}
+}
+
+// TestWorkflowTaskFailuresAreListed: a case whose workflow task keeps failing (here, a
+// workflow type no worker knows, as after a bad deployment) and whose deadline passed is
+// listed as a workflow problem from its pending workflow task's attempts.
+func TestWorkflowTaskFailuresAreListed(t *testing.T) {
+	s := env(t)
+	coordTok := s.token(t, coordinator)
+	list := s.supRouter(t, time.Hour, 2*time.Hour, time.Hour)
+	id := "5f0e4c2a-9b7d-4e61-8a3f-" + fmt.Sprintf("%012d", time.Now().UnixNano()%1e12)
+	now := time.Now().UTC()
+	if err := s.app.Store.DB.Exec(`INSERT INTO cases (id, territory_id, structure_id, stage, channel, public, gender, age_band,
+		created_by, created_at, updated_at, last_activity_at, version, state, entered_stage, stage_entered_at, due_at)
+		VALUES (?, 'chartres', 'pole-emploi-chartres', 'reception', 'phone', 'other', 'undisclosed', '26_44', 'test', ?, ?, ?, 1, '{}', 'reception', ?, ?)`,
+		id, now, now, now, now, now.Add(-time.Minute)).Error; err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	run, err := s.app.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.WorkflowID(id), TaskQueue: s.app.Cfg.TaskQueue},
+		"CaseFromAFutureVersion", "not a case")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.app.Temporal.TerminateWorkflow(ctx, run.GetID(), run.GetRunID(), "test over") })
+	it := s.waitStuck(t, list, coordTok, id, supervision.ReasonWorkflowProblem, 60*time.Second)
+	if since := reasonSince(t, it, supervision.ReasonWorkflowProblem); since.After(time.Now()) || since.Before(now.Add(-2*time.Minute)) {
+		t.Errorf("workflow_problem since %s", since)
+	}
+	// Terminated, it is no problem any more.
+	if err := s.app.Temporal.TerminateWorkflow(ctx, run.GetID(), run.GetRunID(), "test over"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, "the problem to clear", func() bool {
+		r := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/supervision/stuck-cases?page_size=200&reason=workflow_problem", token: coordTok, base: list})
+		return stuckItem(r, id) == nil
+	})
 }

@@ -22,7 +22,8 @@ import (
 //     projection, a delivery) or the workflow task is retrying at attempt
 //     ActivityAttempts or beyond.
 //
-// Answers are cached for ProbeTTL per territory so that the list stays fast.
+// Answers are cached for ProbeTTL per territory; a stale answer is served while a
+// background refresh runs, so that the list stays fast.
 type Prober struct {
 	Temporal  client.Client
 	Namespace string
@@ -30,8 +31,9 @@ type Prober struct {
 	// MaxDescribe bounds the workflows described per refresh; 0 means 200.
 	MaxDescribe int
 
-	mu    sync.Mutex
-	cache map[string]probeEntry
+	mu         sync.Mutex
+	cache      map[string]probeEntry
+	refreshing map[string]bool
 }
 
 type probeEntry struct {
@@ -52,11 +54,34 @@ func (p *Prober) Problems(ctx context.Context, db *gorm.DB, cfg Config, territor
 		return nil
 	}
 	p.mu.Lock()
-	if e, ok := p.cache[territoryID]; ok && time.Since(e.at) < cfg.ProbeTTL {
+	e, cached := p.cache[territoryID]
+	if cached && time.Since(e.at) < cfg.ProbeTTL {
+		p.mu.Unlock()
+		return e.problems
+	}
+	if cached {
+		// Stale: answer with it and refresh in the background, once at a time, so that
+		// no request waits on Temporal once the first answer is known.
+		if !p.refreshing[territoryID] {
+			if p.refreshing == nil {
+				p.refreshing = map[string]bool{}
+			}
+			p.refreshing[territoryID] = true
+			go func() {
+				p.refresh(context.WithoutCancel(ctx), db, cfg, territoryID)
+				p.mu.Lock()
+				delete(p.refreshing, territoryID)
+				p.mu.Unlock()
+			}()
+		}
 		p.mu.Unlock()
 		return e.problems
 	}
 	p.mu.Unlock()
+	return p.refresh(ctx, db, cfg, territoryID)
+}
+
+func (p *Prober) refresh(ctx context.Context, db *gorm.DB, cfg Config, territoryID string) map[string]time.Time {
 	out := map[string]time.Time{}
 	for _, pr := range p.scan(ctx, db, cfg, territoryID) {
 		if t, ok := out[pr.CaseID]; !ok || pr.Since.Before(t) {
@@ -89,7 +114,8 @@ func (p *Prober) scan(ctx context.Context, db *gorm.DB, cfg Config, territoryID 
 	candidates := map[string]time.Time{}
 
 	// Workflow tasks failing again and again: the server's own report.
-	query := "WorkflowType = 'Case' AND ExecutionStatus = 'Running' AND TemporalReportedProblems IS NOT NULL"
+	// Any workflow type: a case whose type no worker knows fails its tasks too.
+	query := "ExecutionStatus = 'Running' AND TemporalReportedProblems IS NOT NULL"
 	if territoryID != "" {
 		query += " AND CepTerritoryId = '" + strings.ReplaceAll(territoryID, "'", "") + "'"
 	}

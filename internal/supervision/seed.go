@@ -133,7 +133,8 @@ func SeedCases(ctx context.Context, db *gorm.DB, dialect string, o SeedOptions) 
 		}
 	}
 	if dialect == "postgres" {
-		return db.WithContext(ctx).Exec("ANALYZE cases").Error
+		// Fresh statistics and visibility map, as autovacuum would leave them.
+		return db.WithContext(ctx).Exec("VACUUM ANALYZE cases").Error
 	}
 	return db.WithContext(ctx).Exec("ANALYZE").Error
 }

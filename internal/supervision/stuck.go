@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -121,8 +122,6 @@ type stuckRow struct {
 	RFinancing      flexTime
 	RPaused         flexTime
 	RWorkflow       flexTime
-	Since           flexTime
-	Total           int64
 }
 
 // stageCase is "CASE c.stage WHEN 'reception' THEN ? ... END" with one cutoff per stage
@@ -146,7 +145,69 @@ func stageCase(dialect string, now time.Time, m map[string]time.Duration) (strin
 	return b.String(), args
 }
 
+// branch is one indexable way of being stuck: a WHERE clause and the time it has held.
+type branch struct {
+	reason string
+	where  string
+	since  string
+	args   []any
+}
+
+// branches lists, per reason, the conditions that make an open case stuck. Per-stage
+// thresholds give one branch per stage, so that each is a range on an index.
+func branches(dialect string, now time.Time, cfg Config, problems map[string]time.Time) []branch {
+	ts := tsParam(dialect)
+	open := "c.stage <> 'closed'"
+	out := []branch{
+		{reason: ReasonHandoffOverdue, where: "c.stage = 'handoff' AND NOT c.paused AND c.handoff_overdue_at IS NOT NULL", since: "c.handoff_overdue_at"},
+		{reason: ReasonHandoffExpired, where: open + " AND c.escalated", since: "COALESCE(c.escalated_at, c.updated_at)"},
+	}
+	for _, st := range Stages {
+		if d := cfg.StageDeadline[st]; d > 0 {
+			out = append(out, branch{reason: ReasonStageOverdue, since: "c.stage_entered_at", args: []any{now.Add(-d)},
+				where: open + " AND NOT c.paused AND c.stage = '" + st + "' AND c.stage_entered_at < " + ts})
+		}
+	}
+	for _, st := range Stages {
+		if d := cfg.InactiveAfter[st]; d > 0 {
+			out = append(out, branch{reason: ReasonInactive, since: "c.last_activity_at", args: []any{now.Add(-d)},
+				where: open + " AND NOT c.paused AND c.stage = '" + st + "' AND c.last_activity_at < " + ts})
+		}
+	}
+	out = append(out, branch{reason: ReasonFinancingShortfall, where: open + " AND c.financing_alert",
+		since: "COALESCE((SELECT MAX(fp.created_at) FROM financing_plans fp WHERE fp.case_id = c.id AND fp.shortfall), c.updated_at)"})
+	if cfg.PausedAfter > 0 {
+		out = append(out, branch{reason: ReasonPausedTooLong, since: "COALESCE(c.paused_at, c.updated_at)", args: []any{now.Add(-cfg.PausedAfter)},
+			where: open + " AND c.paused AND COALESCE(c.paused_at, c.updated_at) < " + ts})
+	}
+	if len(problems) > 0 {
+		ids := make([]string, 0, len(problems))
+		for id := range problems {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		var b strings.Builder
+		var a []any
+		b.WriteString("CASE c.id")
+		for _, id := range ids {
+			b.WriteString(" WHEN ? THEN " + ts)
+			a = append(a, id, problems[id].UTC())
+		}
+		b.WriteString(" END")
+		out = append(out, branch{reason: ReasonWorkflowProblem, where: open + " AND c.id IN ?", args: []any{ids}, since: b.String()})
+		// The since expression's arguments come first in the SELECT list.
+		out[len(out)-1].args = append(a, ids)
+	}
+	return out
+}
+
 // Stuck lists the open cases needing a supervisor, oldest first, and their total.
+//
+// The page comes from the union of each branch's own first rows in (since, id) order,
+// which holds the page exactly: a case among the first N overall is among the first N
+// of the branch that gives its earliest reason. Each branch is a range scan on a
+// partial index, so a page costs little however many cases are stuck; the total is one
+// count over the same conditions. The reasons of the page's cases come last.
 func Stuck(ctx context.Context, db *gorm.DB, dialect string, now time.Time, cfg Config, f Filter) ([]Item, int64, error) {
 	if f.PageSize <= 0 {
 		f.PageSize = 50
@@ -154,12 +215,126 @@ func Stuck(ctx context.Context, db *gorm.DB, dialect string, now time.Time, cfg 
 	if f.Page <= 0 {
 		f.Page = 1
 	}
+	if f.Reason != "" && indexOf(Reasons, f.Reason) < 0 {
+		return nil, 0, fmt.Errorf("unknown reason %q", f.Reason)
+	}
+	var filters []string
+	var fargs []any
+	if f.TerritoryID != "" {
+		filters = append(filters, "c.territory_id = ?")
+		fargs = append(fargs, f.TerritoryID)
+	}
+	if f.StructureID != "" {
+		filters = append(filters, "(c.structure_id = ? OR c.handoff_target_id = ?)")
+		fargs = append(fargs, f.StructureID, f.StructureID)
+	}
+	if f.Stage != "" {
+		filters = append(filters, "c.stage = ?")
+		fargs = append(fargs, f.Stage)
+	}
+	var cutoff []any
+	if f.MinAge > 0 {
+		cutoff = []any{now.Add(-f.MinAge)}
+	}
+	k := f.Page * f.PageSize
+	var parts, conds []string
+	var pargs, cargs []any
+	for _, b := range branches(dialect, now, cfg, f.Problems) {
+		if f.Reason != "" && b.reason != f.Reason {
+			continue
+		}
+		where := append([]string{b.where}, filters...)
+		wargs := append([]any{}, b.args...)
+		if b.reason == ReasonWorkflowProblem {
+			// The since CASE takes all but the last argument; the IN list the last.
+			wargs = b.args[len(b.args)-1:]
+		}
+		wargs = append(wargs, fargs...)
+		if cutoff != nil {
+			where = append(where, b.since+" <= "+tsParam(dialect))
+		}
+		cond := strings.Join(where, " AND ")
+		sinceArgs := []any{}
+		if b.reason == ReasonWorkflowProblem {
+			sinceArgs = b.args[:len(b.args)-1]
+		}
+		condArgs := append([]any{}, wargs...)
+		if cutoff != nil {
+			condArgs = append(condArgs, sinceArgs...)
+			condArgs = append(condArgs, cutoff...)
+		}
+		parts = append(parts, "SELECT * FROM (SELECT c.id AS id, "+b.since+" AS since FROM cases c WHERE "+cond+
+			" ORDER BY 2, 1 LIMIT "+strconv.Itoa(k)+") b"+strconv.Itoa(len(parts)))
+		pargs = append(pargs, sinceArgs...)
+		pargs = append(pargs, condArgs...)
+		conds = append(conds, "("+cond+")")
+		cargs = append(cargs, condArgs...)
+	}
+	if len(parts) == 0 {
+		return []Item{}, 0, nil
+	}
+	// The count and the page run side by side on PostgreSQL (two connections).
+	var total int64
+	count := func() error {
+		return db.WithContext(ctx).Raw("SELECT COUNT(*) FROM cases c WHERE "+strings.Join(conds, " OR "), cargs...).Scan(&total).Error
+	}
+	counted := make(chan error, 1)
+	if dialect == "postgres" {
+		go func() { counted <- count() }()
+	} else {
+		counted <- count()
+	}
+	var page []struct {
+		ID    string
+		Since flexTime
+	}
+	q := "SELECT id, MIN(since) AS since FROM (" + strings.Join(parts, " UNION ALL ") + ") x GROUP BY id ORDER BY 2, 1 LIMIT ? OFFSET ?"
+	pargs = append(pargs, f.PageSize, (f.Page-1)*f.PageSize)
+	err := db.WithContext(ctx).Raw(q, pargs...).Scan(&page).Error
+	if cerr := <-counted; err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(page) == 0 {
+		return []Item{}, total, nil
+	}
+	ids := make([]string, len(page))
+	for i, p := range page {
+		ids[i] = p.ID
+	}
+	rows, err := reasonsOf(ctx, db, dialect, now, cfg, f.Problems, ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	items := make([]Item, 0, len(page))
+	for _, p := range page {
+		r, ok := rows[p.ID]
+		if !ok {
+			continue
+		}
+		it := Item{CaseID: r.ID, TerritoryID: r.TerritoryID, StructureID: r.StructureID, Stage: r.Stage, Paused: r.Paused,
+			HandoffTargetID: r.HandoffTargetID, LastActivityAt: r.LastActivityAt.T, Since: p.Since.T, Reasons: []Reason{}}
+		for j, t := range []flexTime{r.RHandoffOverdue, r.RHandoffExpired, r.RStageOverdue, r.RInactive, r.RFinancing, r.RPaused, r.RWorkflow} {
+			if t.Valid {
+				it.Reasons = append(it.Reasons, Reason{Code: Reasons[j], Since: t.T})
+			}
+		}
+		items = append(items, it)
+	}
+	return items, total, nil
+}
+
+// reasonsOf computes every reason of the given cases.
+func reasonsOf(ctx context.Context, db *gorm.DB, dialect string, now time.Time, cfg Config, problems map[string]time.Time, ids []string) (map[string]stuckRow, error) {
 	var args []any
 	cols := []string{}
 	add := func(name, expr string, a ...any) {
 		cols = append(cols, expr+" AS "+name)
 		args = append(args, a...)
 	}
+	ts := tsParam(dialect)
 	add("r_handoff_overdue", "CASE WHEN c.stage = 'handoff' AND NOT c.paused THEN c.handoff_overdue_at END")
 	add("r_handoff_expired", "CASE WHEN c.escalated THEN COALESCE(c.escalated_at, c.updated_at) END")
 	stageCut, stageArgs := stageCase(dialect, now, cfg.StageDeadline)
@@ -168,105 +343,32 @@ func Stuck(ctx context.Context, db *gorm.DB, dialect string, now time.Time, cfg 
 	add("r_inactive", "CASE WHEN NOT c.paused AND c.last_activity_at < "+inactiveCut+" THEN c.last_activity_at END", inactiveArgs...)
 	add("r_financing", "CASE WHEN c.financing_alert THEN COALESCE((SELECT MAX(fp.created_at) FROM financing_plans fp WHERE fp.case_id = c.id AND fp.shortfall), c.updated_at) END")
 	if cfg.PausedAfter > 0 {
-		add("r_paused", "CASE WHEN c.paused AND COALESCE(c.paused_at, c.updated_at) < "+tsParam(dialect)+" THEN COALESCE(c.paused_at, c.updated_at) END", now.Add(-cfg.PausedAfter))
+		add("r_paused", "CASE WHEN c.paused AND COALESCE(c.paused_at, c.updated_at) < "+ts+" THEN COALESCE(c.paused_at, c.updated_at) END", now.Add(-cfg.PausedAfter))
 	} else {
 		add("r_paused", "CASE WHEN 1 = 0 THEN c.updated_at END")
 	}
-	if len(f.Problems) > 0 {
-		ids := make([]string, 0, len(f.Problems))
-		for id := range f.Problems {
-			ids = append(ids, id)
+	var wf []string
+	var wargs []any
+	for _, id := range ids {
+		if t, ok := problems[id]; ok {
+			wf = append(wf, " WHEN ? THEN "+ts)
+			wargs = append(wargs, id, t.UTC())
 		}
-		sort.Strings(ids)
-		var b strings.Builder
-		var a []any
-		param := tsParam(dialect)
-		b.WriteString("CASE c.id")
-		for _, id := range ids {
-			b.WriteString(" WHEN ? THEN " + param)
-			a = append(a, id, f.Problems[id].UTC())
-		}
-		b.WriteString(" END")
-		add("r_workflow", b.String(), a...)
+	}
+	if len(wf) > 0 {
+		add("r_workflow", "CASE c.id"+strings.Join(wf, "")+" END", wargs...)
 	} else {
 		add("r_workflow", "CASE WHEN 1 = 0 THEN c.updated_at END")
 	}
-	reasonCols := []string{"r_handoff_overdue", "r_handoff_expired", "r_stage_overdue", "r_inactive", "r_financing", "r_paused", "r_workflow"}
-
-	where := []string{"c.stage <> 'closed'"}
-	if f.TerritoryID != "" {
-		where = append(where, "c.territory_id = ?")
-		args = append(args, f.TerritoryID)
-	}
-	if f.StructureID != "" {
-		where = append(where, "(c.structure_id = ? OR c.handoff_target_id = ?)")
-		args = append(args, f.StructureID, f.StructureID)
-	}
-	if f.Stage != "" {
-		where = append(where, "c.stage = ?")
-		args = append(args, f.Stage)
-	}
-	inner := "SELECT c.id, c.territory_id, c.structure_id, c.stage, c.paused, c.handoff_target_id, c.last_activity_at, " +
-		strings.Join(cols, ", ") + " FROM cases c WHERE " + strings.Join(where, " AND ")
-
-	var since string
-	if dialect == "postgres" {
-		since = "LEAST(" + strings.Join(reasonCols, ", ") + ")"
-	} else {
-		parts := make([]string, len(reasonCols))
-		for i, r := range reasonCols {
-			parts[i] = "COALESCE(" + r + ", '9999-12-31')"
-		}
-		since = "MIN(" + strings.Join(parts, ", ") + ")"
-	}
-	var outer []string
-	if f.Reason != "" {
-		i := indexOf(Reasons, f.Reason)
-		if i < 0 {
-			return nil, 0, fmt.Errorf("unknown reason %q", f.Reason)
-		}
-		outer = append(outer, reasonCols[i]+" IS NOT NULL")
-	} else {
-		any := make([]string, len(reasonCols))
-		for i, r := range reasonCols {
-			any[i] = r + " IS NOT NULL"
-		}
-		outer = append(outer, "("+strings.Join(any, " OR ")+")")
-	}
-	q := "SELECT u.*, COUNT(*) OVER () AS total FROM (SELECT t.*, " + since + " AS since FROM (" + inner + ") t WHERE " +
-		strings.Join(outer, " AND ") + ") u"
-	if f.MinAge > 0 {
-		q += " WHERE u.since <= " + tsParam(dialect)
-		args = append(args, now.Add(-f.MinAge))
-	}
-	q += " ORDER BY u.since, u.id LIMIT ? OFFSET ?"
-	args = append(args, f.PageSize, (f.Page-1)*f.PageSize)
-
+	args = append(args, ids)
 	var rows []stuckRow
-	if err := db.WithContext(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
-		return nil, 0, err
+	err := db.WithContext(ctx).Raw("SELECT c.id, c.territory_id, c.structure_id, c.stage, c.paused, c.handoff_target_id, c.last_activity_at, "+
+		strings.Join(cols, ", ")+" FROM cases c WHERE c.id IN ?", args...).Scan(&rows).Error
+	out := make(map[string]stuckRow, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r
 	}
-	items := make([]Item, len(rows))
-	var total int64
-	for i, r := range rows {
-		total = r.Total
-		it := Item{CaseID: r.ID, TerritoryID: r.TerritoryID, StructureID: r.StructureID, Stage: r.Stage, Paused: r.Paused,
-			HandoffTargetID: r.HandoffTargetID, LastActivityAt: r.LastActivityAt.T, Since: r.Since.T, Reasons: []Reason{}}
-		for j, t := range []flexTime{r.RHandoffOverdue, r.RHandoffExpired, r.RStageOverdue, r.RInactive, r.RFinancing, r.RPaused, r.RWorkflow} {
-			if t.Valid {
-				it.Reasons = append(it.Reasons, Reason{Code: Reasons[j], Since: t.T})
-			}
-		}
-		items[i] = it
-	}
-	if len(rows) == 0 && f.Page > 1 {
-		// Past the last page: the window gave no total.
-		all := f
-		all.Page, all.PageSize = 1, 1
-		_, n, err := Stuck(ctx, db, dialect, now, cfg, all)
-		return items, n, err
-	}
-	return items, total, nil
+	return out, err
 }
 
 func indexOf(list []string, v string) int {

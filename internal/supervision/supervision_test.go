@@ -137,6 +137,13 @@ func checkStuck(t *testing.T, st *store.Store) {
 						earliest = r.Since
 					}
 				}
+				if f.Reason != "" { // filtered by a reason, the list is about that reason
+					for _, r := range it.Reasons {
+						if r.Code == f.Reason {
+							earliest = r.Since
+						}
+					}
+				}
 				if !earliest.Equal(it.Since) {
 					t.Errorf("since %s is not the earliest reason %s", it.Since, earliest)
 				}
@@ -169,3 +176,22 @@ func checkStuck(t *testing.T, st *store.Store) {
 func TestStuckOnPostgres(t *testing.T) { checkStuck(t, testdb.Open(t)) }
 
 func TestStuckOnSQLite(t *testing.T) { checkStuck(t, sqliteStore(t)) }
+
+// TestAuditLogIsAppendOnly checks the triggers of both dialects.
+func TestAuditLogIsAppendOnly(t *testing.T) {
+	for name, st := range map[string]*store.Store{"postgres": testdb.Open(t), "sqlite": sqliteStore(t)} {
+		if err := st.DB.Exec("INSERT INTO audit_log (at, user_id, user_role, case_id, action, what) VALUES (?, 'u', 'adviser', 'c', 'read', 'cases')", time.Now().UTC()).Error; err != nil {
+			t.Fatalf("%s: insert: %v", name, err)
+		}
+		for _, stmt := range []string{"UPDATE audit_log SET what = 'x'", "DELETE FROM audit_log"} {
+			if err := st.DB.Exec(stmt).Error; err == nil {
+				t.Errorf("%s: %s was allowed", name, stmt)
+			}
+		}
+		var n int64
+		st.DB.Table("audit_log").Where("what = 'cases'").Count(&n)
+		if n != 1 {
+			t.Errorf("%s: %d rows left", name, n)
+		}
+	}
+}

@@ -12,7 +12,16 @@ UPDATE cases SET entered_stage = stage, stage_entered_at = last_activity_at;
 UPDATE cases SET paused_at = updated_at WHERE paused;
 UPDATE cases SET escalated_at = updated_at WHERE escalated;
 
-CREATE INDEX cases_open_territory ON cases (territory_id, structure_id) WHERE stage <> 'closed';
+-- The stuck-case list reads each way of being stuck as a range on a partial index.
+CREATE INDEX cases_stuck_activity ON cases (stage, last_activity_at, id) WHERE stage <> 'closed' AND NOT paused;
+CREATE INDEX cases_stuck_stage ON cases (stage, stage_entered_at, id) WHERE stage <> 'closed' AND NOT paused;
+CREATE INDEX cases_stuck_handoff ON cases (handoff_overdue_at, id) WHERE stage = 'handoff' AND NOT paused AND handoff_overdue_at IS NOT NULL;
+CREATE INDEX cases_stuck_escalated ON cases ((COALESCE(escalated_at, updated_at)), id) WHERE stage <> 'closed' AND escalated;
+CREATE INDEX cases_stuck_paused ON cases ((COALESCE(paused_at, updated_at)), id) WHERE stage <> 'closed' AND paused;
+CREATE INDEX cases_stuck_financing ON cases (id) WHERE stage <> 'closed' AND financing_alert;
+-- Covers every column the total of the list reads: counted without touching the table.
+CREATE INDEX cases_stuck_count ON cases (territory_id, stage, paused, escalated, financing_alert, last_activity_at,
+    stage_entered_at, handoff_overdue_at, paused_at, updated_at, escalated_at) WHERE stage <> 'closed';
 
 CREATE TABLE audit_log (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -45,7 +54,13 @@ END;
 DROP TRIGGER audit_log_no_delete;
 DROP TRIGGER audit_log_no_update;
 DROP TABLE audit_log;
-DROP INDEX cases_open_territory;
+DROP INDEX cases_stuck_count;
+DROP INDEX cases_stuck_financing;
+DROP INDEX cases_stuck_paused;
+DROP INDEX cases_stuck_escalated;
+DROP INDEX cases_stuck_handoff;
+DROP INDEX cases_stuck_stage;
+DROP INDEX cases_stuck_activity;
 ALTER TABLE cases DROP COLUMN escalated_at;
 ALTER TABLE cases DROP COLUMN handoff_overdue_at;
 ALTER TABLE cases DROP COLUMN paused_at;
