@@ -27,11 +27,16 @@ func (s *server) auditRead(c *gin.Context, what string, caseIDs ...string) error
 	return s.store.DB.WithContext(c.Request.Context()).Create(&rows).Error
 }
 
-// auditReadCase records a GET of one case's file, named by its route.
+// auditReadCase records a read of one case's file (a GET, or the answer to a change),
+// named by its route without its parameters: "cases.events", "cases.handoffs.accept".
 func (s *server) auditReadCase(c *gin.Context, caseID string) error {
-	what := strings.TrimPrefix(c.FullPath(), "/api/v1/")
-	what = strings.ReplaceAll(strings.ReplaceAll(what, "/:id", ""), "/", ".")
-	return s.auditRead(c, what, caseID)
+	var parts []string
+	for _, p := range strings.Split(strings.TrimPrefix(c.FullPath(), "/api/v1/"), "/") {
+		if p != "" && !strings.HasPrefix(p, ":") {
+			parts = append(parts, p)
+		}
+	}
+	return s.auditRead(c, strings.Join(parts, "."), caseID)
 }
 
 type auditItemJSON struct {

@@ -305,6 +305,11 @@ func (s *server) act(c *gin.Context, name string, status int, build func(row *mo
 	if err != nil {
 		return err
 	}
+	// The answer carries the person's details: the change is in the timeline, the read
+	// goes to the audit trail like any other.
+	if err := s.auditReadCase(c, row.ID); err != nil {
+		return err
+	}
 	if respond != nil {
 		return respond(out)
 	}
