@@ -137,10 +137,12 @@ func Bars(labels []string, values []int, width, height int) []Bar {
 			max = v
 		}
 	}
-	slot := width / len(values)
+	// At most 80 px per bar, 20 px below for the labels and 14 px above the tallest
+	// bar for its value.
+	slot := min(width/len(values), 80)
 	out := make([]Bar, len(values))
 	for i, v := range values {
-		h := v * (height - 20) / max
+		h := v * (height - 34) / max
 		out[i] = Bar{Label: labels[i], Value: v, X: i*slot + 4, Width: slot - 8, Height: h, Y: height - 20 - h}
 	}
 	return out
