@@ -291,29 +291,37 @@ func (s *server) act(c *gin.Context, name string, status int, build func(row *mo
 	if u.Role != models.RoleAdviser && u.Role != models.RoleCoordinator {
 		return forbidden("your role (" + u.Role + ") may not change cases")
 	}
-	var st *models.Structure
-	if u.StructureID != nil {
-		if st, err = s.structure(c.Request.Context(), *u.StructureID); err != nil {
-			return err
-		}
-	}
-	in, err := build(row, s.actor(c, u, st))
+	out, err := s.apply(c, row, name, build)
 	if err != nil {
-		return err
-	}
-	out, err := s.update(c, row, name, in)
-	if err != nil {
-		return err
-	}
-	// The answer carries the person's details: the change is in the timeline, the read
-	// goes to the audit trail like any other.
-	if err := s.auditReadCase(c, row.ID); err != nil {
 		return err
 	}
 	if respond != nil {
 		return respond(out)
 	}
 	return s.respondState(c, status, out)
+}
+
+// apply builds an update's input for the caller, sends it to the case workflow and
+// records the read that its answer is: the answer carries the person's details, the
+// change itself is in the timeline.
+func (s *server) apply(c *gin.Context, row *models.Case, name string, build func(row *models.Case, a workflows.Actor) (any, error)) (workflows.Case, error) {
+	u := currentUser(c)
+	var st *models.Structure
+	if u.StructureID != nil {
+		var err error
+		if st, err = s.structure(c.Request.Context(), *u.StructureID); err != nil {
+			return workflows.Case{}, err
+		}
+	}
+	in, err := build(row, s.actor(c, u, st))
+	if err != nil {
+		return workflows.Case{}, err
+	}
+	out, err := s.update(c, row, name, in)
+	if err != nil {
+		return out, err
+	}
+	return out, s.auditReadCase(c, row.ID)
 }
 
 // derivedID is the ID of a resource created by this request: stable across retries

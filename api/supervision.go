@@ -175,22 +175,8 @@ func (s *server) coordinate(c *gin.Context, name string, build func(row *models.
 	if deref(u.TerritoryID) == "" || deref(u.TerritoryID) != row.TerritoryID {
 		return notFound("no case " + c.Param("id"))
 	}
-	var st *models.Structure
-	if u.StructureID != nil {
-		if st, err = s.structure(c.Request.Context(), *u.StructureID); err != nil {
-			return err
-		}
-	}
-	in, err := build(row, s.actor(c, u, st))
+	out, err := s.apply(c, row, name, build)
 	if err != nil {
-		return err
-	}
-	out, err := s.update(c, row, name, in)
-	if err != nil {
-		return err
-	}
-	// The answer shows the person's details: a read like any other.
-	if err := s.auditRead(c, strings.ReplaceAll(name, ".", "-"), row.ID); err != nil {
 		return err
 	}
 	return s.respondState(c, http.StatusOK, out)

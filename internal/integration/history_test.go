@@ -16,10 +16,16 @@ import (
 // CEP_RECORD_HISTORIES is set, for the replay test that guards running cases.
 func recordHistory(t *testing.T, s *stack, caseID, name string) {
 	t.Helper()
+	recordRun(t, s, caseID, "", name)
+}
+
+// recordRun writes one run of a case workflow (the latest when runID is empty).
+func recordRun(t *testing.T, s *stack, caseID, runID, name string) {
+	t.Helper()
 	if os.Getenv("CEP_RECORD_HISTORIES") == "" {
 		return
 	}
-	it := s.app.Temporal.GetWorkflowHistory(context.Background(), workflows.WorkflowID(caseID), "", false, 0)
+	it := s.app.Temporal.GetWorkflowHistory(context.Background(), workflows.WorkflowID(caseID), runID, false, 0)
 	hist := &historypb.History{}
 	for it.HasNext() {
 		ev, err := it.Next()
@@ -32,9 +38,7 @@ func recordHistory(t *testing.T, s *stack, caseID, name string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("..", "..", "workflows", "testdata", name+".json")
-	if err := os.WriteFile(path, raw, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join("..", "..", "workflows", "testdata", name+".json"), raw, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("recorded %d events to %s", len(hist.Events), path)
 }

@@ -5,14 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
-	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/spro-cep/cep/api"
 	"github.com/spro-cep/cep/internal/auth"
@@ -64,29 +60,6 @@ func TestLongCaseContinuesAsNew(t *testing.T) {
 	}
 	s.must(t, http.StatusOK, call{method: "POST", path: "/api/v1/cases/" + id + "/close", token: tok, body: map[string]any{"outcome": "training"}})
 	recordRun(t, s, id, firstRun, "continued_as_new")
-}
-
-func recordRun(t *testing.T, s *stack, caseID, runID, name string) {
-	t.Helper()
-	if os.Getenv("CEP_RECORD_HISTORIES") == "" {
-		return
-	}
-	it := s.app.Temporal.GetWorkflowHistory(context.Background(), workflows.WorkflowID(caseID), runID, false, 0)
-	hist := &historypb.History{}
-	for it.HasNext() {
-		ev, err := it.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		hist.Events = append(hist.Events, ev)
-	}
-	raw, err := protojson.MarshalOptions{Indent: "  "}.Marshal(hist)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join("..", "..", "workflows", "testdata", name+".json"), raw, 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // TestTemporalUnreachable answers 503 with Retry-After, and loses nothing: no case row
