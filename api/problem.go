@@ -156,9 +156,13 @@ func newValidator() *validator.Validate {
 
 var validate = newValidator()
 
+// maxBodyBytes bounds a request body: the largest legitimate one (a routing table) is a
+// few kilobytes.
+const maxBodyBytes = 1 << 20
+
 // bind decodes a JSON body strictly (unknown fields rejected) and validates it.
 func bind(c *gin.Context, dst any) error {
-	dec := json.NewDecoder(c.Request.Body)
+	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, maxBodyBytes))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return decodeProblem(err)
@@ -180,7 +184,11 @@ func bindOptional(c *gin.Context, dst any) error {
 func decodeProblem(err error) *Problem {
 	var syntaxErr *json.SyntaxError
 	var typeErr *json.UnmarshalTypeError
+	var tooLarge *http.MaxBytesError
 	switch {
+	case errors.As(err, &tooLarge):
+		return problem(http.StatusRequestEntityTooLarge, "too-large", "Request body too large",
+			fmt.Sprintf("the body must be at most %d bytes", tooLarge.Limit))
 	case errors.Is(err, io.EOF):
 		return badRequest("the request body is empty: a JSON object is expected")
 	case errors.As(err, &syntaxErr):
