@@ -17,6 +17,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -28,6 +29,7 @@ import (
 	"github.com/spro-cep/cep/internal/auth"
 	"github.com/spro-cep/cep/internal/bench"
 	"github.com/spro-cep/cep/internal/config"
+	"github.com/spro-cep/cep/internal/store"
 	"github.com/spro-cep/cep/models"
 )
 
@@ -163,27 +165,38 @@ func runMigrate(args []string) error {
 		return err
 	}
 	log := app.NewLogger(cfg)
-	st, err := app.OpenStore(cfg)
+	ctx := context.Background()
+	st, err := migratedStore(ctx, cfg, log, *seed || cfg.Seed)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	ctx := context.Background()
-	if err := st.Migrate(ctx, log); err != nil {
-		return err
-	}
-	if *seed || cfg.Seed {
-		if err := st.Seed(ctx); err != nil {
-			return err
-		}
-		log.Info("seed loaded")
-	}
 	v, err := st.SchemaVersion(ctx)
 	if err != nil {
 		return err
 	}
 	log.Info("database ready", "schema_version", v)
 	return nil
+}
+
+// migratedStore opens the database, applies the migrations and, if asked, the seed.
+func migratedStore(ctx context.Context, cfg config.Config, log *slog.Logger, seed bool) (*store.Store, error) {
+	st, err := app.OpenStore(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(ctx, log); err != nil {
+		st.Close()
+		return nil, err
+	}
+	if seed {
+		if err := st.Seed(ctx); err != nil {
+			st.Close()
+			return nil, err
+		}
+		log.Info("seed loaded")
+	}
+	return st, nil
 }
 
 func users(cfg config.Config) ([]models.User, error) {

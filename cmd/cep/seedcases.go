@@ -31,18 +31,12 @@ func runSeedCases(args []string) error {
 		return err
 	}
 	log := app.NewLogger(cfg)
-	st, err := app.OpenStore(cfg)
+	ctx := context.Background()
+	st, err := migratedStore(ctx, cfg, log, true)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	ctx := context.Background()
-	if err := st.Migrate(ctx, log); err != nil {
-		return err
-	}
-	if err := st.Seed(ctx); err != nil {
-		return err
-	}
 	var structures []string
 	if err := st.DB.Table("structures").Where("territory_id = ?", store.ChartresTerritoryID).Order("id").Pluck("id", &structures).Error; err != nil {
 		return err
