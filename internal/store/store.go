@@ -22,6 +22,8 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"github.com/spro-cep/cep/models"
+
 	// The pure-Go SQLite driver, registered as "sqlite"; the embedded Temporal server
 	// uses the same one, so both share one registration.
 	_ "modernc.org/sqlite"
@@ -155,4 +157,23 @@ func notFound(err error) error {
 		return ErrNotFound
 	}
 	return err
+}
+
+// ActiveUserByEmail is how every face of cep maps a verified identity (a token's or an
+// OpenID Connect ID token's email) to a user: an active user with that email.
+func (s *Store) ActiveUserByEmail(ctx context.Context, email string) (*models.User, error) {
+	var u models.User
+	if err := s.DB.WithContext(ctx).Where("email = ? AND active", email).Take(&u).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &u, nil
+}
+
+// ActiveUserByID returns the active user with that ID.
+func (s *Store) ActiveUserByID(ctx context.Context, id string) (*models.User, error) {
+	var u models.User
+	if err := s.DB.WithContext(ctx).Where("id = ? AND active", id).Take(&u).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &u, nil
 }
