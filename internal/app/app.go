@@ -24,6 +24,7 @@ import (
 	"github.com/spro-cep/cep/api"
 	"github.com/spro-cep/cep/internal/auth"
 	"github.com/spro-cep/cep/internal/config"
+	"github.com/spro-cep/cep/internal/console"
 	"github.com/spro-cep/cep/internal/devserver"
 	"github.com/spro-cep/cep/internal/financing"
 	"github.com/spro-cep/cep/internal/store"
@@ -37,6 +38,8 @@ type Parts struct {
 	// Migrate applies migrations at start; Seed loads the reference data.
 	Migrate, Seed bool
 	API, Worker   bool
+	// Dev is `cep dev`: the console lists the demo users and allows cookies over HTTP.
+	Dev bool
 }
 
 // App is a running cep process.
@@ -168,12 +171,16 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 			Store: a.Store, Temporal: a.Temporal, Verifier: verifier, Log: a.Log,
 			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup,
 		})
+		web, err := NewConsole(ctx, cfg, a.Store, a.Log, parts.Dev)
+		if err != nil {
+			return err
+		}
 		a.ln, err = net.Listen("tcp", cfg.HTTPAddr)
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
 		}
 		a.APIAddr = a.ln.Addr().String()
-		a.http = &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}
+		a.http = &http.Server{Handler: console.Mount(router, web), ReadHeaderTimeout: 10 * time.Second}
 		go func() {
 			if err := a.http.Serve(a.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				a.Log.Error("http server stopped", "error", err)
@@ -181,6 +188,14 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		}()
 	}
 	return nil
+}
+
+// NewConsole makes the web console served beside the API.
+func NewConsole(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger, dev bool) (*console.Console, error) {
+	return console.New(ctx, console.Deps{Store: st, Log: log, Dev: dev,
+		SessionIdle: cfg.SessionIdle.D(), SessionMaxAge: cfg.SessionMaxAge.D(),
+		OIDC: console.OIDCConfig{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
+			RedirectURL: cfg.OIDCRedirectURL, EmailClaim: cfg.OIDCEmailClaim}})
 }
 
 // NewWorker makes the case worker with its workflow and activities.
