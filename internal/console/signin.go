@@ -26,6 +26,7 @@ type OIDCConfig struct {
 }
 
 type oidcClient struct {
+	provider   *oidc.Provider
 	oauth      oauth2.Config
 	verifier   *oidc.IDTokenVerifier
 	emailClaim string
@@ -44,6 +45,7 @@ func newOIDC(ctx context.Context, cfg OIDCConfig) (*oidcClient, error) {
 		claim = "email"
 	}
 	return &oidcClient{
+		provider: p,
 		oauth: oauth2.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, RedirectURL: cfg.RedirectURL,
 			Endpoint: p.Endpoint(), Scopes: []string{oidc.ScopeOpenID, "email", "given_name", "usual_name"}},
 		verifier:   p.Verifier(&oidc.Config{ClientID: cfg.ClientID}),
@@ -193,6 +195,15 @@ func (c *Console) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email, _ := claims[c.oidc.emailClaim].(string)
+	if email == "" {
+		// ProConnect gives the email in the user info (a signed JWT), not the ID token.
+		if info, err := c.oidc.provider.UserInfo(r.Context(), oauth2.StaticTokenSource(tok)); err == nil && info.Subject == idt.Subject {
+			var more map[string]any
+			if info.Claims(&more) == nil {
+				email, _ = more[c.oidc.emailClaim].(string)
+			}
+		}
+	}
 	u, err := c.store.ActiveUserByEmail(r.Context(), email)
 	if errors.Is(err, store.ErrNotFound) || email == "" {
 		refuse("Votre compte ProConnect n'est rattaché à aucun utilisateur actif de cep. Demandez à la coordination de votre territoire de vous ouvrir un accès.")
