@@ -70,7 +70,7 @@ func New(ctx context.Context, d Deps) (*Console, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := parseViews(a)
+	v, err := parseViews(a, templateFiles)
 	if err != nil {
 		return nil, err
 	}

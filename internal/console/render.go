@@ -70,14 +70,14 @@ func templateFuncs(a *assets) template.FuncMap {
 	}
 }
 
-func parseViews(a *assets) (*views, error) {
-	entries, err := fs.ReadDir(templateFiles, "templates")
+func parseViews(a *assets, files fs.FS) (*views, error) {
+	entries, err := fs.ReadDir(files, "templates")
 	if err != nil {
 		return nil, err
 	}
 	var shared []string
 	for name := range layoutFiles {
-		if _, err := fs.Stat(templateFiles, "templates/"+name); err == nil {
+		if _, err := fs.Stat(files, "templates/"+name); err == nil {
 			shared = append(shared, "templates/"+name)
 		}
 	}
@@ -87,7 +87,7 @@ func parseViews(a *assets) (*views, error) {
 			continue
 		}
 		name := strings.TrimSuffix(e.Name(), ".html")
-		t, err := template.New(name).Funcs(templateFuncs(a)).ParseFS(templateFiles, append(shared, "templates/"+e.Name())...)
+		t, err := template.New(name).Funcs(templateFuncs(a)).ParseFS(files, append(shared, "templates/"+e.Name())...)
 		if err != nil {
 			return nil, fmt.Errorf("console template %s: %w", e.Name(), err)
 		}
