@@ -223,6 +223,15 @@ func runToken(args []string) error {
 	if *email == "" {
 		return errors.New("usage: cep token --user EMAIL")
 	}
+	d := cfg.TokenTTL.D()
+	ttlSet := false
+	fs.Visit(func(f *flag.Flag) { ttlSet = ttlSet || f.Name == "ttl" })
+	if ttlSet {
+		if *ttl <= 0 {
+			return fmt.Errorf("--ttl must be positive (got %s): a token without validity is useless", *ttl)
+		}
+		d = *ttl
+	}
 	us, err := users(cfg)
 	if err != nil {
 		return err
@@ -235,10 +244,6 @@ func runToken(args []string) error {
 			key, err := auth.LoadKey(cfg.TokenSecret, cfg.SigningKeyPath())
 			if err != nil {
 				return err
-			}
-			d := cfg.TokenTTL.D()
-			if *ttl > 0 {
-				d = *ttl
 			}
 			tok, err := auth.Sign(key, u.ID, u.Email, d)
 			if err != nil {
