@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"go.temporal.io/server/common/cluster"
@@ -47,6 +48,7 @@ type Options struct {
 type Server struct {
 	server  temporal.Server
 	address string
+	phase   *atomic.Int32
 }
 
 // Start boots the server and returns once its frontend accepts connections.
@@ -91,10 +93,11 @@ func Start(opts Options) (*Server, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
+	phase := new(atomic.Int32)
 	srv, err := temporal.NewServer(
 		temporal.ForServices(temporal.DefaultServices),
 		temporal.WithConfig(cfg),
-		temporal.WithLogger(newLogger(logger)),
+		temporal.WithLogger(newLogger(logger, phase)),
 		temporal.WithDynamicConfigClient(dynamicConfig()),
 	)
 	if err != nil {
@@ -103,11 +106,12 @@ func Start(opts Options) (*Server, error) {
 	if err := srv.Start(); err != nil {
 		return nil, fmt.Errorf("devserver: start: %w", err)
 	}
-	s := &Server{server: srv, address: net.JoinHostPort(ip, strconv.Itoa(frontendPort))}
+	s := &Server{server: srv, address: net.JoinHostPort(ip, strconv.Itoa(frontendPort)), phase: phase}
 	if err := waitListening(s.address, 30*time.Second); err != nil {
-		_ = srv.Stop()
+		_ = s.Stop()
 		return nil, err
 	}
+	phase.Store(phaseRunning)
 	return s, nil
 }
 
@@ -115,7 +119,10 @@ func Start(opts Options) (*Server, error) {
 func (s *Server) Address() string { return s.address }
 
 // Stop shuts the server down.
-func (s *Server) Stop() error { return s.server.Stop() }
+func (s *Server) Stop() error {
+	s.phase.Store(phaseStopping)
+	return s.server.Stop()
+}
 
 func serverConfig(ip string, frontendPort int, dbPath string) (*config.Config, error) {
 	ports := map[string]int{}

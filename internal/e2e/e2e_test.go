@@ -81,6 +81,17 @@ func (in *instance) stop(t *testing.T) {
 		if err != nil {
 			t.Errorf("cep dev did not exit cleanly on SIGTERM: %v\n%s", err, in.out.String())
 		}
+		// A clean shutdown says so and nothing else: no warning or error from the
+		// worker or the embedded server about peers going away.
+		_, after, found := strings.Cut(in.out.String(), "shutting down")
+		if !found {
+			t.Errorf("cep dev did not log its shutdown:\n%s", in.out.String())
+		}
+		for _, l := range strings.Split(after, "\n") {
+			if strings.Contains(l, "level=WARN") || strings.Contains(l, "level=ERROR") {
+				t.Errorf("a clean shutdown printed: %s", l)
+			}
+		}
 	case <-time.After(60 * time.Second):
 		_ = in.cmd.Process.Kill()
 		t.Errorf("cep dev did not stop within 60 s of SIGTERM")
@@ -156,6 +167,11 @@ func TestTwoDevInstancesAndRestart(t *testing.T) {
 		}
 	}
 	const email = "adviser.pole-emploi-chartres@chartres.demo.test"
+	zero := exec.Command(a.bin, "token", "--user", email, "--ttl", "0s")
+	zero.Env = a.env()
+	if out, err := zero.CombinedOutput(); err == nil || !strings.Contains(string(out), "--ttl must be positive") {
+		t.Errorf("cep token --ttl 0s: err %v, output %q; want a refusal", err, out)
+	}
 	tokA := strings.TrimSpace(string(a.run(t, "token", "--user", email)))
 	tokB := strings.TrimSpace(string(b.run(t, "token", "--user", email)))
 	if st, body := a.call(t, tokA, "GET", "/api/v1/structures", nil); st != http.StatusOK || len(body["items"].([]any)) != 15 {
