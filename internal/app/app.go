@@ -23,6 +23,7 @@ import (
 	"github.com/spro-cep/cep/activities"
 	"github.com/spro-cep/cep/api"
 	"github.com/spro-cep/cep/internal/auth"
+	"github.com/spro-cep/cep/internal/binding"
 	"github.com/spro-cep/cep/internal/config"
 	"github.com/spro-cep/cep/internal/devserver"
 	"github.com/spro-cep/cep/internal/financing"
@@ -134,12 +135,17 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 	if err != nil {
 		return fmt.Errorf("connect to Temporal at %s: %w", address, err)
 	}
-	if parts.Worker || a.dev != nil {
+	if parts.Worker || parts.API || a.dev != nil {
 		if err := EnsureSearchAttributes(ctx, a.Temporal, cfg.TemporalNamespace); err != nil {
 			if a.dev != nil {
 				return err
 			}
 			a.Log.Warn("search attributes not registered: ask the cluster operator to add them", "error", err)
+		}
+	}
+	if parts.Worker || parts.API {
+		if err := a.checkBinding(ctx); err != nil {
+			return err
 		}
 	}
 	if parts.Worker {
@@ -203,7 +209,19 @@ func NewWorker(c client.Client, cfg config.Config, st *store.Store, log *slog.Lo
 		HTTP: &http.Client{Timeout: cfg.NotificationWebhookTimeout.D()}, Schemes: schemes,
 		ShortfallThresholdEUR: cfg.FinancingShortfallThresholdEUR}
 	acts.Register(w)
+	binding.Register(w)
 	return w, nil
+}
+
+// checkBinding refuses to serve a namespace and task queue bound to another database:
+// two deployments sharing one Temporal would otherwise split new cases between their
+// databases without a word.
+func (a *App) checkBinding(ctx context.Context) error {
+	id, err := a.Store.DeploymentID(ctx)
+	if err != nil {
+		return fmt.Errorf("database identity (are the migrations applied? `cep migrate`): %w", err)
+	}
+	return binding.Check(ctx, a.Temporal, a.Cfg.TemporalNamespace, a.Cfg.TaskQueue, id)
 }
 
 // EnsureSearchAttributes registers the case search attributes that the namespace lacks.
@@ -215,9 +233,11 @@ func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace stri
 		return fmt.Errorf("list search attributes: %w", err)
 	}
 	missing := map[string]enumspb.IndexedValueType{}
-	for name, typ := range workflows.SearchAttributes() {
-		if _, ok := list.GetCustomAttributes()[name]; !ok {
-			missing[name] = typ
+	for _, attrs := range []map[string]enumspb.IndexedValueType{workflows.SearchAttributes(), binding.SearchAttributes()} {
+		for name, typ := range attrs {
+			if _, ok := list.GetCustomAttributes()[name]; !ok {
+				missing[name] = typ
+			}
 		}
 	}
 	if len(missing) == 0 {
