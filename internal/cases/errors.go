@@ -73,8 +73,11 @@ func Unavailable(detail string) *Error {
 
 // AsError turns err into a typed refusal when it is one: the service's own, a
 // workflow's refusal (handle[T]), a missing row, or an unreachable Temporal. It
-// answers nil for unexpected errors, which faces report as internal.
+// answers nil for nil and for unexpected errors, which faces report as internal.
 func AsError(err error) *Error {
+	if err == nil {
+		return nil
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e
