@@ -23,6 +23,7 @@ import (
 	"github.com/spro-cep/cep/activities"
 	"github.com/spro-cep/cep/api"
 	"github.com/spro-cep/cep/internal/auth"
+	"github.com/spro-cep/cep/internal/cases"
 	"github.com/spro-cep/cep/internal/config"
 	"github.com/spro-cep/cep/internal/devserver"
 	"github.com/spro-cep/cep/internal/financing"
@@ -45,6 +46,8 @@ type App struct {
 	Log      *slog.Logger
 	Store    *store.Store
 	Temporal client.Client
+	// Cases is the service layer both faces call, once the API part is started.
+	Cases *cases.Service
 	// APIAddr is the address the API listens on, once started.
 	APIAddr string
 
@@ -164,9 +167,11 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		if err != nil {
 			return err
 		}
+		a.Cases = cases.New(cases.Config{Store: a.Store, Temporal: a.Temporal, Log: a.Log,
+			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup})
 		router := api.NewRouter(api.Deps{
 			Store: a.Store, Temporal: a.Temporal, Verifier: verifier, Log: a.Log,
-			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup,
+			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup, Service: a.Cases,
 		})
 		a.ln, err = net.Listen("tcp", cfg.HTTPAddr)
 		if err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
+	_ "time/tzdata" // Europe/Paris without the system's zone files
 
 	"gorm.io/gorm"
 
@@ -123,6 +125,24 @@ func (s *Service) StartCounselling(ctx context.Context, c Caller, caseID string,
 	}))
 }
 
+// paris is where the advisers are: "today" is a day in Europe/Paris.
+var paris = func() *time.Location {
+	l, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		return time.UTC
+	}
+	return l
+}()
+
+// notFuture refuses a YYYY-MM-DD date after today in Paris: a session is recorded once
+// it took place.
+func notFuture(field, date string) error {
+	if date > time.Now().In(paris).Format(time.DateOnly) {
+		return Invalid("some fields are invalid", FieldError{Field: field, Message: "must not be in the future"})
+	}
+	return nil
+}
+
 // SessionResult is a recorded session and the case.
 type SessionResult struct {
 	Session workflows.Session
@@ -133,6 +153,9 @@ type SessionResult struct {
 func (s *Service) AddSession(ctx context.Context, c Caller, caseID string, cmd AddSession, key string) (SessionResult, error) {
 	var sid string
 	_, out, err := s.act(ctx, c, caseID, key, workflows.UpdateAddSession, "cases.sessions", validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+		if err := notFuture("date", cmd.Date); err != nil {
+			return nil, err
+		}
 		sid = derivedID(key, row.ID, "session")
 		return workflows.AddSessionInput{Actor: a, Session: workflows.Session{ID: sid, Date: cmd.Date,
 			DurationMinutes: cmd.DurationMinutes, Mode: cmd.Mode, Summary: cmd.Summary, AdviserID: a.UserID}}, nil

@@ -141,6 +141,61 @@ type CaseFile struct {
 	// IsHolder and IsTarget place the caller: a user of the holding structure, or of the
 	// pending hand-off's target.
 	IsHolder, IsTarget bool
+	// UserNames and StructureNames name the users and structures the file mentions by
+	// ID (actors, referent, advisers, hand-off ends), for display.
+	UserNames, StructureNames map[string]string
+}
+
+// names fills the display names of the users and structures the file mentions.
+func (s *Service) names(ctx context.Context, f *CaseFile) error {
+	users, structures := map[string]bool{}, map[string]bool{}
+	add := func(m map[string]bool, ids ...string) {
+		for _, id := range ids {
+			if id != "" {
+				m[id] = true
+			}
+		}
+	}
+	add(users, f.Case.CreatedBy, deref(f.Case.ReferentAdviserID))
+	add(structures, f.Case.StructureID)
+	for _, e := range f.Events {
+		add(users, e.ActorID)
+		add(structures, e.StructureID)
+	}
+	for _, h := range f.Handoffs {
+		add(users, h.RequestedBy, h.DecidedBy)
+		add(structures, h.FromStructureID, h.ToStructureID)
+	}
+	for _, x := range f.Sessions {
+		add(users, x.AdviserID)
+	}
+	f.UserNames, f.StructureNames = map[string]string{}, map[string]string{}
+	var us []models.User
+	if err := s.db(ctx).Select("id, display_name").Where("id IN ?", keys(users)).Find(&us).Error; err != nil {
+		return err
+	}
+	for _, u := range us {
+		f.UserNames[u.ID] = u.DisplayName
+	}
+	var ss []models.Structure
+	if err := s.db(ctx).Select("id, name").Where("id IN ?", keys(structures)).Find(&ss).Error; err != nil {
+		return err
+	}
+	for _, x := range ss {
+		f.StructureNames[x.ID] = x.Name
+	}
+	return nil
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	if len(out) == 0 {
+		out = append(out, "")
+	}
+	return out
 }
 
 // File is the whole case file for the console's case page.
@@ -192,6 +247,9 @@ func (s *Service) File(ctx context.Context, c Caller, caseID string) (CaseFile, 
 		if f.HandoffTarget, err = s.structure(ctx, t); err != nil {
 			return f, err
 		}
+	}
+	if err := s.names(ctx, &f); err != nil {
+		return f, err
 	}
 	f.MayAct = mayChangeCases(c) == nil
 	f.IsHolder = c.StructureID != "" && c.StructureID == row.StructureID

@@ -333,3 +333,41 @@ func TestInboxListsPendingHandoffsToTheCaller(t *testing.T) {
 		t.Fatalf("the sender's inbox = %+v, %v", got, err)
 	}
 }
+
+// TestCaseFile checks the console's case page read: the file for who may see it, the
+// caller's place (holder, target), the names it shows, and its audit.
+func TestCaseFile(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	file, err := f.svc.File(ctx, capAdviser, f.atCIO.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if file.Case.ID != f.atCIO.ID || file.IsHolder || !file.IsTarget || !file.MayAct || file.Holder.ID != "cio-chartres" ||
+		file.HandoffTarget == nil || file.HandoffTarget.ID != "cap-emploi-28" || file.Case.Beneficiary == nil {
+		t.Fatalf("file = %+v", file)
+	}
+	if file.StructureNames["cio-chartres"] != "CIO de Chartres" {
+		t.Errorf("structure names = %v", file.StructureNames)
+	}
+	var n int64
+	f.db.DB.Model(&models.AuditEntry{}).Where("user_id = ? AND case_id = ? AND what = ?", capAdviser.UserID, f.atCIO.ID, "cases.file").Count(&n)
+	if n != 1 {
+		t.Errorf("file reads audited: %d, want 1", n)
+	}
+	if _, err := f.svc.File(ctx, peAdviser, f.atCIO.ID); kindOf(err) != KindNotFound {
+		t.Errorf("another structure's file: %v", err)
+	}
+}
+
+// TestSessionsAreNotDatedInTheFuture checks the rule before anything reaches the
+// workflow.
+func TestSessionsAreNotDatedInTheFuture(t *testing.T) {
+	f := newFixture(t)
+	tomorrow := time.Now().In(paris).AddDate(0, 0, 1).Format(time.DateOnly)
+	_, err := f.svc.AddSession(context.Background(), cioAdviser, f.atCIO.ID,
+		AddSession{Date: tomorrow, DurationMinutes: 30, Mode: "phone", Summary: "s"}, "")
+	if e := AsError(err); e == nil || e.Kind != KindInvalid || len(e.Fields) != 1 || e.Fields[0].Field != "date" {
+		t.Fatalf("a session dated tomorrow: %v", err)
+	}
+}
