@@ -81,7 +81,7 @@ func (s *server) authenticate(c *gin.Context) {
 		writeError(c, unauthorized("the token is invalid or expired"))
 		return
 	}
-	u, err := s.svc.ActiveUser(c.Request.Context(), email)
+	u, err := s.dir.ActiveUser(c.Request.Context(), email)
 	if e := cases.AsError(err); e != nil && e.Kind == cases.KindNotFound {
 		writeError(c, unauthorized("the token names no active user"))
 		return

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/spro-cep/cep/internal/cases"
+	"github.com/spro-cep/cep/internal/directory"
 	"github.com/spro-cep/cep/models"
 )
 
@@ -61,7 +62,7 @@ func (s *server) listStructures(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, err := s.svc.Structures(c.Request.Context(), caller(c), cases.StructureQuery{TerritoryID: c.Query("territory_id"), CEPOperator: op})
+	rows, err := s.dir.Structures(c.Request.Context(), caller(c), directory.StructureQuery{TerritoryID: c.Query("territory_id"), CEPOperator: op})
 	if err != nil {
 		return err
 	}
@@ -74,7 +75,7 @@ func (s *server) listStructures(c *gin.Context) error {
 }
 
 func (s *server) getStructure(c *gin.Context) error {
-	m, err := s.svc.Structure(c.Request.Context(), caller(c), c.Param("id"))
+	m, err := s.dir.Structure(c.Request.Context(), caller(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -88,7 +89,7 @@ func (s *server) patchStructure(c *gin.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	m, err := s.svc.PatchStructure(c.Request.Context(), caller(c), c.Param("id"), in)
+	m, err := s.dir.PatchStructure(c.Request.Context(), caller(c), c.Param("id"), in)
 	if err != nil {
 		return err
 	}
@@ -97,7 +98,7 @@ func (s *server) patchStructure(c *gin.Context) error {
 }
 
 func (s *server) listUsers(c *gin.Context) error {
-	rows, err := s.svc.Users(c.Request.Context(), caller(c), cases.UserQuery{StructureID: c.Query("structure_id"), Role: c.Query("role")})
+	rows, err := s.dir.Users(c.Request.Context(), caller(c), directory.UserQuery{StructureID: c.Query("structure_id"), Role: c.Query("role")})
 	if err != nil {
 		return err
 	}
@@ -110,7 +111,7 @@ func (s *server) listUsers(c *gin.Context) error {
 }
 
 func (s *server) listRoutingRules(c *gin.Context) error {
-	t, err := s.svc.RoutingTable(c.Request.Context(), caller(c), c.Query("territory_id"))
+	t, err := s.dir.RoutingTable(c.Request.Context(), caller(c), c.Query("territory_id"))
 	if err != nil {
 		return err
 	}
@@ -124,7 +125,7 @@ func (s *server) replaceRoutingRules(c *gin.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	t, err := s.svc.ReplaceRoutingTable(c.Request.Context(), caller(c), in)
+	t, err := s.dir.ReplaceRoutingTable(c.Request.Context(), caller(c), in)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,6 @@
 // Package api is the JSON face of cep (Gin, JSON, RFC 9457 problems). Its handlers only
-// decode a request, name the caller, call the service layer (internal/cases), which
-// holds every rule, permission, workflow call and the read audit, and write the answer;
+// decode a request, name the caller, call the service layer (internal/cases, and
+// internal/directory for reference data), which holds every rule, permission, workflow call and the read audit, and write the answer;
 // writeError maps the service's typed errors to problems in one place.
 package api
 
@@ -15,6 +15,7 @@ import (
 
 	"github.com/spro-cep/cep/internal/auth"
 	"github.com/spro-cep/cep/internal/cases"
+	"github.com/spro-cep/cep/internal/directory"
 	"github.com/spro-cep/cep/internal/store"
 	"github.com/spro-cep/cep/internal/supervision"
 	"github.com/spro-cep/cep/workflows"
@@ -32,13 +33,15 @@ type Deps struct {
 	UpdateTimeout time.Duration
 	// Supervision are the stuck-case thresholds; nil means the defaults.
 	Supervision *supervision.Config
-	// Service is the service layer to call; nil makes one from the fields above. Pass
-	// the console's to share one.
-	Service *cases.Service
+	// Service and Directory are the service layer to call; nil makes them from the
+	// fields above. Pass the console's to share them.
+	Service   *cases.Service
+	Directory *directory.Directory
 }
 
 type server struct {
 	svc      *cases.Service
+	dir      *directory.Directory
 	verifier *auth.Verifier
 	log      *slog.Logger
 }
@@ -51,7 +54,11 @@ func NewRouter(d Deps) *gin.Engine {
 		svc = cases.New(cases.Config{Store: d.Store, Temporal: d.Temporal, Log: d.Log, TaskQueue: d.TaskQueue,
 			Settings: d.Settings, UpdateTimeout: d.UpdateTimeout, Supervision: d.Supervision})
 	}
-	s := &server{svc: svc, verifier: d.Verifier, log: d.Log}
+	dir := d.Directory
+	if dir == nil {
+		dir = directory.New(d.Store)
+	}
+	s := &server{svc: svc, dir: dir, verifier: d.Verifier, log: d.Log}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.Use(requestContext(d.Log), recovery())

@@ -2,10 +2,10 @@ package api
 
 import (
 	"github.com/spro-cep/cep/internal/cases"
+	"github.com/spro-cep/cep/internal/directory"
 )
 
-// The API's request bodies are the service's commands and its answers the service's
-// views, under the names the API (and its OpenAPI conformance tests) use for them.
+// The API's request bodies are the service layer's commands and its answers its views, under the names the API (and its OpenAPI conformance tests) use for them.
 type (
 	createCaseIn      = cases.CreateCase
 	beneficiaryIn     = cases.BeneficiaryInput
@@ -24,9 +24,9 @@ type (
 	fundingRequestIn  = cases.RequestFunding
 	decisionEventIn   = cases.FundingDecision
 	withdrawFundingIn = cases.WithdrawFunding
-	structurePatch    = cases.StructurePatch
-	routingTableJSON  = cases.RoutingTable
-	routingRuleJSON   = cases.RoutingRule
+	structurePatch    = directory.StructurePatch
+	routingTableJSON  = directory.RoutingTable
+	routingRuleJSON   = directory.RoutingRule
 	remindIn          = cases.Remind
 	reassignIn        = cases.Reassign
 	takeBackIn        = cases.TakeBack

@@ -145,17 +145,3 @@ func (s *Service) Ready(ctx context.Context) (ok bool, checks map[string]string)
 	}
 	return ok, checks
 }
-
-// ActiveUser is the active user with this email (from a verified token or a sign-in),
-// or a NotFound error.
-func (s *Service) ActiveUser(ctx context.Context, email string) (*models.User, error) {
-	var u models.User
-	err := s.db(ctx).Where("email = ? AND active", email).Take(&u).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, NotFound("no active user " + email)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &u, nil
-}

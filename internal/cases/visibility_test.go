@@ -195,7 +195,6 @@ func TestPermissions(t *testing.T) {
 	yes := true
 	valid := CreateCase{Beneficiary: BeneficiaryInput{FirstName: "A", LastName: "B", BirthDate: "1990-01-02", Gender: "female",
 		PostalCode: "28000", Public: "jobseeker"}, Channel: "phone", Request: "r", Consent: ConsentInput{DataSharing: &yes}}
-	hook := "https://example.org/hook"
 	for _, tc := range []struct {
 		name string
 		want Kind
@@ -281,18 +280,6 @@ func TestPermissions(t *testing.T) {
 		}},
 		{"an admin reads the audit", "", func() error {
 			_, err := f.svc.Audit(ctx, admin, f.elsewhere.ID)
-			return err
-		}},
-		{"advisers do not list users", KindForbidden, func() error {
-			_, err := f.svc.Users(ctx, peAdviser, UserQuery{})
-			return err
-		}},
-		{"a coordinator configures its territory's structures only", KindForbidden, func() error {
-			_, err := f.svc.PatchStructure(ctx, otherCoord, "cio-chartres", StructurePatch{WebhookURL: &hook})
-			return err
-		}},
-		{"a coordinator edits its territory's table only", KindForbidden, func() error {
-			_, err := f.svc.ReplaceRoutingTable(ctx, otherCoord, RoutingTable{TerritoryID: "chartres", Rules: []RoutingRule{}})
 			return err
 		}},
 		{"advisers do not read indicators", KindForbidden, func() error {
