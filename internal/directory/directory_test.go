@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/spro-cep/cep/internal/cases"
+	"github.com/spro-cep/cep/internal/store"
 	"github.com/spro-cep/cep/internal/testdb"
 	"github.com/spro-cep/cep/models"
 )
@@ -61,6 +62,13 @@ func TestPermissions(t *testing.T) {
 		{"a rule's ages are ordered", cases.KindInvalid, "rules[0].min_age", func() error {
 			_, err := d.ReplaceRoutingTable(ctx, admin, RoutingTable{TerritoryID: "chartres",
 				Rules: []RoutingRule{{Priority: 1, MinAge: 30, MaxAge: 20, Network: "CIO", Reason: "r"}}})
+			return err
+		}},
+		{"the sign-in list holds the active demo users", "", "", func() error {
+			us, err := d.ActiveUsers(ctx)
+			if err == nil && len(us) != len(store.DemoUsers()) {
+				t.Errorf("%d users, want %d", len(us), len(store.DemoUsers()))
+			}
 			return err
 		}},
 		{"an unknown structure", cases.KindNotFound, "", func() error { _, err := d.Structure(ctx, adviser, "nope"); return err }},
