@@ -245,7 +245,8 @@ func pageParams(c *gin.Context) (cases.Page, error) {
 	return p, nil
 }
 
-// listCases lists the caller's visible cases, newest first unless sort says otherwise.
+// listCases lists the caller's visible cases, newest first unless sort says otherwise,
+// with the counts per stage when asked.
 func (s *server) listCases(c *gin.Context) error {
 	page, err := pageParams(c)
 	if err != nil {
@@ -261,11 +262,20 @@ func (s *server) listCases(c *gin.Context) error {
 	if lq.FinancingAlert, err = boolParam(c, "financing_alert"); err != nil {
 		return err
 	}
+	counts, err := boolParam(c, "counts")
+	if err != nil {
+		return err
+	}
+	lq.WithCounts = counts != nil && *counts
 	list, err := s.svc.List(c.Request.Context(), caller(c), lq)
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"items": list.Items, "page": list.Page.Page, "page_size": list.Page.Size, "total": list.Total})
+	body := gin.H{"items": list.Items, "page": list.Page.Page, "page_size": list.Page.Size, "total": list.Total}
+	if lq.WithCounts {
+		body["by_stage"] = list.ByStage
+	}
+	c.JSON(http.StatusOK, body)
 	return nil
 }
 

@@ -19,3 +19,10 @@ func TestActionPatchSchemaMatchesInput(t *testing.T) {
 		t.Fatal("PATCH /cases/{id}/actions/{aid} must take an ActionPatch")
 	}
 }
+
+// TestCaseListWithCountsMatchesSchema checks the list's answer with counters per stage.
+func TestCaseListWithCountsMatchesSchema(t *testing.T) {
+	doc := loadOpenAPIDocument(t)
+	compareOutput(t, doc, "CaseList", map[string]any{"items": []caseSummaryJSON{}, "page": 1, "page_size": 50, "total": 3,
+		"by_stage": map[string]int64{"reception": 2, "handoff": 1, "counselling": 0, "implementation": 0, "closed": 0}})
+}

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 )
@@ -65,6 +66,21 @@ func TestPatchActionChangesOnlyTheGivenFields(t *testing.T) {
 	}
 	problemOf(t, s.do(t, call{method: "PATCH", path: base + "/actions/no-such-action", token: tok, body: map[string]any{"status": "done"}}), http.StatusNotFound)
 	problemOf(t, s.do(t, call{method: "PATCH", path: base + "/actions/" + aid, token: s.token(t, cio), body: map[string]any{"status": "done"}}), http.StatusNotFound)
+
+	// The list finds the case by the person's name and counts cases per stage.
+	list := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/cases?counts=true&stage=implementation&sort=-updated_at&q=" +
+		url.QueryEscape(s.must(t, http.StatusOK, call{method: "GET", path: base, token: tok}).str("beneficiary.last_name")), token: tok})
+	if n, _ := list.get("by_stage.implementation").(float64); n < 1 || list.get("total").(float64) < 1 {
+		t.Fatalf("list with counts = %s", list.Raw)
+	}
+	found := false
+	for _, it := range list.get("items").([]any) {
+		found = found || it.(map[string]any)["id"] == id
+	}
+	if !found {
+		t.Fatalf("the name search does not find the case: %s", list.Raw)
+	}
+	problemOf(t, s.do(t, call{method: "GET", path: "/api/v1/cases?sort=age", token: tok}), http.StatusBadRequest)
 
 	final := s.must(t, http.StatusOK, call{method: "GET", path: base, token: tok})
 	if a := final.get("actions.0").(map[string]any); a["status"] != "in_progress" || final.get("plan_revision") != rev+2 {
