@@ -24,8 +24,10 @@ import (
 	"github.com/spro-cep/cep/api"
 	"github.com/spro-cep/cep/internal/auth"
 	"github.com/spro-cep/cep/internal/binding"
+	"github.com/spro-cep/cep/internal/cases"
 	"github.com/spro-cep/cep/internal/config"
 	"github.com/spro-cep/cep/internal/devserver"
+	"github.com/spro-cep/cep/internal/directory"
 	"github.com/spro-cep/cep/internal/financing"
 	"github.com/spro-cep/cep/internal/store"
 	"github.com/spro-cep/cep/workflows"
@@ -46,6 +48,10 @@ type App struct {
 	Log      *slog.Logger
 	Store    *store.Store
 	Temporal client.Client
+	// Cases and Directory are the service layer both faces call, once the API part is
+	// started.
+	Cases     *cases.Service
+	Directory *directory.Directory
 	// APIAddr is the address the API listens on, once started.
 	APIAddr string
 
@@ -170,9 +176,12 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		if err != nil {
 			return err
 		}
+		a.Cases = cases.New(cases.Config{Store: a.Store, Temporal: a.Temporal, Log: a.Log,
+			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup})
+		a.Directory = directory.New(a.Store)
 		router := api.NewRouter(api.Deps{
 			Store: a.Store, Temporal: a.Temporal, Verifier: verifier, Log: a.Log,
-			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup,
+			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup, Service: a.Cases, Directory: a.Directory,
 		})
 		a.ln, err = net.Listen("tcp", cfg.HTTPAddr)
 		if err != nil {
