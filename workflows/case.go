@@ -44,6 +44,8 @@ type caseRun struct {
 	startFunding   []FundingInput
 	signalFunding  []fundingSignal
 	fundingChanges workflow.ReceiveChannel
+	// reservedRevision is the highest financing revision a running computation holds.
+	reservedRevision int
 }
 
 func newCaseRun(ctx workflow.Context, in CaseInput) (*caseRun, error) {
@@ -231,7 +233,14 @@ func (r *caseRun) fireDeadline(ctx workflow.Context, kind string) error {
 	case "handoff_reminder":
 		h := c.Handoff
 		h.Reminders++
-		next := h.RemindAt.Add(r.settings.HandoffRemindAfter)
+		// The next reminder counts from now: after downtime, the overdue reminder goes
+		// once and the next one a full interval later, not back to back. Cases that
+		// reminded before this change replay the old reckoning.
+		from := *h.RemindAt
+		if workflow.GetVersion(ctx, "remind-from-now", workflow.DefaultVersion, 1) >= 1 && now.After(from) {
+			from = now
+		}
+		next := from.Add(r.settings.HandoffRemindAfter)
 		if next.Before(h.DueAt) {
 			h.RemindAt = &next
 		} else {
@@ -420,15 +429,28 @@ func (r *caseRun) seen(ctx workflow.Context) bool {
 	return id != "" && slices.Contains(r.c.Requests, id)
 }
 
+// remember keeps the ID of an applied update, so that its retry applies nothing. Only
+// IDs a caller chose are kept: an update sent without a key gets a UUID made up by the
+// SDK, which no caller will ever retry and which would push real keys out of the window.
 func (r *caseRun) remember(ctx workflow.Context) {
 	id := updateID(ctx)
-	if id == "" {
+	if id == "" || generatedUpdateID(id) {
 		return
 	}
 	r.c.Requests = append(r.c.Requests, id)
 	if n := len(r.c.Requests); n > maxRememberedRequests {
 		r.c.Requests = slices.Clone(r.c.Requests[n-maxRememberedRequests:])
 	}
+}
+
+// generatedUpdateID tells an update ID the SDK made up (a canonical UUID) from one a
+// caller chose: the API names keyed updates "<update>:<Idempotency-Key>".
+func generatedUpdateID(id string) bool {
+	if len(id) != 36 {
+		return false
+	}
+	_, err := uuid.Parse(id)
+	return err == nil
 }
 
 // handle registers an update whose validation is check and whose change is apply.

@@ -168,10 +168,12 @@ func (r *caseRun) registerFinancingHandlers(ctx workflow.Context) error {
 			if err := r.checkComputeFinancing(in); err != nil {
 				return Case{}, err
 			}
-			r.remember(ctx)
 			if err := r.computeFinancing(ctx, in.Actor, "computed"); err != nil {
+				// Not remembered: a retry of this request must compute, not answer
+				// success for a plan that was never made.
 				return Case{}, err
 			}
+			r.remember(ctx)
 			return r.flush(ctx)
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in ReasonInput) error {
@@ -214,9 +216,14 @@ func (r *caseRun) checkComputeFinancing(in ReasonInput) error {
 
 // computeFinancing runs the funders' rules in an activity (they read configured schemes)
 // and records the plan. It blocks, so the state is read again after it.
+//
+// The revision number is reserved while the computation runs (another may start
+// meanwhile) and only becomes the case's once a plan is made: a failed computation
+// gives its number back unless a later one has already taken the next.
 func (r *caseRun) computeFinancing(ctx workflow.Context, a Actor, why string) error {
-	r.c.FinancingRevision++
-	in := ComputeFinancingInput{CaseID: r.c.ID, Revision: r.c.FinancingRevision, PlanRevision: r.c.PlanRevision,
+	rev := max(r.c.FinancingRevision, r.reservedRevision) + 1
+	r.reservedRevision = rev
+	in := ComputeFinancingInput{CaseID: r.c.ID, Revision: rev, PlanRevision: r.c.PlanRevision,
 		Actions: slices.Clone(r.c.Actions), Requests: slices.Clone(r.c.FundingRequests), Today: workflow.Now(ctx).UTC()}
 	if r.c.Situation != nil {
 		in.Situation = *r.c.Situation
@@ -227,8 +234,12 @@ func (r *caseRun) computeFinancing(ctx workflow.Context, a Actor, why string) er
 	})
 	var out ComputedFinancing
 	if err := workflow.ExecuteActivity(actx, ActivityComputeFinancing, in).Get(ctx, &out); err != nil {
+		if r.reservedRevision == rev {
+			r.reservedRevision = rev - 1
+		}
 		return err
 	}
+	r.c.FinancingRevision = max(r.c.FinancingRevision, rev)
 	now := workflow.Now(ctx).UTC()
 	r.pending.FinancingPlan = &FinancingPlanRow{Revision: in.Revision, PlanRevision: in.PlanRevision, Shortfall: out.Shortfall,
 		LeftToPayEUR: out.LeftToPayEUR, Plan: out.Plan, ActorID: a.UserID, At: now}

@@ -1,0 +1,92 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+)
+
+// Tests of the defects of issue 11, section 1: each failed before its fix.
+
+// Updates sent without an idempotency key get an ID the SDK makes up (a UUID); they must
+// not push the keys callers really chose out of the remembered window.
+func TestUnkeyedUpdateIDsDoNotCrowdOutKeys(t *testing.T) {
+	ct := newCaseTest(t)
+	keyed := ct.update(time.Minute, UpdateSetProject, UpdateSetProject+":k1", SetProjectInput{Actor: pe, Project: building})
+	n := maxRememberedRequests + 5
+	for i := range n {
+		unkeyed := fmt.Sprintf("6f1c2a4e-0000-4000-8000-%012d", i)
+		ct.update(time.Duration(i+2)*time.Minute, UpdateSetProject, unkeyed, SetProjectInput{Actor: pe, Project: building})
+	}
+	ct.update(time.Duration(n+2)*time.Minute, UpdateClose, UpdateClose+":k2", CloseInput{Actor: pe, Outcome: "job"})
+	ct.runToCompletion(openInput())
+	wantOK(t, keyed)
+	reqs := ct.last().Requests
+	if !slices.Contains(reqs, UpdateSetProject+":k1") || !slices.Contains(reqs, UpdateClose+":k2") {
+		t.Errorf("keyed requests crowded out: remembered %d, from %v to %v", len(reqs), reqs[:min(3, len(reqs))], reqs[max(0, len(reqs)-3):])
+	}
+	if len(reqs) != 2 {
+		t.Errorf("remembered %d request IDs, want the 2 keyed ones", len(reqs))
+	}
+}
+
+// A failed computation consumes neither its revision number nor its request ID: the next
+// computation is revision 1, and the failed request is not remembered as done.
+func TestFailedComputeConsumesNoRevisionNorRequestID(t *testing.T) {
+	ft := newFinancingTest(t)
+	ft.compute = func(n int, in ComputeFinancingInput) (ComputedFinancing, error) {
+		if n == 1 {
+			return ComputedFinancing{}, temporal.NewNonRetryableApplicationError("rules service down", "Unavailable", nil)
+		}
+		return ComputedFinancing{Plan: map[string]any{}, LeftToPayEUR: 10}, nil
+	}
+	s := &script{ct: ft.caseTest}
+	toFinancing(s)
+	failed := ft.update(6*time.Hour, UpdateComputeFinancing, "fc", ReasonInput{Actor: pe})
+	ok := ft.update(8*time.Hour, UpdateComputeFinancing, "fc2", ReasonInput{Actor: pe})
+	ft.update(9*time.Hour, UpdateClose, "close", CloseInput{Actor: pe, Outcome: "job"})
+	ft.runToCompletion(openInput())
+	s.checkOK(t)
+	if failed.err == nil {
+		t.Fatalf("the first computation did not fail")
+	}
+	wantOK(t, ok)
+	if ok.result.FinancingRevision != 1 || ok.result.Financing == nil || ok.result.Financing.Revision != 1 {
+		t.Errorf("after a failed computation the next one is revision %d (plan %+v), want 1", ok.result.FinancingRevision, ok.result.Financing)
+	}
+	if ins := ft.computeInputs(); len(ins) != 2 || ins[1].Revision != 1 {
+		t.Errorf("computation inputs %+v", ins)
+	}
+	if slices.Contains(ok.result.Requests, "fc") {
+		t.Errorf("the failed request fc is remembered as done: a retry would answer success without computing")
+	}
+}
+
+// After downtime (here: a run continued from a state whose reminder is ten days late),
+// the overdue reminder fires once and the next one comes a full interval later, not
+// back to back.
+func TestRemindersAfterDowntimeAreNotBackToBack(t *testing.T) {
+	settings := testSettings
+	settings.HandoffRemindAfter = day
+	remindAt := t0.Add(-10 * day)
+	state := Case{
+		ID: "c1", TerritoryID: "chartres", StructureID: sPE, StructureCEPOperator: true, Stage: StageHandoff,
+		Channel: "on_site", Public: "jobseeker", ConsentDataSharing: true, Actions: []Action{},
+		CreatedAt: t0.Add(-11 * day), UpdatedAt: t0.Add(-11 * day), LastActivityAt: t0.Add(-11 * day), Version: 3, Seq: 2,
+		Handoff: &Handoff{ID: "h1", FromStructureID: sPE, ToStructureID: sCap, Status: HandoffPending, Reason: "r",
+			FromStage: StageReception, RequestedBy: "u-pe", RequestedAt: t0.Add(-11 * day), RemindAt: &remindAt, DueAt: t0.Add(5 * day)},
+	}
+	ct := newCaseTest(t)
+	ct.update(2*day+time.Hour, UpdateWithdraw, "w", ReasonInput{Actor: pe})
+	ct.runToCompletion(CaseInput{Settings: settings, State: &state})
+	var at []time.Duration
+	for _, e := range ct.eventsOfType("handoff_reminded") {
+		at = append(at, e.At.Sub(t0))
+	}
+	if want := []time.Duration{0, day, 2 * day}; !slices.Equal(at, want) {
+		t.Errorf("reminders at t0%v, want t0%v", at, want)
+	}
+}
