@@ -112,7 +112,7 @@ func (r *caseRun) run(ctx workflow.Context) error {
 			// Updates may have been accepted while deliveries drained: let them finish
 			// first, in this run, rather than lose them.
 			r.runFundingCommands(ctx)
-			if r.canContinueAsNew(ctx) && len(r.undelivered) == 0 && r.fundingChanges.Len() == 0 {
+			if r.canContinueAsNew(ctx) && len(r.undelivered) == 0 && r.fundingChanges.Len() == 0 && r.nothingQueued(ctx) {
 				state := r.snapshot()
 				return workflow.NewContinueAsNewError(ctx, CaseWorkflowName, CaseInput{Settings: r.settings, State: &state})
 			}
@@ -146,6 +146,17 @@ func (r *caseRun) run(ctx workflow.Context) error {
 			return err
 		}
 	}
+}
+
+// nothingQueued tells that no contact, child start or signal to a child waits: what
+// arrived while the run prepared to continue as new is handled in this run (the loop
+// goes round again) rather than dropped. Runs that continued before this check replay
+// without it.
+func (r *caseRun) nothingQueued(ctx workflow.Context) bool {
+	if workflow.GetVersion(ctx, "drain-before-continue", workflow.DefaultVersion, 1) < 1 {
+		return true
+	}
+	return r.contacts.Len() == 0 && len(r.startFunding) == 0 && len(r.signalFunding) == 0
 }
 
 func (r *caseRun) finish(ctx workflow.Context) error {

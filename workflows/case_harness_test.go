@@ -66,6 +66,9 @@ type caseTest struct {
 	projections []Projection
 	deliveries  [][]string
 	outcomes    []*outcome
+	// onProject, when set, sees each projection as the activity runs (to send a signal
+	// or cross the history limit while the workflow waits for it).
+	onProject func(Projection)
 }
 
 // outcome is what the test environment reported for one update.
@@ -91,6 +94,9 @@ func newCaseTestAt(t *testing.T, start time.Time) *caseTest {
 	ct.env.SetTestTimeout(10 * time.Second)
 	ct.env.RegisterWorkflowWithOptions(CaseWorkflow, workflow.RegisterOptions{Name: CaseWorkflowName})
 	ct.env.RegisterActivityWithOptions(func(ctx context.Context, p Projection) error {
+		if ct.onProject != nil {
+			ct.onProject(p)
+		}
 		ct.mu.Lock()
 		defer ct.mu.Unlock()
 		if len(ct.projections) >= maxProjections {

@@ -90,3 +90,38 @@ func TestRemindersAfterDowntimeAreNotBackToBack(t *testing.T) {
 		t.Errorf("reminders at t0%v, want t0%v", at, want)
 	}
 }
+
+// Contacts that arrive while the workflow prepares to continue as new (here: each one
+// while the previous one is being projected, the last during the final projection
+// before continuing) are all applied, none dropped.
+func TestContactsArrivingAtContinueAsNewAreApplied(t *testing.T) {
+	settings := testSettings
+	settings.HistoryEventsLimit = 60
+	ct := newCaseTest(t)
+	ct.onProject = func(p Projection) {
+		for _, e := range p.Events {
+			var i int
+			if _, err := fmt.Sscanf(fmt.Sprint(e.Details["note"]), "n%d", &i); e.Type == "contact_recorded" && err == nil && i < 3 {
+				// The limit is crossed while n1 is projected; n2 then waits at
+				// continue-as-new, and n3 arrives during n2's projection.
+				ct.env.SetCurrentHistoryLength(61)
+				ct.env.SignalWorkflow(SignalContact, ContactSignal{Source: "partner", Channel: "phone", Note: fmt.Sprintf("n%d", i+1)})
+			}
+		}
+	}
+	ct.signalContact(time.Hour, ContactSignal{Source: "partner", Channel: "phone", Note: "n1"})
+	in := openInput()
+	in.Settings = settings
+	ct.run(in)
+	next := continuedInput(t, ct.env.GetWorkflowError())
+	var notes []string
+	for _, e := range ct.eventsOfType("contact_recorded") {
+		notes = append(notes, fmt.Sprint(e.Details["note"]))
+	}
+	if !slices.Equal(notes, []string{"n1", "n2", "n3"}) {
+		t.Errorf("contacts recorded before continuing as new: %v, want n1 n2 n3", notes)
+	}
+	if next.State == nil || next.State.Seq != ct.last().Seq {
+		t.Errorf("carried state does not follow the last projection")
+	}
+}
