@@ -134,7 +134,7 @@ func (r *caseRun) run(ctx workflow.Context) error {
 		}
 		wait := next.Sub(workflow.Now(ctx))
 		if wait > 0 {
-			changed, err := workflow.AwaitWithTimeout(ctx, wait, woken)
+			changed, err := awaitDeadline(ctx, wait, woken)
 			if err != nil {
 				return err
 			}
@@ -157,6 +157,26 @@ func (r *caseRun) nothingQueued(ctx workflow.Context) bool {
 		return true
 	}
 	return r.contacts.Len() == 0 && len(r.startFunding) == 0 && len(r.signalFunding) == 0
+}
+
+// awaitDeadline waits until cond holds or the deadline passes, and tells which. The
+// timer of a wait that ends early is cancelled: AwaitWithTimeout would leave it on the
+// server, to fire later for nothing, one per wake-up. Runs that waited before this change
+// replay AwaitWithTimeout.
+func awaitDeadline(ctx workflow.Context, wait time.Duration, cond func() bool) (bool, error) {
+	if workflow.GetVersion(ctx, "cancel-deadline-timers", workflow.DefaultVersion, 1) < 1 {
+		return workflow.AwaitWithTimeout(ctx, wait, cond)
+	}
+	if cond() {
+		return true, nil
+	}
+	tctx, cancel := workflow.WithCancel(ctx)
+	defer cancel()
+	timer := workflow.NewTimer(tctx, wait)
+	if err := workflow.Await(ctx, func() bool { return timer.IsReady() || cond() }); err != nil {
+		return false, err
+	}
+	return !timer.IsReady(), nil
 }
 
 func (r *caseRun) finish(ctx workflow.Context) error {

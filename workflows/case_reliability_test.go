@@ -125,3 +125,35 @@ func TestContactsArrivingAtContinueAsNewAreApplied(t *testing.T) {
 		t.Errorf("carried state does not follow the last projection")
 	}
 }
+
+// Each wake-up of the loop (an update, a contact) leaves no timer behind: the timer of a
+// deadline wait is cancelled once the wait ends (in the same workflow task as the next
+// wait starts its own), so no timer fires for nothing and none is left when the case
+// closes.
+func TestDeadlineWaitsLeaveNoTimers(t *testing.T) {
+	ct := newCaseTest(t)
+	pending := map[string]bool{}
+	scheduled, fired := 0, 0
+	ct.env.SetOnTimerScheduledListener(func(id string, _ time.Duration) {
+		pending[id] = true
+		scheduled++
+	})
+	ct.env.SetOnTimerFiredListener(func(id string) {
+		delete(pending, id)
+		fired++
+	})
+	ct.env.SetOnTimerCanceledListener(func(id string) { delete(pending, id) })
+	for i := range 5 {
+		ct.update(time.Duration(i+1)*time.Hour, UpdateSetProject, fmt.Sprintf("p%d", i), SetProjectInput{Actor: pe, Project: building})
+	}
+	ct.signalContact(6*time.Hour, ContactSignal{Source: "partner", Channel: "phone"})
+	// The inactivity reminder fires once, 30 days after the contact.
+	ct.update(6*time.Hour+31*day, UpdateClose, "close", CloseInput{Actor: pe, Outcome: "job"})
+	ct.runToCompletion(openInput())
+	if len(pending) != 0 {
+		t.Errorf("%d of %d timers left pending when the case closed", len(pending), scheduled)
+	}
+	if n := len(ct.eventsOfType("inactivity_reminded")); fired != n {
+		t.Errorf("%d timers fired for %d deadlines", fired, n)
+	}
+}
