@@ -44,6 +44,8 @@ type caseRun struct {
 	startFunding   []FundingInput
 	signalFunding  []fundingSignal
 	fundingChanges workflow.ReceiveChannel
+	// searched is what the search attributes were last set to.
+	searched *searchFacts
 	// reservedRevision is the highest financing revision a running computation holds.
 	reservedRevision int
 }
@@ -380,9 +382,7 @@ func (r *caseRun) flush(ctx workflow.Context) (Case, error) {
 	if err := workflow.ExecuteActivity(actx, ActivityProject, p).Get(ctx, nil); err != nil {
 		return Case{}, err
 	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx, searchAttributeUpdates(&snap)...); err != nil {
-		workflow.GetLogger(ctx).Warn("search attributes not updated", "error", err)
-	}
+	r.upsertSearchAttributes(ctx, &snap)
 	for _, n := range p.Notifications {
 		r.undelivered = append(r.undelivered, n.ID)
 	}

@@ -3,10 +3,13 @@ package workflows
 import (
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
 )
 
 // Tests of the defects of issue 11, section 1: each failed before its fix.
@@ -155,5 +158,64 @@ func TestDeadlineWaitsLeaveNoTimers(t *testing.T) {
 	}
 	if n := len(ct.eventsOfType("inactivity_reminded")); fired != n {
 		t.Errorf("%d timers fired for %d deadlines", fired, n)
+	}
+}
+
+// Two updates whose projections finish in the reverse order (the pause's projection is
+// slow, the resume's quick): the search attributes end as the case is, not paused.
+func TestSearchAttributesFollowTheCaseWhenProjectionsFinishOutOfOrder(t *testing.T) {
+	ct := newCaseTest(t)
+	resumed := make(chan struct{})
+	ct.onProject = func(p Projection) {
+		for _, e := range p.Events {
+			switch e.Type {
+			case "paused":
+				<-resumed
+				time.Sleep(50 * time.Millisecond)
+			case "resumed":
+				close(resumed)
+			}
+		}
+	}
+	var mu sync.Mutex
+	var paused []bool
+	ct.env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
+		sa := args.Get(0).(temporal.SearchAttributes)
+		if v, ok := sa.GetBool(SearchPaused); ok {
+			mu.Lock()
+			paused = append(paused, v)
+			mu.Unlock()
+		}
+	}).Return(nil)
+	pause := &outcome{label: "pause", sent: true}
+	resume := &outcome{label: "resume", sent: true}
+	cb := func(o *outcome) *testsuite.TestUpdateCallback {
+		return &testsuite.TestUpdateCallback{
+			OnAccept:   func() { o.accepted = true },
+			OnReject:   func(err error) { o.rejected, o.err = true, err },
+			OnComplete: func(v any, err error) { o.completed, o.err = true, err },
+		}
+	}
+	ct.at(time.Hour, func() {
+		ct.env.UpdateWorkflow(UpdatePause, "pause", cb(pause), ReasonInput{Actor: pe, Reason: "ill"})
+		ct.env.UpdateWorkflow(UpdateResume, "resume", cb(resume), ReasonInput{Actor: pe})
+	})
+	var before []bool
+	ct.at(2*time.Hour, func() {
+		mu.Lock()
+		before = slices.Clone(paused)
+		mu.Unlock()
+	})
+	ct.update(3*time.Hour, UpdateClose, "close", CloseInput{Actor: pe, Outcome: "job"})
+	// Not ct.run: the projections themselves finish out of order on purpose (the
+	// database keeps the newest version), which the harness's invariants refuse.
+	ct.env.ExecuteWorkflow(CaseWorkflowName, openInput())
+	if err := ct.env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	wantOK(t, pause)
+	wantOK(t, resume)
+	if len(before) == 0 || before[len(before)-1] {
+		t.Errorf("CepPaused upserted as %v once both updates returned: the case is not paused", before)
 	}
 }

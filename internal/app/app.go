@@ -135,11 +135,10 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		return fmt.Errorf("connect to Temporal at %s: %w", address, err)
 	}
 	if parts.Worker || a.dev != nil {
+		// Without its search attributes every case workflow stalls on its first upsert:
+		// better not to start than to take cases it cannot run.
 		if err := EnsureSearchAttributes(ctx, a.Temporal, cfg.TemporalNamespace); err != nil {
-			if a.dev != nil {
-				return err
-			}
-			a.Log.Warn("search attributes not registered: ask the cluster operator to add them", "error", err)
+			return fmt.Errorf("the case search attributes are not registered in namespace %s (%w): ask the cluster operator to add them (temporal operator search-attribute create) or give cep the rights to", cfg.TemporalNamespace, err)
 		}
 	}
 	if parts.Worker {
