@@ -44,6 +44,8 @@ type caseRun struct {
 	startFunding   []FundingInput
 	signalFunding  []fundingSignal
 	fundingChanges workflow.ReceiveChannel
+	// unprojected are the batches whose projection failed, oldest first.
+	unprojected []Projection
 	// searched is what the search attributes were last set to.
 	searched *searchFacts
 	// reservedRevision is the highest financing revision a running computation holds.
@@ -64,6 +66,7 @@ func newCaseRun(ctx workflow.Context, in CaseInput) (*caseRun, error) {
 	case in.State != nil:
 		r.c = in.State
 		r.opened = true
+		r.unprojected = in.Unprojected
 	case in.Open != nil:
 		o := in.Open
 		now := workflow.Now(ctx).UTC()
@@ -116,7 +119,7 @@ func (r *caseRun) run(ctx workflow.Context) error {
 			r.runFundingCommands(ctx)
 			if r.canContinueAsNew(ctx) && len(r.undelivered) == 0 && r.fundingChanges.Len() == 0 && r.nothingQueued(ctx) {
 				state := r.snapshot()
-				return workflow.NewContinueAsNewError(ctx, CaseWorkflowName, CaseInput{Settings: r.settings, State: &state})
+				return workflow.NewContinueAsNewError(ctx, CaseWorkflowName, CaseInput{Settings: r.settings, State: &state, Unprojected: r.unprojected})
 			}
 			continue
 		}
@@ -362,30 +365,30 @@ func (r *caseRun) newID(kind string) string {
 	return uuid.NewSHA1(idNamespace, fmt.Appendf(nil, "%s:%s:%d", r.c.ID, kind, r.c.Seq+1)).String()
 }
 
-// flush projects the pending changes and returns the projected snapshot.
+// flush projects the pending changes and returns the projected snapshot. A projection
+// that finally fails is recorded on the case and kept for the next change (see
+// projection.go): the change itself stands. Runs from before this change replay the
+// old way, where the failure was the caller's.
 func (r *caseRun) flush(ctx workflow.Context) (Case, error) {
-	snap := r.snapshot()
 	p := r.pending
 	r.pending = Projection{}
+	if len(r.unprojected) > 0 {
+		r.reproject(ctx)
+	}
+	snap := r.snapshot()
 	p.Case = snap
 	for i := range p.Notifications {
 		p.Notifications[i].At = snap.UpdatedAt
 	}
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    time.Second,
-			BackoffCoefficient: 2,
-			MaximumInterval:    time.Minute,
-		},
-	})
-	if err := workflow.ExecuteActivity(actx, ActivityProject, p).Get(ctx, nil); err != nil {
-		return Case{}, err
+	if err := r.project(ctx, p); err != nil {
+		if workflow.GetVersion(ctx, "record-projection-failure", workflow.DefaultVersion, 1) < 1 {
+			return Case{}, err
+		}
+		r.projectionFailed(ctx, p, err)
+		snap.ProjectionFailedAt = r.c.ProjectionFailedAt
+		return snap, nil
 	}
 	r.upsertSearchAttributes(ctx, &snap)
-	for _, n := range p.Notifications {
-		r.undelivered = append(r.undelivered, n.ID)
-	}
 	return snap, nil
 }
 

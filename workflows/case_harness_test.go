@@ -67,8 +67,11 @@ type caseTest struct {
 	deliveries  [][]string
 	outcomes    []*outcome
 	// onProject, when set, sees each projection as the activity runs (to send a signal
-	// or cross the history limit while the workflow waits for it).
-	onProject func(Projection)
+	// or cross the history limit while the workflow waits for it); an error it returns
+	// fails that attempt, which is then not recorded.
+	onProject func(Projection) error
+	// flagged are the cases flagged for a failed projection.
+	flagged []ProjectionFailure
 }
 
 // outcome is what the test environment reported for one update.
@@ -95,7 +98,9 @@ func newCaseTestAt(t *testing.T, start time.Time) *caseTest {
 	ct.env.RegisterWorkflowWithOptions(CaseWorkflow, workflow.RegisterOptions{Name: CaseWorkflowName})
 	ct.env.RegisterActivityWithOptions(func(ctx context.Context, p Projection) error {
 		if ct.onProject != nil {
-			ct.onProject(p)
+			if err := ct.onProject(p); err != nil {
+				return err
+			}
 		}
 		ct.mu.Lock()
 		defer ct.mu.Unlock()
@@ -113,6 +118,12 @@ func newCaseTestAt(t *testing.T, start time.Time) *caseTest {
 		ct.deliveries = append(ct.deliveries, slices.Clone(ids))
 		return nil
 	}, activity.RegisterOptions{Name: ActivityDeliver})
+	ct.env.RegisterActivityWithOptions(func(ctx context.Context, f ProjectionFailure) error {
+		ct.mu.Lock()
+		defer ct.mu.Unlock()
+		ct.flagged = append(ct.flagged, f)
+		return nil
+	}, activity.RegisterOptions{Name: ActivityMarkProjectionFailed})
 	return ct
 }
 

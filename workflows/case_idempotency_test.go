@@ -86,11 +86,12 @@ func TestContinueAsNewCarriesStateAndProcessedRequests(t *testing.T) {
 		{"history length reaches the limit, with a contact waiting", func(ct *caseTest) {
 			// The limit is crossed while a first contact is being projected, and a
 			// second contact arrives then: it waits while the run prepares to continue.
-			ct.onProject = func(p Projection) {
+			ct.onProject = func(p Projection) error {
 				if len(p.Events) == 1 && p.Events[0].Type == "contact_recorded" && p.Events[0].Details["note"] == "first" {
 					ct.env.SetCurrentHistoryLength(61)
 					ct.env.SignalWorkflow(SignalContact, ContactSignal{Source: "partner", Channel: "phone", Note: "second"})
 				}
+				return nil
 			}
 			ct.env.SignalWorkflow(SignalContact, ContactSignal{Source: "partner", Channel: "phone", Note: "first"})
 		}},

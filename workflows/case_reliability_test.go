@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -101,7 +102,7 @@ func TestContactsArrivingAtContinueAsNewAreApplied(t *testing.T) {
 	settings := testSettings
 	settings.HistoryEventsLimit = 60
 	ct := newCaseTest(t)
-	ct.onProject = func(p Projection) {
+	ct.onProject = func(p Projection) error {
 		for _, e := range p.Events {
 			var i int
 			if _, err := fmt.Sscanf(fmt.Sprint(e.Details["note"]), "n%d", &i); e.Type == "contact_recorded" && err == nil && i < 3 {
@@ -111,6 +112,7 @@ func TestContactsArrivingAtContinueAsNewAreApplied(t *testing.T) {
 				ct.env.SignalWorkflow(SignalContact, ContactSignal{Source: "partner", Channel: "phone", Note: fmt.Sprintf("n%d", i+1)})
 			}
 		}
+		return nil
 	}
 	ct.signalContact(time.Hour, ContactSignal{Source: "partner", Channel: "phone", Note: "n1"})
 	in := openInput()
@@ -166,7 +168,7 @@ func TestDeadlineWaitsLeaveNoTimers(t *testing.T) {
 func TestSearchAttributesFollowTheCaseWhenProjectionsFinishOutOfOrder(t *testing.T) {
 	ct := newCaseTest(t)
 	resumed := make(chan struct{})
-	ct.onProject = func(p Projection) {
+	ct.onProject = func(p Projection) error {
 		for _, e := range p.Events {
 			switch e.Type {
 			case "paused":
@@ -176,6 +178,7 @@ func TestSearchAttributesFollowTheCaseWhenProjectionsFinishOutOfOrder(t *testing
 				close(resumed)
 			}
 		}
+		return nil
 	}
 	var mu sync.Mutex
 	var paused []bool
@@ -217,5 +220,98 @@ func TestSearchAttributesFollowTheCaseWhenProjectionsFinishOutOfOrder(t *testing
 	wantOK(t, resume)
 	if len(before) == 0 || before[len(before)-1] {
 		t.Errorf("CepPaused upserted as %v once both updates returned: the case is not paused", before)
+	}
+}
+
+// sessionSummary marks the batch a database would refuse (PostgreSQL rejects NUL bytes).
+const badSummary = "met\x00twice"
+
+func hasBadSession(p Projection) bool {
+	return slices.ContainsFunc(p.Sessions, func(s Session) bool { return s.Summary == badSummary })
+}
+
+// A projection that can never succeed (the activity of the time retried it without end,
+// as an outage) no longer blocks the case: its retries are bounded, the failure is
+// recorded on the case, the case's contacts and deadlines go on, and the failed batch is
+// tried again with each change.
+func TestProjectionThatNeverSucceedsDoesNotBlockTheCase(t *testing.T) {
+	settings := testSettings
+	settings.ProjectionMaxAttempts = 3
+	in := openInput()
+	in.Settings = settings
+	ct := newCaseTest(t)
+	badAttempts := 0
+	ct.onProject = func(p Projection) error {
+		if hasBadSession(p) {
+			badAttempts++
+			return errors.New("invalid byte sequence for encoding UTF8: 0x00")
+		}
+		return nil
+	}
+	ct.update(time.Hour, UpdateStartCounselling, "cou", StartCounsellingInput{Actor: pe, AdviserID: "u-ref"})
+	bad := ct.update(2*time.Hour, UpdateAddSession, "ses", AddSessionInput{Actor: pe, Session: Session{Date: "2025-03-03", DurationMinutes: 45, Mode: "on_site", Summary: badSummary}})
+	ct.signalContact(3*time.Hour, ContactSignal{Source: "partner", Channel: "phone"})
+	var during Case
+	ct.query(4*time.Hour, &during)
+	cls := ct.update(3*time.Hour+31*day, UpdateClose, "close", CloseInput{Actor: pe, Outcome: "job"})
+	// Not ct.run: the refused batch leaves a gap in the projected timeline on purpose.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ct.env.ExecuteWorkflow(CaseWorkflowName, in)
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("the case is still retrying its projection after 5s of wall time")
+	}
+	if err := ct.env.GetWorkflowError(); err != nil {
+		t.Fatalf("case workflow failed: %v", err)
+	}
+	wantOK(t, bad)
+	wantOK(t, cls)
+	if bad.result.ProjectionFailedAt == nil || during.ProjectionFailedAt == nil {
+		t.Errorf("failure not recorded on the case: update answered %v, state %v", bad.result.ProjectionFailedAt, during.ProjectionFailedAt)
+	}
+	if len(ct.eventsOfType("contact_recorded")) != 1 || len(ct.eventsOfType("inactivity_reminded")) != 1 || len(ct.eventsOfType("closed")) != 1 {
+		t.Errorf("after the failed projection the case did not go on: %v", ct.eventTypes())
+	}
+	if last := ct.last(); last.Stage != StageClosed || last.ProjectionFailedAt == nil {
+		t.Errorf("last projected case: stage %s, projection failed at %v", last.Stage, last.ProjectionFailedAt)
+	}
+	// Tried again with each of the three later changes (contact, reminder, close).
+	if badAttempts != 4*settings.ProjectionMaxAttempts {
+		t.Errorf("the refused batch was tried %d times, want %d (bounded, and again with each change)", badAttempts, 4*settings.ProjectionMaxAttempts)
+	}
+	if len(ct.flagged) == 0 || ct.flagged[0].CaseID != "c1" {
+		t.Errorf("the case row was not flagged: %+v", ct.flagged)
+	}
+}
+
+// An outage longer than the retries: the batch is written with the next change, in
+// order, and the flag clears.
+func TestFailedProjectionIsWrittenWithTheNextChange(t *testing.T) {
+	settings := testSettings
+	settings.ProjectionMaxAttempts = 3
+	in := openInput()
+	in.Settings = settings
+	ct := newCaseTest(t)
+	down := true
+	ct.onProject = func(p Projection) error {
+		if down && hasBadSession(p) {
+			return errors.New("connection refused")
+		}
+		return nil
+	}
+	ct.update(time.Hour, UpdateStartCounselling, "cou", StartCounsellingInput{Actor: pe, AdviserID: "u-ref"})
+	bad := ct.update(2*time.Hour, UpdateAddSession, "ses", AddSessionInput{Actor: pe, Session: Session{Date: "2025-03-03", DurationMinutes: 45, Mode: "on_site", Summary: badSummary}})
+	ct.at(150*time.Minute, func() { down = false })
+	ct.signalContact(3*time.Hour, ContactSignal{Source: "partner", Channel: "phone"})
+	ct.update(4*time.Hour, UpdateClose, "close", CloseInput{Actor: pe, Outcome: "job"})
+	ct.runToCompletion(in)
+	wantOK(t, bad)
+	wantTypes(t, ct.eventTypes(), "case_opened", "counselling_started", "session_recorded", "contact_recorded", "closed")
+	if last := ct.last(); last.ProjectionFailedAt != nil {
+		t.Errorf("flag still set after the batch was written: %v", last.ProjectionFailedAt)
 	}
 }

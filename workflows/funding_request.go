@@ -210,13 +210,22 @@ func (r *fundingRun) apply(ctx workflow.Context, ev FundingEvent) error {
 // project writes the request's row and, for a change that matters, tells the case.
 func (r *fundingRun) project(ctx workflow.Context, event, label, date string) error {
 	r.version++
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
-	})
 	row := FundingRow{CaseID: r.in.CaseID, Ref: r.ref, CreatedBy: r.in.CreatedBy, Version: r.version, At: workflow.Now(ctx).UTC()}
-	if err := workflow.ExecuteActivity(actx, ActivityProjectFunding, row).Get(ctx, nil); err != nil {
-		return err
+	if err := workflow.ExecuteActivity(projectionOptions(ctx, r.in.Settings), ActivityProjectFunding, row).Get(ctx, nil); err != nil {
+		if workflow.GetVersion(ctx, "record-projection-failure", workflow.DefaultVersion, 1) < 1 {
+			return err
+		}
+		// The request goes on: its next change writes the whole row again. Meanwhile
+		// the case row is flagged for supervision.
+		workflow.GetLogger(ctx).Error("funding request projection failed: kept for the next change", "request_id", r.ref.ID)
+		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+			StartToCloseTimeout: 30 * time.Second,
+			RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumAttempts: 5},
+		})
+		f := ProjectionFailure{CaseID: r.in.CaseID, At: row.At}
+		if err := workflow.ExecuteActivity(actx, ActivityMarkProjectionFailed, f).Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Error("case not flagged for a failed funding projection", "request_id", r.ref.ID)
+		}
 	}
 	if event == "" || event == "withdrawn_confirmed" {
 		return nil
