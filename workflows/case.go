@@ -38,6 +38,8 @@ type caseRun struct {
 	opened      bool
 	undelivered []string
 	delivering  bool
+	// delivery are the IDs the delivery activity is sending now.
+	delivery []string
 	contacts    workflow.ReceiveChannel
 	// Funding requests: children to start and signals to send, queued by updates that
 	// must not block, and the changes the children report.
@@ -67,6 +69,7 @@ func newCaseRun(ctx workflow.Context, in CaseInput) (*caseRun, error) {
 		r.c = in.State
 		r.opened = true
 		r.unprojected = in.Unprojected
+		r.undelivered = slices.Clone(in.Undelivered)
 	case in.Open != nil:
 		o := in.Open
 		now := workflow.Now(ctx).UTC()
@@ -110,16 +113,26 @@ func (r *caseRun) run(ctx workflow.Context) error {
 			return r.finish(ctx)
 		}
 		if r.canContinueAsNew(ctx) {
-			if err := r.drainDeliveries(ctx); err != nil {
-				return err
+			// Notifications waiting for delivery are carried to the next run rather
+			// than waited for (hours while a webhook is down). Runs that continued
+			// before this change replay the wait.
+			carry := workflow.GetVersion(ctx, "carry-undelivered", workflow.DefaultVersion, 1) >= 1
+			if !carry {
+				if err := r.drainDeliveries(ctx); err != nil {
+					return err
+				}
 			}
 			r.receiveContacts(ctx)
 			// Updates may have been accepted while deliveries drained: let them finish
 			// first, in this run, rather than lose them.
 			r.runFundingCommands(ctx)
-			if r.canContinueAsNew(ctx) && len(r.undelivered) == 0 && r.fundingChanges.Len() == 0 && r.nothingQueued(ctx) {
+			if r.canContinueAsNew(ctx) && (carry || len(r.undelivered) == 0) && r.fundingChanges.Len() == 0 && r.nothingQueued(ctx) {
 				state := r.snapshot()
-				return workflow.NewContinueAsNewError(ctx, CaseWorkflowName, CaseInput{Settings: r.settings, State: &state, Unprojected: r.unprojected})
+				next := CaseInput{Settings: r.settings, State: &state, Unprojected: r.unprojected}
+				if carry {
+					next.Undelivered = append(slices.Clone(r.delivery), r.undelivered...)
+				}
+				return workflow.NewContinueAsNewError(ctx, CaseWorkflowName, next)
 			}
 			continue
 		}
@@ -395,11 +408,13 @@ func (r *caseRun) flush(ctx workflow.Context) (Case, error) {
 func (r *caseRun) deliveryLoop(ctx workflow.Context) {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: time.Minute,
+		// A few quick retries for a blip; a webhook down for longer is the outbox
+		// sweeper's (OutboxWorkflow), which retries every undelivered row from one place.
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:    5 * time.Second,
 			BackoffCoefficient: 2,
-			MaximumInterval:    10 * time.Minute,
-			MaximumAttempts:    20,
+			MaximumInterval:    time.Minute,
+			MaximumAttempts:    5,
 		},
 	})
 	for {
@@ -408,13 +423,14 @@ func (r *caseRun) deliveryLoop(ctx workflow.Context) {
 		}
 		ids := r.undelivered
 		r.undelivered = nil
-		r.delivering = true
+		r.delivering, r.delivery = true, ids
 		if err := workflow.ExecuteActivity(actx, ActivityDeliver, ids).Get(ctx, nil); err != nil {
 			// Undelivered rows stay in the outbox, listed by the API and visible to
-			// supervision; the case itself must go on.
+			// supervision, and the outbox sweeper sends them again; the case itself
+			// must go on.
 			workflow.GetLogger(ctx).Error("notifications not delivered", "count", len(ids), "error", err)
 		}
-		r.delivering = false
+		r.delivering, r.delivery = false, nil
 	}
 }
 

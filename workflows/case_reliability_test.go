@@ -315,3 +315,36 @@ func TestFailedProjectionIsWrittenWithTheNextChange(t *testing.T) {
 		t.Errorf("flag still set after the batch was written: %v", last.ProjectionFailedAt)
 	}
 }
+
+// While a webhook is down, notifications waiting for delivery do not hold the case back
+// from continuing as new: they are carried to the next run, which delivers them.
+func TestUndeliveredNotificationsAreCarriedAcrossContinueAsNew(t *testing.T) {
+	settings := testSettings
+	settings.HistoryEventsLimit = 60
+	in := openInput()
+	in.Settings = settings
+	ct := newCaseTest(t)
+	ct.onDeliver = func([]string) error { return errors.New("webhook answered 502 Bad Gateway") }
+	ct.update(time.Hour, UpdateRequestHandoff, "req", requestTo(pe, sCap))
+	// Continue-as-new comes due while the delivery is being retried.
+	ct.at(time.Hour+10*time.Second, func() { ct.env.SetCurrentHistoryLength(61) })
+	ct.run(in)
+	next := continuedInput(t, ct.env.GetWorkflowError())
+	if waited := ct.env.Now().Sub(t0.Add(time.Hour + 10*time.Second)); waited > 5*time.Second {
+		t.Errorf("continued as new %v after it was due: undelivered notifications held it back", waited)
+	}
+	want := ct.notificationsOfKind(NotifyHandoffRequested)
+	if len(want) != 1 || !slices.Equal(next.Undelivered, []string{want[0].ID}) {
+		t.Fatalf("carried undelivered %v, want the hand-off request's notification %v", next.Undelivered, want)
+	}
+
+	ct2 := newCaseTestAt(t, ct.env.Now())
+	ct2.update(time.Hour, UpdateCancelHandoff, "cancel", func() any {
+		return DecideHandoffInput{Actor: pe, HandoffID: next.State.Handoff.ID}
+	})
+	ct2.update(2*time.Hour, UpdateClose, "close", CloseInput{Actor: pe, Outcome: "job"})
+	ct2.runToCompletion(next)
+	if len(ct2.deliveries) == 0 || !slices.Contains(ct2.deliveries[0], want[0].ID) {
+		t.Errorf("the next run delivered %v first, want the carried %s", ct2.deliveries, want[0].ID)
+	}
+}

@@ -121,6 +121,9 @@ type CaseInput struct {
 	// Unprojected are the batches whose projection failed, carried to be projected
 	// again with the next change.
 	Unprojected []Projection `json:"unprojected,omitempty"`
+	// Undelivered are the IDs of notifications not yet delivered, carried so that the
+	// next run delivers them (the outbox sweeper catches any left behind).
+	Undelivered []string `json:"undelivered,omitempty"`
 }
 
 // OpenCase is what reception knows that the process needs. Personal details stay in the
