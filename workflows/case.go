@@ -40,7 +40,7 @@ type caseRun struct {
 	delivering  bool
 	// delivery are the IDs the delivery activity is sending now.
 	delivery []string
-	contacts    workflow.ReceiveChannel
+	contacts workflow.ReceiveChannel
 	// Funding requests: children to start and signals to send, queued by updates that
 	// must not block, and the changes the children report.
 	startFunding   []FundingInput
