@@ -149,6 +149,9 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		if err := a.worker.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)
 		}
+		if err := StartOutbox(ctx, a.Temporal, cfg.TaskQueue); err != nil {
+			return err
+		}
 	}
 	if parts.API {
 		key, err := auth.LoadKey(cfg.TokenSecret, cfg.SigningKeyPath())
@@ -198,11 +201,25 @@ func NewWorker(c client.Client, cfg config.Config, st *store.Store, log *slog.Lo
 	w := worker.New(c, cfg.TaskQueue, worker.Options{})
 	w.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.FundingRequestWorkflow, workflow.RegisterOptions{Name: workflows.FundingRequestWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.OutboxWorkflow, workflow.RegisterOptions{Name: workflows.OutboxWorkflowName})
 	acts := &activities.Activities{Store: st, Log: log.With("component", "activities"),
 		HTTP: &http.Client{Timeout: cfg.NotificationWebhookTimeout.D()}, Schemes: schemes,
 		ShortfallThresholdEUR: cfg.FinancingShortfallThresholdEUR}
 	acts.Register(w)
 	return w, nil
+}
+
+// StartOutbox starts the outbox sweeper unless it runs already: every worker calls it,
+// the workflow ID keeps it to one per deployment.
+func StartOutbox(ctx context.Context, c client.Client, taskQueue string) error {
+	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: workflows.OutboxWorkflowID, TaskQueue: taskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, workflows.OutboxWorkflowName, workflows.OutboxInput{})
+	if err != nil {
+		return fmt.Errorf("start the outbox sweeper %s: %w", workflows.OutboxWorkflowID, err)
+	}
+	return nil
 }
 
 // EnsureSearchAttributes registers the case search attributes that the namespace lacks.
