@@ -50,6 +50,8 @@ type caseRun struct {
 	unprojected []Projection
 	// searched is what the search attributes were last set to.
 	searched *searchFacts
+	// awaitingFunding are the requests the closure withdrew that have not answered.
+	awaitingFunding map[string]bool
 	// reservedRevision is the highest financing revision a running computation holds.
 	reservedRevision int
 }
@@ -201,8 +203,11 @@ func (r *caseRun) finish(ctx workflow.Context) error {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return err
 	}
-	// Requests withdrawn by the closure are told before the case ends.
+	// Requests withdrawn by the closure are told before the case ends, and answer.
 	r.runFundingCommands(ctx)
+	if err := r.awaitFundingAnswers(ctx); err != nil {
+		return err
+	}
 	return r.drainDeliveries(ctx)
 }
 

@@ -382,9 +382,15 @@ func (r *caseRun) receiveFundingChanges(ctx workflow.Context) error {
 	var ch FundingChange
 	changed := false
 	recompute := false
+	// Reports may reach the case after it withdrew the request (see agree). Cases that
+	// received reports before this change replay taking each as it came.
+	agree := r.fundingChanges.Len() > 0 && workflow.GetVersion(ctx, "funding-views-agree", workflow.DefaultVersion, 1) >= 1
 	for r.fundingChanges.ReceiveAsync(&ch) {
 		i := r.fundingIndex(ch.RequestID)
 		if i < 0 {
+			continue
+		}
+		if agree && !r.agree(ch, r.c.FundingRequests[i]) {
 			continue
 		}
 		changed = true
@@ -421,6 +427,47 @@ func (r *caseRun) receiveFundingChanges(ctx workflow.Context) error {
 	if changed {
 		_, err := r.flush(ctx)
 		return err
+	}
+	return nil
+}
+
+// agree tells whether a request's report changes the case's view of it. The request
+// is the authority: a decision it made before it learnt of a withdrawal stands (the
+// case, which counted the request withdrawn, takes the decision), while a report of an
+// open status that crossed the withdrawal is stale and never reopens the request. A
+// confirmation of what the case already shows changes nothing. Either way the case
+// stops waiting for the request's answer.
+func (r *caseRun) agree(ch FundingChange, ref FundingRef) bool {
+	if ch.Event == "withdrawn_confirmed" || !FundingOpen(ch.Status) {
+		delete(r.awaitingFunding, ch.RequestID)
+	}
+	if !FundingOpen(ref.Status) && FundingOpen(ch.Status) {
+		return false
+	}
+	return ch.Status != ref.Status || (ch.Event != "withdrawn_confirmed" && ch.Event != "decided")
+}
+
+// awaitFundingAnswers waits, before the case ends, for the requests its closure
+// withdrew to answer (a decision made meanwhile stands), for at most a minute: a request
+// that does not answer keeps its own status. Cases closed before this change replay
+// without the wait.
+func (r *caseRun) awaitFundingAnswers(ctx workflow.Context) error {
+	if len(r.awaitingFunding) == 0 || workflow.GetVersion(ctx, "await-funding-answers", workflow.DefaultVersion, 1) < 1 {
+		return nil
+	}
+	until := workflow.Now(ctx).Add(time.Minute)
+	for len(r.awaitingFunding) > 0 {
+		wait := until.Sub(workflow.Now(ctx))
+		if wait <= 0 {
+			return nil
+		}
+		got, err := awaitDeadline(ctx, wait, func() bool { return r.fundingChanges.Len() > 0 })
+		if err != nil || !got {
+			return err
+		}
+		if err := r.receiveFundingChanges(ctx); err != nil {
+			return err
+		}
 	}
 	return nil
 }
