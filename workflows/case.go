@@ -50,6 +50,8 @@ type caseRun struct {
 	unprojected []Projection
 	// searched is what the search attributes were last set to.
 	searched *searchFacts
+	// fundingStarted are the requests whose workflow this run has started (or failed to).
+	fundingStarted map[string]bool
 	// awaitingFunding are the requests the closure withdrew that have not answered.
 	awaitingFunding map[string]bool
 	// reservedRevision is the highest financing revision a running computation holds.

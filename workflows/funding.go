@@ -157,7 +157,37 @@ func (r *caseRun) registerFinancingHandlers(ctx workflow.Context) error {
 	if err := handle(ctx, r, UpdateWithdrawFunding, r.checkWithdrawFunding, r.applyWithdrawFunding); err != nil {
 		return err
 	}
-	if err := handle(ctx, r, UpdateRequestFunding, r.checkRequestFunding, r.applyRequestFunding); err != nil {
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateRequestFunding,
+		func(ctx workflow.Context, in FundingRequestInput) (Case, error) {
+			if r.seen(ctx) {
+				return r.snapshot(), nil
+			}
+			if err := r.checkRequestFunding(in); err != nil {
+				return Case{}, err
+			}
+			r.applyRequestFunding(ctx, in)
+			r.remember(ctx)
+			out, err := r.flush(ctx)
+			if err != nil {
+				return out, err
+			}
+			// The caller may act on the request at once (the funder's answer): its
+			// workflow must exist before the answer goes. Requests made before this
+			// change replay answering first.
+			if workflow.GetVersion(ctx, "funding-started-before-answer", workflow.DefaultVersion, 1) >= 1 {
+				if err := workflow.Await(ctx, func() bool { return r.fundingStarted[in.RequestID] }); err != nil {
+					return out, err
+				}
+			}
+			return out, nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in FundingRequestInput) error {
+			if r.seen(ctx) {
+				return nil
+			}
+			return r.checkRequestFunding(in)
+		}},
+	); err != nil {
 		return err
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateComputeFinancing,
@@ -365,6 +395,10 @@ func (r *caseRun) runFundingCommands(ctx workflow.Context) {
 		if err := f.GetChildWorkflowExecution().Get(ctx, &exec); err != nil {
 			workflow.GetLogger(ctx).Error("funding request not started", "request_id", in.Ref.ID, "error", err)
 		}
+		if r.fundingStarted == nil {
+			r.fundingStarted = map[string]bool{}
+		}
+		r.fundingStarted[in.Ref.ID] = true
 	}
 	for len(r.signalFunding) > 0 {
 		s := r.signalFunding[0]

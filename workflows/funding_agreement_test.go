@@ -5,7 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 )
 
 // The case's view of a funding request and the request's own status agree in the end,
@@ -119,4 +122,70 @@ func TestFundingViewsAgreeInEveryOrder(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The API signals a funding request as soon as the case's update created it (the
+// funder's answer may come at once): the request's workflow must have started by the
+// time the update returns, or the signal finds no workflow ("has already ended"). An
+// interceptor checks, as the update handler returns, that the child has started.
+func TestFundingRequestExistsWhenTheUpdateReturns(t *testing.T) {
+	ft := newFinancingTest(t)
+	spy := &childSpy{}
+	ft.env.SetWorkerOptions(worker.Options{Interceptors: []interceptor.WorkerInterceptor{spy}})
+	s := &script{ct: ft.caseTest}
+	toFinancing(s)                                                                // 1h..5h
+	s.must(UpdateComputeFinancing, ReasonInput{Actor: pe})                        // 6h
+	s.must(UpdateRequestFunding, requestFunding("f1", "region", 4500, "a-train")) // 7h
+	ft.signalFunding(7*time.Hour+time.Second, "f1", FundingEvent{Kind: "submit"})
+	ft.update(8*time.Hour, UpdateClose, "close", CloseInput{Actor: pe, Outcome: "job"})
+	ft.runToCompletion(openInput())
+	s.checkOK(t)
+	if spy.returned != 1 || spy.startedAtReturn != 1 {
+		t.Errorf("funding.request returned %d times, %d of them with its request's workflow started", spy.returned, spy.startedAtReturn)
+	}
+	wantStrings(t, "rows of f1", ft.fundingStatuses("f1"), FundingDraft, FundingSubmitted, FundingWithdrawn)
+}
+
+// childSpy records, when a funding.request update handler returns, whether the child
+// workflows the case started so far have started.
+type childSpy struct {
+	interceptor.WorkerInterceptorBase
+	children        []workflow.ChildWorkflowFuture
+	returned        int
+	startedAtReturn int
+}
+
+func (s *childSpy) InterceptWorkflow(ctx workflow.Context, next interceptor.WorkflowInboundInterceptor) interceptor.WorkflowInboundInterceptor {
+	return &childSpyInbound{WorkflowInboundInterceptorBase: interceptor.WorkflowInboundInterceptorBase{Next: next}, spy: s}
+}
+
+type childSpyInbound struct {
+	interceptor.WorkflowInboundInterceptorBase
+	spy *childSpy
+}
+
+func (i *childSpyInbound) Init(outbound interceptor.WorkflowOutboundInterceptor) error {
+	return i.Next.Init(&childSpyOutbound{WorkflowOutboundInterceptorBase: interceptor.WorkflowOutboundInterceptorBase{Next: outbound}, spy: i.spy})
+}
+
+func (i *childSpyInbound) ExecuteUpdate(ctx workflow.Context, in *interceptor.UpdateInput) (any, error) {
+	out, err := i.Next.ExecuteUpdate(ctx, in)
+	if in.Name == UpdateRequestFunding && err == nil {
+		i.spy.returned++
+		if n := len(i.spy.children); n > 0 && i.spy.children[n-1].GetChildWorkflowExecution().IsReady() {
+			i.spy.startedAtReturn++
+		}
+	}
+	return out, err
+}
+
+type childSpyOutbound struct {
+	interceptor.WorkflowOutboundInterceptorBase
+	spy *childSpy
+}
+
+func (o *childSpyOutbound) ExecuteChildWorkflow(ctx workflow.Context, name string, args ...any) workflow.ChildWorkflowFuture {
+	f := o.Next.ExecuteChildWorkflow(ctx, name, args...)
+	o.spy.children = append(o.spy.children, f)
+	return f
 }
