@@ -392,13 +392,17 @@ func (r *caseRun) newID(kind string) string {
 func (r *caseRun) flush(ctx workflow.Context) (Case, error) {
 	p := r.pending
 	r.pending = Projection{}
-	if len(r.unprojected) > 0 {
-		r.reproject(ctx)
-	}
+	outage := len(r.unprojected) > 0 && r.reproject(ctx)
 	snap := r.snapshot()
 	p.Case = snap
 	for i := range p.Notifications {
 		p.Notifications[i].At = snap.UpdatedAt
+	}
+	if outage {
+		// The database is still out: keep this batch too rather than wait again.
+		r.unprojected = append(r.unprojected, p)
+		snap.ProjectionFailedAt = r.c.ProjectionFailedAt
+		return snap, nil
 	}
 	if err := r.project(ctx, p); err != nil {
 		if workflow.GetVersion(ctx, "record-projection-failure", workflow.DefaultVersion, 1) < 1 {

@@ -230,10 +230,9 @@ func hasBadSession(p Projection) bool {
 	return slices.ContainsFunc(p.Sessions, func(s Session) bool { return s.Summary == badSummary })
 }
 
-// A projection that can never succeed (the activity of the time retried it without end,
-// as an outage) no longer blocks the case: its retries are bounded, the failure is
-// recorded on the case, the case's contacts and deadlines go on, and the failed batch is
-// tried again with each change.
+// A projection that can never succeed (a batch the database refuses) no longer blocks
+// the case: the failure is recorded on the case, the case's contacts and deadlines go on,
+// and the failed batch is tried again with each change.
 func TestProjectionThatNeverSucceedsDoesNotBlockTheCase(t *testing.T) {
 	settings := testSettings
 	settings.ProjectionMaxAttempts = 3
@@ -244,7 +243,8 @@ func TestProjectionThatNeverSucceedsDoesNotBlockTheCase(t *testing.T) {
 	ct.onProject = func(p Projection) error {
 		if hasBadSession(p) {
 			badAttempts++
-			return errors.New("invalid byte sequence for encoding UTF8: 0x00")
+			// As the activity now classifies PostgreSQL's refusal.
+			return temporal.NewNonRetryableApplicationError("the database refused the projection (SQLSTATE 22021)", ProjectionDataError, nil)
 		}
 		return nil
 	}
@@ -279,9 +279,10 @@ func TestProjectionThatNeverSucceedsDoesNotBlockTheCase(t *testing.T) {
 	if last := ct.last(); last.Stage != StageClosed || last.ProjectionFailedAt == nil {
 		t.Errorf("last projected case: stage %s, projection failed at %v", last.Stage, last.ProjectionFailedAt)
 	}
-	// Tried again with each of the three later changes (contact, reminder, close).
-	if badAttempts != 4*settings.ProjectionMaxAttempts {
-		t.Errorf("the refused batch was tried %d times, want %d (bounded, and again with each change)", badAttempts, 4*settings.ProjectionMaxAttempts)
+	// Once (a refusal is not retried), then again with each of the three later changes
+	// (contact, reminder, close).
+	if badAttempts != 4 {
+		t.Errorf("the refused batch was tried %d times, want 4 (once, and again with each change)", badAttempts)
 	}
 	if len(ct.flagged) == 0 || ct.flagged[0].CaseID != "c1" {
 		t.Errorf("the case row was not flagged: %+v", ct.flagged)
@@ -296,9 +297,10 @@ func TestFailedProjectionIsWrittenWithTheNextChange(t *testing.T) {
 	in := openInput()
 	in.Settings = settings
 	ct := newCaseTest(t)
-	down := true
+	down, attempts := true, 0
 	ct.onProject = func(p Projection) error {
 		if down && hasBadSession(p) {
+			attempts++
 			return errors.New("connection refused")
 		}
 		return nil
@@ -310,6 +312,9 @@ func TestFailedProjectionIsWrittenWithTheNextChange(t *testing.T) {
 	ct.update(4*time.Hour, UpdateClose, "close", CloseInput{Actor: pe, Outcome: "job"})
 	ct.runToCompletion(in)
 	wantOK(t, bad)
+	if attempts != settings.ProjectionMaxAttempts {
+		t.Errorf("%d attempts while the database was out, want %d (bounded)", attempts, settings.ProjectionMaxAttempts)
+	}
 	wantTypes(t, ct.eventTypes(), "case_opened", "counselling_started", "session_recorded", "contact_recorded", "closed")
 	if last := ct.last(); last.ProjectionFailedAt != nil {
 		t.Errorf("flag still set after the batch was written: %v", last.ProjectionFailedAt)

@@ -48,23 +48,36 @@ func (r *caseRun) project(ctx workflow.Context, p Projection) error {
 	return nil
 }
 
-// reproject projects again, oldest first, the batches that failed before. Those that
-// fail again stay for the next change; once none is left the case's flag clears.
-func (r *caseRun) reproject(ctx workflow.Context) {
+// reproject projects again, oldest first, the batches that failed before. A batch the
+// database refuses for its data stays and the next is tried; an outage stops the round
+// (the rest would only wait as long again) and reproject reports it. What is left waits
+// for the next change; once nothing is, the case's flag clears.
+func (r *caseRun) reproject(ctx workflow.Context) (outage bool) {
 	old := r.unprojected
 	r.unprojected = nil
 	var still []Projection
-	for _, p := range old {
+	for i, p := range old {
 		if err := r.project(ctx, p); err != nil {
 			still = append(still, p)
+			if !isDataError(err) {
+				still = append(still, old[i+1:]...)
+				outage = true
+				break
+			}
 		}
 	}
 	r.unprojected = append(still, r.unprojected...)
 	if len(r.unprojected) == 0 {
 		r.c.ProjectionFailedAt = nil
-		return
+		return false
 	}
 	r.markProjectionFailed(ctx)
+	return outage
+}
+
+func isDataError(err error) bool {
+	var appErr *temporal.ApplicationError
+	return errors.As(err, &appErr) && appErr.Type() == ProjectionDataError
 }
 
 // projectionFailed keeps a batch that could not be written and flags the case, so that
@@ -72,8 +85,7 @@ func (r *caseRun) reproject(ctx workflow.Context) {
 func (r *caseRun) projectionFailed(ctx workflow.Context, p Projection, err error) {
 	// No error text in the log: a database's refusal may quote the data.
 	kind := "outage"
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) && appErr.Type() == ProjectionDataError {
+	if isDataError(err) {
 		kind = "data"
 	}
 	workflow.GetLogger(ctx).Error("projection failed: kept for the next change", "case_id", r.c.ID, "version", p.Case.Version, "kind", kind)
