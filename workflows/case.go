@@ -213,10 +213,6 @@ func (r *caseRun) finish(ctx workflow.Context) error {
 	return r.drainDeliveries(ctx)
 }
 
-func (r *caseRun) drainDeliveries(ctx workflow.Context) error {
-	return workflow.Await(ctx, func() bool { return len(r.undelivered) == 0 && !r.delivering })
-}
-
 func (r *caseRun) shouldContinueAsNew(ctx workflow.Context) bool {
 	info := workflow.GetInfo(ctx)
 	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= r.settings.HistoryEventsLimit
@@ -414,35 +410,6 @@ func (r *caseRun) flush(ctx workflow.Context) (Case, error) {
 	}
 	r.upsertSearchAttributes(ctx, &snap)
 	return snap, nil
-}
-
-func (r *caseRun) deliveryLoop(ctx workflow.Context) {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: time.Minute,
-		// A few quick retries for a blip; a webhook down for longer is the outbox
-		// sweeper's (OutboxWorkflow), which retries every undelivered row from one place.
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    5 * time.Second,
-			BackoffCoefficient: 2,
-			MaximumInterval:    time.Minute,
-			MaximumAttempts:    5,
-		},
-	})
-	for {
-		if err := workflow.Await(ctx, func() bool { return len(r.undelivered) > 0 }); err != nil {
-			return
-		}
-		ids := r.undelivered
-		r.undelivered = nil
-		r.delivering, r.delivery = true, ids
-		if err := workflow.ExecuteActivity(actx, ActivityDeliver, ids).Get(ctx, nil); err != nil {
-			// Undelivered rows stay in the outbox, listed by the API and visible to
-			// supervision, and the outbox sweeper sends them again; the case itself
-			// must go on.
-			workflow.GetLogger(ctx).Error("notifications not delivered", "count", len(ids), "error", err)
-		}
-		r.delivering, r.delivery = false, nil
-	}
 }
 
 // snapshot is a deep copy of the state with its deadlines, safe to hand out.
