@@ -124,10 +124,10 @@ func (a *Activities) ProjectFundingRequest(ctx context.Context, row workflows.Fu
 	if m.ActionIDs == nil {
 		m.ActionIDs = []string{}
 	}
-	return a.Store.DB.WithContext(ctx).Clauses(clause.OnConflict{
+	return classify(a.Store.DB.WithContext(ctx).Clauses(clause.OnConflict{
 		Columns: []clause.Column{{Name: "id"}},
 		Where:   clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "funding_requests.version < excluded.version"}}},
 		DoUpdates: clause.AssignmentColumns([]string{"amount_granted", "status", "decision_reason", "deadlines",
 			"updated_at", "version"}),
-	}).Create(&m).Error
+	}).Create(&m).Error)
 }

@@ -46,6 +46,8 @@ type fundingRun struct {
 	version     int64
 	submittedAt *time.Time
 	done        map[string]bool
+	// reportWithdrawal tells the case that its withdrawal took.
+	reportWithdrawal bool
 }
 
 // FundingRequestWorkflow follows one request to a funder: draft, submitted, under
@@ -194,8 +196,16 @@ func (r *fundingRun) apply(ctx workflow.Context, ev FundingEvent) error {
 			r.ref.Status, r.ref.Reason, event = ev.Decision, ev.Reason, "decided"
 		}
 	case "withdraw":
+		// The case counts the request withdrawn as soon as it asks; it learns here
+		// whether the withdrawal took, or whether the funder had decided first (then
+		// the decision stands, in both views). Requests from before this change
+		// replay without the answer.
+		report := workflow.GetVersion(ctx, "report-withdrawal", workflow.DefaultVersion, 1) >= 1
 		if FundingOpen(from) {
 			r.ref.Status, r.ref.Reason, event = FundingWithdrawn, ev.Reason, "withdrawn_confirmed"
+			r.reportWithdrawal = report
+		} else if report && from != FundingWithdrawn {
+			return r.tellCase(ctx, "decided", "", "")
 		}
 	}
 	if event == "" {
@@ -210,17 +220,31 @@ func (r *fundingRun) apply(ctx workflow.Context, ev FundingEvent) error {
 // project writes the request's row and, for a change that matters, tells the case.
 func (r *fundingRun) project(ctx workflow.Context, event, label, date string) error {
 	r.version++
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
-	})
 	row := FundingRow{CaseID: r.in.CaseID, Ref: r.ref, CreatedBy: r.in.CreatedBy, Version: r.version, At: workflow.Now(ctx).UTC()}
-	if err := workflow.ExecuteActivity(actx, ActivityProjectFunding, row).Get(ctx, nil); err != nil {
-		return err
+	if err := workflow.ExecuteActivity(projectionOptions(ctx, r.in.Settings), ActivityProjectFunding, row).Get(ctx, nil); err != nil {
+		if workflow.GetVersion(ctx, "record-projection-failure", workflow.DefaultVersion, 1) < 1 {
+			return err
+		}
+		// The request goes on: its next change writes the whole row again. Meanwhile
+		// the case row is flagged for supervision.
+		workflow.GetLogger(ctx).Error("funding request projection failed: kept for the next change", "request_id", r.ref.ID)
+		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+			StartToCloseTimeout: 30 * time.Second,
+			RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumAttempts: 5},
+		})
+		f := ProjectionFailure{CaseID: r.in.CaseID, At: row.At}
+		if err := workflow.ExecuteActivity(actx, ActivityMarkProjectionFailed, f).Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Error("case not flagged for a failed funding projection", "request_id", r.ref.ID)
+		}
 	}
-	if event == "" || event == "withdrawn_confirmed" {
+	if event == "" || (event == "withdrawn_confirmed" && !r.reportWithdrawal) {
 		return nil
 	}
+	return r.tellCase(ctx, event, label, date)
+}
+
+// tellCase reports the request's status to its case.
+func (r *fundingRun) tellCase(ctx workflow.Context, event, label, date string) error {
 	ch := FundingChange{RequestID: r.ref.ID, Status: r.ref.Status, Event: event, AmountGranted: r.ref.AmountGranted, Reason: r.ref.Reason}
 	ch.Label, ch.Date = label, date
 	err := workflow.SignalExternalWorkflow(ctx, WorkflowID(r.in.CaseID), "", SignalFundingChanged, ch).Get(ctx, nil)

@@ -37,6 +37,13 @@ const (
 
 	ActivityProject = "ProjectCase"
 	ActivityDeliver = "DeliverNotifications"
+	// ActivityMarkProjectionFailed flags the case row when a projection finally fails.
+	ActivityMarkProjectionFailed = "MarkProjectionFailed"
+
+	// ProjectionDataError is the type of the non-retryable error a projection fails
+	// with when the database refuses its data (a constraint, a NUL byte): retrying it
+	// cannot help, unlike an outage.
+	ProjectionDataError = "ProjectionDataError"
 )
 
 // Stages of a case.
@@ -85,6 +92,12 @@ type Settings struct {
 	// request is reminded; FundingAnswerAfter how long a funder may take to answer.
 	FundingReminderLead time.Duration `json:"funding_reminder_lead,omitempty"`
 	FundingAnswerAfter  time.Duration `json:"funding_answer_after,omitempty"`
+	// ProjectionMaxAttempts and ProjectionTimeout bound the retries of one projection
+	// (of the case or of a funding request); past them the failure is recorded on the
+	// case and the batch is projected again with the next change. Zero takes the
+	// defaults (10 attempts, 10 minutes).
+	ProjectionMaxAttempts int           `json:"projection_max_attempts,omitempty"`
+	ProjectionTimeout     time.Duration `json:"projection_timeout,omitempty"`
 }
 
 // Actor is who asks for a change, as authenticated by the API.
@@ -105,6 +118,12 @@ type CaseInput struct {
 	Open *OpenCase `json:"open,omitempty"`
 	// State is the carried state when continuing as new.
 	State *Case `json:"state,omitempty"`
+	// Unprojected are the batches whose projection failed, carried to be projected
+	// again with the next change.
+	Unprojected []Projection `json:"unprojected,omitempty"`
+	// Undelivered are the IDs of notifications not yet delivered, carried so that the
+	// next run delivers them (the outbox sweeper catches any left behind).
+	Undelivered []string `json:"undelivered,omitempty"`
 }
 
 // OpenCase is what reception knows that the process needs. Personal details stay in the
@@ -237,6 +256,15 @@ type Case struct {
 	// Requests are the latest processed request IDs, carried across continue-as-new so
 	// that a retried request never applies twice.
 	Requests []string `json:"requests,omitempty"`
+	// ProjectionFailedAt is set while some change of the case could not be written to
+	// the database (since when); supervision lists the case as a workflow problem.
+	ProjectionFailedAt *time.Time `json:"projection_failed_at,omitempty"`
+}
+
+// ProjectionFailure flags a case whose projection failed.
+type ProjectionFailure struct {
+	CaseID string    `json:"case_id"`
+	At     time.Time `json:"at"`
 }
 
 // Event is one line of the case timeline.

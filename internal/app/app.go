@@ -142,11 +142,11 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		return fmt.Errorf("connect to Temporal at %s: %w", address, err)
 	}
 	if parts.Worker || parts.API || a.dev != nil {
+		// Without its search attributes every case workflow stalls on its first upsert,
+		// and the deployment binding cannot be recorded: better not to start than to
+		// take cases it cannot run.
 		if err := EnsureSearchAttributes(ctx, a.Temporal, cfg.TemporalNamespace); err != nil {
-			if a.dev != nil {
-				return err
-			}
-			a.Log.Warn("search attributes not registered: ask the cluster operator to add them", "error", err)
+			return fmt.Errorf("the case search attributes are not registered in namespace %s (%w): ask the cluster operator to add them (temporal operator search-attribute create) or give cep the rights to", cfg.TemporalNamespace, err)
 		}
 	}
 	if parts.Worker || parts.API {
@@ -161,6 +161,9 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		}
 		if err := a.worker.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)
+		}
+		if err := StartOutbox(ctx, a.Temporal, cfg.TaskQueue); err != nil {
+			return err
 		}
 	}
 	if parts.API {
@@ -214,6 +217,7 @@ func NewWorker(c client.Client, cfg config.Config, st *store.Store, log *slog.Lo
 	w := worker.New(c, cfg.TaskQueue, worker.Options{})
 	w.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.FundingRequestWorkflow, workflow.RegisterOptions{Name: workflows.FundingRequestWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.OutboxWorkflow, workflow.RegisterOptions{Name: workflows.OutboxWorkflowName})
 	acts := &activities.Activities{Store: st, Log: log.With("component", "activities"),
 		HTTP: &http.Client{Timeout: cfg.NotificationWebhookTimeout.D()}, Schemes: schemes,
 		ShortfallThresholdEUR: cfg.FinancingShortfallThresholdEUR}
@@ -231,6 +235,19 @@ func (a *App) checkBinding(ctx context.Context) error {
 		return fmt.Errorf("database identity (are the migrations applied? `cep migrate`): %w", err)
 	}
 	return binding.Check(ctx, a.Temporal, a.Cfg.TemporalNamespace, a.Cfg.TaskQueue, id)
+}
+
+// StartOutbox starts the outbox sweeper unless it runs already: every worker calls it,
+// the workflow ID keeps it to one per deployment.
+func StartOutbox(ctx context.Context, c client.Client, taskQueue string) error {
+	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: workflows.OutboxWorkflowID, TaskQueue: taskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, workflows.OutboxWorkflowName, workflows.OutboxInput{})
+	if err != nil {
+		return fmt.Errorf("start the outbox sweeper %s: %w", workflows.OutboxWorkflowID, err)
+	}
+	return nil
 }
 
 // EnsureSearchAttributes registers the case search attributes that the namespace lacks.
