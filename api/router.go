@@ -31,6 +31,8 @@ type Deps struct {
 	UpdateTimeout time.Duration
 	// Supervision are the stuck-case thresholds; nil means the defaults.
 	Supervision *supervision.Config
+	// Codec is the remote codec endpoint (internal/payloadcodec); nil answers 404.
+	Codec http.Handler
 }
 
 type server struct {
@@ -56,7 +58,7 @@ func NewRouter(d Deps) *gin.Engine {
 	s.initSupervision(d)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(requestContext(d.Log), recovery())
+	r.Use(requestContext(d.Log), recovery(), codecPreflight(d.Codec))
 	r.NoRoute(func(c *gin.Context) { writeError(c, notFound("no route "+c.Request.Method+" "+c.Request.URL.Path)) })
 	r.NoMethod(func(c *gin.Context) {
 		writeError(c, problem(http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed", c.Request.Method+" is not allowed here"))
@@ -76,6 +78,8 @@ func NewRouter(d Deps) *gin.Engine {
 	v1.PUT("/routing-rules", requireRole(models.RoleAdmin, models.RoleCoordinator), handler(s.replaceRoutingRules))
 	v1.GET("/notifications", handler(s.listNotifications))
 	v1.GET("/vocabularies", handler(s.vocabularies))
+	v1.POST("/codec/decode", requireRole(models.RoleAdmin), codec(d.Codec))
+	v1.POST("/codec/encode", requireRole(models.RoleAdmin), codec(d.Codec))
 
 	cases := v1.Group("/cases")
 	cases.POST("", requireRole(models.RoleAdviser, models.RoleCoordinator), handler(s.createCase))
