@@ -86,9 +86,6 @@ func ParseKeys(s string) (*Keys, error) {
 // ActiveID is the ID of the key that encrypts.
 func (k *Keys) ActiveID() string { return k.ids[0] }
 
-// IDs are the key IDs, the encrypting one first.
-func (k *Keys) IDs() []string { return append([]string(nil), k.ids...) }
-
 // Codec is the converter.PayloadCodec that encrypts with the first key and decrypts
 // with any.
 type Codec struct{ keys *Keys }
