@@ -37,6 +37,8 @@ type Deps struct {
 	// fields above. Pass the console's to share them.
 	Service   *cases.Service
 	Directory *directory.Directory
+	// Codec is the remote codec endpoint (internal/payloadcodec); nil answers 404.
+	Codec http.Handler
 }
 
 type server struct {
@@ -61,7 +63,7 @@ func NewRouter(d Deps) *gin.Engine {
 	s := &server{svc: svc, dir: dir, verifier: d.Verifier, log: d.Log}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(requestContext(d.Log), recovery())
+	r.Use(requestContext(d.Log), recovery(), codecPreflight(d.Codec))
 	r.NoRoute(func(c *gin.Context) { writeError(c, notFound("no route "+c.Request.Method+" "+c.Request.URL.Path)) })
 	r.NoMethod(func(c *gin.Context) {
 		writeError(c, problem(http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed", c.Request.Method+" is not allowed here"))
@@ -81,6 +83,8 @@ func NewRouter(d Deps) *gin.Engine {
 	v1.PUT("/routing-rules", handler(s.replaceRoutingRules))
 	v1.GET("/notifications", handler(s.listNotifications))
 	v1.GET("/vocabularies", handler(s.vocabularies))
+	v1.POST("/codec/decode", codec(d.Codec))
+	v1.POST("/codec/encode", codec(d.Codec))
 
 	cs := v1.Group("/cases")
 	cs.POST("", handler(s.createCase))

@@ -113,6 +113,12 @@ func runServer(args []string, mode string) error {
 	if err != nil {
 		return err
 	}
+	// Only `cep dev` may make its own payload key: servers share theirs.
+	if mode != "dev" {
+		if err := cfg.RequirePayloadKeys(); err != nil {
+			return err
+		}
+	}
 	log := app.NewLogger(cfg)
 	parts := map[string]app.Parts{
 		"dev":    {Embedded: true, Migrate: true, Seed: true, API: true, Worker: true},

@@ -29,7 +29,9 @@ import (
 	"github.com/spro-cep/cep/internal/devserver"
 	"github.com/spro-cep/cep/internal/directory"
 	"github.com/spro-cep/cep/internal/financing"
+	"github.com/spro-cep/cep/internal/payloadcodec"
 	"github.com/spro-cep/cep/internal/store"
+	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
 )
 
@@ -52,6 +54,8 @@ type App struct {
 	// started.
 	Cases     *cases.Service
 	Directory *directory.Directory
+	// Codec encrypts the payloads of Temporal.Client and its worker.
+	Codec *payloadcodec.Codec
 	// APIAddr is the address the API listens on, once started.
 	APIAddr string
 
@@ -133,11 +137,17 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		address = a.dev.Address()
 		a.Log.Info("embedded Temporal server started", "address", address, "took", time.Since(begin).Round(time.Millisecond))
 	}
-	a.Temporal, err = client.Dial(client.Options{
-		HostPort:  address,
-		Namespace: cfg.TemporalNamespace,
-		Logger:    tlog.NewStructuredLogger(a.Log.With("component", "temporal-client")),
-	})
+	opts, codec, err := ClientOptions(cfg, parts.Embedded)
+	if err != nil {
+		return err
+	}
+	// The embedded server listens in plain gRPC on loopback; TLS is for a cluster.
+	if a.dev != nil {
+		opts.ConnectionOptions.TLS = nil
+	}
+	opts.HostPort, a.Codec = address, codec
+	opts.Logger = tlog.NewStructuredLogger(a.Log.With("component", "temporal-client"))
+	a.Temporal, err = client.Dial(opts)
 	if err != nil {
 		return fmt.Errorf("connect to Temporal at %s: %w", address, err)
 	}
@@ -185,6 +195,7 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		router := api.NewRouter(api.Deps{
 			Store: a.Store, Temporal: a.Temporal, Verifier: verifier, Log: a.Log,
 			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup, Service: a.Cases, Directory: a.Directory,
+			Codec: CodecHandler(cfg, a.Codec, a.Store),
 		})
 		a.ln, err = net.Listen("tcp", cfg.HTTPAddr)
 		if err != nil {
@@ -199,6 +210,43 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		}()
 	}
 	return nil
+}
+
+// ClientOptions are the options of every Temporal client cep starts (HostPort aside):
+// the namespace, every payload encrypted with the configured keys (with dev, the data
+// directory's key when CEP_PAYLOAD_KEYS is empty), failure messages encrypted too, and
+// TLS when configured.
+func ClientOptions(cfg config.Config, dev bool) (client.Options, *payloadcodec.Codec, error) {
+	keys, err := cfg.PayloadCodecKeys(dev)
+	if err != nil {
+		return client.Options{}, nil, err
+	}
+	tlsCfg, err := cfg.TemporalTLS()
+	if err != nil {
+		return client.Options{}, nil, err
+	}
+	codec := payloadcodec.NewCodec(keys)
+	dc := payloadcodec.DataConverter(keys)
+	return client.Options{
+		Namespace:         cfg.TemporalNamespace,
+		DataConverter:     dc,
+		FailureConverter:  payloadcodec.FailureConverter(dc),
+		ConnectionOptions: client.ConnectionOptions{TLS: tlsCfg},
+	}, codec, nil
+}
+
+// CodecHandler is the remote codec endpoint of the API: admins decode payloads for the
+// Temporal UI and CLI, each decode recorded in the audit log. The API authenticates the
+// caller before handing the request over.
+func CodecHandler(cfg config.Config, codec *payloadcodec.Codec, st *store.Store) http.Handler {
+	return payloadcodec.NewHandler(payloadcodec.HandlerOptions{
+		Codec: codec, Namespace: cfg.TemporalNamespace, AllowedOrigins: cfg.TemporalUIOrigins(),
+		Roles: []string{models.RoleAdmin}, Authenticate: payloadcodec.CallerFromRequest,
+		AuditDecode: func(ctx context.Context, c payloadcodec.Caller) error {
+			return st.DB.WithContext(ctx).Create(&models.AuditEntry{At: time.Now().UTC(), UserID: c.UserID, UserRole: c.Role,
+				StructureID: c.StructureID, RequestID: c.RequestID, Action: "read", What: "codec.decode"}).Error
+		},
+	})
 }
 
 // NewWorker makes the case worker with its workflow and activities.

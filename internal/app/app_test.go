@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/base64"
 	"io"
 	"log/slog"
 	"net"
@@ -46,6 +47,7 @@ func TestWorkerRefusesToStartWithoutSearchAttributes(t *testing.T) {
 
 	t.Setenv("CEP_DATA_DIR", t.TempDir())
 	t.Setenv("CEP_TEMPORAL_ADDRESS", ln.Addr().String())
+	t.Setenv("CEP_PAYLOAD_KEYS", "k1:"+base64.StdEncoding.EncodeToString(make([]byte, 32)))
 	cfg, err := config.Load()
 	if err != nil {
 		t.Fatal(err)

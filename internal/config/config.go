@@ -72,6 +72,19 @@ type Config struct {
 	TemporalNamespace string `env:"CEP_TEMPORAL_NAMESPACE" envDefault:"default"`
 	// TaskQueue is the task queue of the case worker.
 	TaskQueue string `env:"CEP_TASK_QUEUE" envDefault:"cep-cases"`
+	// TemporalTLSCert and TemporalTLSKey are the client certificate and key files for
+	// mutual TLS with the Temporal frontend; TemporalTLSCA the CA file that verifies the
+	// server. Any of them set makes the connection TLS.
+	TemporalTLSCert string `env:"CEP_TEMPORAL_TLS_CERT"`
+	TemporalTLSKey  string `env:"CEP_TEMPORAL_TLS_KEY"`
+	TemporalTLSCA   string `env:"CEP_TEMPORAL_TLS_CA"`
+	// PayloadKeys encrypt every Temporal payload: "id:base64,..." (32-byte keys), the
+	// first encrypts, all decrypt. Required outside `cep dev`, which keeps a generated
+	// key in DataDir/payload.keys.
+	PayloadKeys string `env:"CEP_PAYLOAD_KEYS"`
+	// TemporalUIOrigin lists the origins (the Temporal web UI's) allowed to call the
+	// codec endpoint from a browser, comma-separated.
+	TemporalUIOrigin string `env:"CEP_TEMPORAL_UI_ORIGIN"`
 
 	// TokenSecret signs and verifies API tokens (HS256). Empty: a random key kept in
 	// DataDir/signing.key, created on first use.
@@ -200,6 +213,9 @@ func (c Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		bad("CEP_LOG_FORMAT %q is not text or json", c.LogFormat)
+	}
+	if err := c.validateTemporalSecurity(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

@@ -42,6 +42,21 @@ type Options struct {
 	FrontendPort int
 	// Logger receives the server's warnings and errors.
 	Logger *slog.Logger
+	// TLS, when set, makes the frontend serve TLS only.
+	TLS *TLS
+}
+
+// TLS are the frontend's certificate files, to test cep against a cluster that requires
+// TLS or mutual TLS.
+type TLS struct {
+	// CertFile and KeyFile are the frontend's certificate (valid for localhost) and key;
+	// the server's own system workers present them as client certificate too.
+	CertFile, KeyFile string
+	// CAFile verifies the frontend for the system workers, and the clients' certificates.
+	CAFile string
+	// RequireClientCert makes the frontend refuse clients without a certificate signed
+	// by CAFile.
+	RequireClientCert bool
 }
 
 // Server is a running embedded Temporal server.
@@ -71,6 +86,14 @@ func Start(opts Options) (*Server, error) {
 	cfg, err := serverConfig(ip, frontendPort, opts.DBPath)
 	if err != nil {
 		return nil, err
+	}
+	if t := opts.TLS; t != nil {
+		cfg.Global.TLS.Frontend.Server = config.ServerTLS{CertFile: t.CertFile, KeyFile: t.KeyFile, RequireClientAuth: t.RequireClientCert}
+		if t.RequireClientCert {
+			cfg.Global.TLS.Frontend.Server.ClientCAFiles = []string{t.CAFile}
+		}
+		cfg.Global.TLS.SystemWorker = config.WorkerTLS{CertFile: t.CertFile, KeyFile: t.KeyFile,
+			Client: config.ClientTLS{ServerName: "localhost", RootCAFiles: []string{t.CAFile}}}
 	}
 	if err := forgetMembers(opts.DBPath); err != nil {
 		return nil, err

@@ -201,7 +201,22 @@ func TestTwoDevInstancesAndRestart(t *testing.T) {
 	if st, got := a.call(t, tokA, "GET", "/api/v1/cases/"+id, nil); st != http.StatusOK || got["stage"] != "reception" {
 		t.Fatalf("after restart: %d %v", st, got)
 	}
+	// (The workflow reads its encrypted history again: the payload key was kept.)
 	if st, got := a.call(t, tokA, "POST", "/api/v1/cases/"+id+"/pause", map[string]any{"reason": "Congé"}); st != http.StatusOK || got["paused"] != true {
 		t.Fatalf("the workflow did not survive the restart: %d %v", st, got)
+	}
+	if info, err := os.Stat(filepath.Join(a.dir, "payload.keys")); err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("cep dev's payload key file: %v %v", info, err)
+	}
+
+	// Outside `cep dev`, a server without CEP_PAYLOAD_KEYS refuses to start, in one line.
+	for _, mode := range []string{"serve", "api", "worker"} {
+		cmd := exec.Command(bin, mode)
+		cmd.Env = append(a.env(), "CEP_TEMPORAL_ADDRESS=127.0.0.1:1", "CEP_PAYLOAD_KEYS=")
+		out, err := cmd.CombinedOutput()
+		if err == nil || strings.Count(strings.TrimSpace(string(out)), "\n") != 0 ||
+			!strings.Contains(string(out), "CEP_PAYLOAD_KEYS is required") {
+			t.Fatalf("cep %s without CEP_PAYLOAD_KEYS: %v\n%s", mode, err, out)
+		}
 	}
 }
