@@ -82,6 +82,16 @@ func TestProductionTopology(t *testing.T) {
 	for _, p := range apis {
 		p.waitReady(t)
 	}
+	// The containers' health check is the binary itself.
+	health := func(addr string) error {
+		return (&exec.Cmd{Path: bin, Args: []string{bin, "health"}, Env: append(env, "CEP_HTTP_ADDR="+addr)}).Run()
+	}
+	if err := health(apis[0].addr); err != nil {
+		t.Errorf("cep health on a ready API: %v", err)
+	}
+	if err := health(freeAddr()); err == nil {
+		t.Error("cep health succeeded where nothing listens")
+	}
 
 	key := []byte(secret)
 	sender, _ := auth.Sign(key, "adviser-pole-emploi-chartres", "adviser.pole-emploi-chartres@chartres.demo.test", time.Hour)
