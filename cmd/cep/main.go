@@ -9,6 +9,7 @@
 //	cep users      list users
 //	cep bench      drive synthetic cases through the embedded stack and compare with the raw engine
 //	cep seed-cases write synthetic cases into the database and time the stuck-case list
+//	cep health     exit 0 when a running cep answers ready (container health checks)
 package main
 
 import (
@@ -47,6 +48,7 @@ Commands:
   users     list the users: cep users [--json]
   bench     benchmark the case path against the raw engine: cep bench [--cases N]
   seed-cases  write synthetic cases for the supervision benchmark: cep seed-cases --count 100000 [--bench RUNS]
+  health    exit 0 when a running cep answers ready: cep health [--url URL] (for container health checks)
 
 Configuration comes from CEP_* environment variables (see README.md).
 `
@@ -77,6 +79,8 @@ func main() {
 		err = bench.Run(args)
 	case "seed-cases":
 		err = runSeedCases(args)
+	case "health":
+		err = runHealth(args)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -44,6 +45,9 @@ type Options struct {
 	Logger *slog.Logger
 	// TLS, when set, makes the frontend serve TLS only.
 	TLS *TLS
+	// Postgres, when set, replaces the SQLite file (DBPath is then unused): the shape of
+	// a production cluster, for the topology test.
+	Postgres *Postgres
 }
 
 // TLS are the frontend's certificate files, to test cep against a cluster that requires
@@ -71,8 +75,10 @@ func Start(opts Options) (*Server, error) {
 	if opts.Namespace == "" {
 		return nil, errors.New("devserver: a namespace is required")
 	}
-	if err := os.MkdirAll(filepath.Dir(opts.DBPath), 0o750); err != nil {
-		return nil, fmt.Errorf("devserver: data directory: %w", err)
+	if opts.Postgres == nil {
+		if err := os.MkdirAll(filepath.Dir(opts.DBPath), 0o750); err != nil {
+			return nil, fmt.Errorf("devserver: data directory: %w", err)
+		}
 	}
 	const ip = "127.0.0.1"
 	frontendPort := opts.FrontendPort
@@ -95,21 +101,32 @@ func Start(opts Options) (*Server, error) {
 		cfg.Global.TLS.SystemWorker = config.WorkerTLS{CertFile: t.CertFile, KeyFile: t.KeyFile,
 			Client: config.ClientTLS{ServerName: "localhost", RootCAFiles: []string{t.CAFile}}}
 	}
-	if err := forgetMembers(opts.DBPath); err != nil {
-		return nil, err
-	}
-	sqlCfg := cfg.Persistence.DataStores["sqlite"].SQL
-	// The plugin creates the schema on first open (the "setup" attribute); the namespace
-	// must exist before the frontend starts serving it. Both are no-ops on a restart.
-	ns, err := sqliteschema.NewNamespaceConfig(cfg.ClusterMetadata.CurrentClusterName, opts.Namespace, false, nil)
-	if err != nil {
-		return nil, fmt.Errorf("devserver: namespace: %w", err)
-	}
 	// Retention of closed cases' histories in the embedded server: long enough to read a
 	// closed case's timeline in the Temporal tools, short enough to keep the file small.
-	ns.Detail.Config.Retention = timestamp.DurationPtr(7 * 24 * time.Hour)
-	if err := sqliteschema.CreateNamespaces(sqlCfg, ns); err != nil {
-		return nil, fmt.Errorf("devserver: namespace: %w", err)
+	const retention = 7 * 24 * time.Hour
+	if opts.Postgres != nil {
+		main, visibility, err := setupPostgres(*opts.Postgres, cfg.ClusterMetadata.CurrentClusterName, opts.Namespace, retention)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Persistence.DefaultStore, cfg.Persistence.VisibilityStore = "postgres", "postgres-visibility"
+		cfg.Persistence.DataStores = map[string]config.DataStore{"postgres": {SQL: main}, "postgres-visibility": {SQL: visibility}}
+	} else {
+		if err := forgetMembers(opts.DBPath); err != nil {
+			return nil, err
+		}
+		sqlCfg := cfg.Persistence.DataStores["sqlite"].SQL
+		// The plugin creates the schema on first open (the "setup" attribute); the
+		// namespace must exist before the frontend starts serving it. Both are no-ops on
+		// a restart.
+		ns, err := sqliteschema.NewNamespaceConfig(cfg.ClusterMetadata.CurrentClusterName, opts.Namespace, false, nil)
+		if err != nil {
+			return nil, fmt.Errorf("devserver: namespace: %w", err)
+		}
+		ns.Detail.Config.Retention = timestamp.DurationPtr(retention)
+		if err := sqliteschema.CreateNamespaces(sqlCfg, ns); err != nil {
+			return nil, fmt.Errorf("devserver: namespace: %w", err)
+		}
 	}
 
 	logger := opts.Logger
@@ -151,7 +168,13 @@ func serverConfig(ip string, frontendPort int, dbPath string) (*config.Config, e
 	ports := map[string]int{}
 	for _, name := range []string{"frontend-http", "frontend-membership", "history", "history-membership",
 		"matching", "matching-membership", "worker", "worker-membership"} {
-		p, err := freePort(ip)
+		pick := freePort
+		if strings.HasSuffix(name, "-membership") {
+			// PostgreSQL's cluster_membership table keeps the port in a SMALLINT: a port
+			// from the ephemeral range (above 32767) would make every heartbeat fail.
+			pick = freeMembershipPort
+		}
+		p, err := pick(ip)
 		if err != nil {
 			return nil, err
 		}
@@ -254,6 +277,19 @@ func forgetMembers(dbPath string) error {
 		return fmt.Errorf("devserver: reset membership: %w", err)
 	}
 	return nil
+}
+
+// freeMembershipPort finds a free port below 32768, where a SMALLINT can hold it.
+func freeMembershipPort(ip string) (int, error) {
+	start := 20000 + rand.IntN(10000)
+	for p := start; p < 32768; p++ {
+		l, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(p)))
+		if err == nil {
+			l.Close()
+			return p, nil
+		}
+	}
+	return 0, fmt.Errorf("devserver: no free membership port between %d and 32767", start)
 }
 
 func freePort(ip string) (int, error) {
