@@ -24,9 +24,12 @@ func (a *Activities) ComputeFinancingPlan(_ context.Context, in workflows.Comput
 			continue // nothing to pay for
 		}
 		actions = append(actions, financing.Action{ID: x.ID, Type: x.Type, Title: x.Title, StartDate: x.StartDate,
-			EndDate: x.EndDate, Hours: x.Hours, CostEUR: x.CostEUR})
+			EndDate: x.EndDate, Hours: x.Hours, CostEUR: x.CostEUR, Certification: x.Certification})
 	}
 	opts := financing.Options{Today: in.Today, ShortfallThresholdEUR: a.ShortfallThresholdEUR, Schemes: a.Schemes}
+	if in.Facts != nil {
+		opts.Facts = *in.Facts
+	}
 	plan := financing.Compute(in.Situation, actions, in.Revision, opts)
 	applyDecisions(&plan, in.Requests, a.ShortfallThresholdEUR, in.Today)
 	raw, err := json.Marshal(plan)

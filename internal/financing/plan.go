@@ -19,14 +19,22 @@ import (
 // CPF figure already leaves out the co-payment when due). Use Compute for the
 // split.
 func Evaluate(s Situation, a Action, opts Options) []FunderResult {
-	res, _ := evaluate(s, a, opts, 0)
+	res, _ := evaluate(s, a, opts, 0, false)
 	return res
 }
 
-func evaluate(s Situation, a Action, opts Options, cpfUsed float64) ([]FunderResult, float64) {
+func evaluate(s Situation, a Action, opts Options, cpfUsed float64, inPlan bool) ([]FunderResult, float64) {
 	schemes := uniqueSchemes(opts.Schemes)
-	cpf, copay := evalCPF(s, a, opts, cpfUsed)
-	out := []FunderResult{cpf, evalPTP(s, a, opts), evalVAE(s, a, opts)}
+	ptp := evalPTP(s, a, opts)
+	in := cpfEval{s: s, f: opts.Facts, opts: opts, usedBefore: cpfUsed}
+	cpf, copay := evalCPF(a, in)
+	// In a plan, an eligible PTP takes what the CPF leaves: the CPF is then
+	// mobilised within the PTP, which bears no participation forfaitaire.
+	if inPlan && ptp.Status == StatusEligible && cpf.MaxAmountEUR+copay < a.CostEUR {
+		in.inPTP = true
+		cpf, copay = evalCPF(a, in)
+	}
+	out := []FunderResult{cpf, ptp, evalVAE(s, a, opts)}
 	for _, sc := range schemes {
 		if !sc.LastResort {
 			out = append(out, evalScheme(sc, s, a))
@@ -82,7 +90,7 @@ func Compute(s Situation, actions []Action, revision int, opts Options) Plan {
 	cpfUsed := 0.0
 	for _, i := range order {
 		a := actions[i]
-		results, copay := evaluate(s, a, opts, cpfUsed)
+		results, copay := evaluate(s, a, opts, cpfUsed, true)
 		cost := round2(max(a.CostEUR, 0))
 		remaining, reserved := cost, 0.0
 		for k := range results {

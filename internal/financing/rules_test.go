@@ -9,11 +9,11 @@ func TestCPF(t *testing.T) {
 	small := act(training(), func(a *Action) { a.CostEUR = 1500 })
 	runCases(t, []fcase{
 		{name: "cpf.action_type: training is covered", s: employee(), a: small, funder: FunderCPF,
-			status: StatusEligible, amount: 1400, rule: "cpf.action_type", outcome: OutcomePassed},
+			status: StatusEligible, amount: 1396.8, rule: "cpf.action_type", outcome: OutcomePassed},
 		{name: "cpf.action_type: VAE is covered", s: employee(), a: act(small, func(a *Action) { a.Type = ActionVAE }), funder: FunderCPF,
-			status: StatusEligible, amount: 1400, rule: "cpf.action_type", outcome: OutcomePassed},
+			status: StatusEligible, amount: 1396.8, rule: "cpf.action_type", outcome: OutcomePassed},
 		{name: "cpf.action_type: business creation support is covered", s: employee(), a: act(small, func(a *Action) { a.Type = ActionBusinessCreation }),
-			funder: FunderCPF, status: StatusEligible, amount: 1400, rule: "cpf.action_type", outcome: OutcomePassed},
+			funder: FunderCPF, status: StatusEligible, amount: 1396.8, rule: "cpf.action_type", outcome: OutcomePassed},
 		{name: "cpf.action_type: job search is not covered", s: employee(), a: act(small, func(a *Action) { a.Type = ActionJobSearch }),
 			funder: FunderCPF, status: StatusNotEligible, amount: 0, rule: "cpf.action_type", outcome: OutcomeFailed},
 		{name: "cpf.balance: unknown balance needs information", s: with(employee(), func(s *Situation) { s.CPFBalanceEUR = nil }),
@@ -22,38 +22,44 @@ func TestCPF(t *testing.T) {
 			a: small, funder: FunderCPF, status: StatusNotEligible, amount: 0, rule: "cpf.balance", outcome: OutcomeFailed},
 		{name: "cpf.balance: covers at most the balance", s: with(employee(), func(s *Situation) { s.CPFBalanceEUR = fp(750.5) }),
 			a: small, funder: FunderCPF, status: StatusEligible, amount: 750.5, rule: "cpf.balance", outcome: OutcomePassed},
-		{name: "cpf.ceiling: general case capped at €5,000", s: with(employee(), func(s *Situation) { s.CPFBalanceEUR = fp(7000) }),
-			a: act(small, func(a *Action) { a.CostEUR = 9000 }), funder: FunderCPF, status: StatusEligible, amount: 5000,
+		// C. trav. L6323-11: €5,000/€8,000 cap the accrual, not the balance (top-ups go beyond).
+		// These four cases capped the balance before; the texts say it is usable in full.
+		{name: "cpf.ceiling (L6323-11): a €7,000 balance is usable in full, not cut to €5,000", s: with(employee(), func(s *Situation) { s.CPFBalanceEUR = fp(7000) }),
+			a: act(small, func(a *Action) { a.CostEUR = 9000 }), funder: FunderCPF, status: StatusEligible, amount: 7000,
 			rule: "cpf.ceiling", outcome: OutcomePassed},
-		{name: "cpf.ceiling: low-qualified (below level 3) up to €8,000", s: with(employee(), func(s *Situation) {
+		{name: "cpf.ceiling (L6323-11): low-qualified, a €9,000 balance is usable above €8,000", s: with(employee(), func(s *Situation) {
 			s.CPFBalanceEUR, s.QualificationLevel = fp(9000), sp("none")
-		}), a: act(small, func(a *Action) { a.CostEUR = 10000 }), funder: FunderCPF, status: StatusEligible, amount: 8000,
+		}), a: act(small, func(a *Action) { a.CostEUR = 10000 }), funder: FunderCPF, status: StatusEligible, amount: 9000,
 			rule: "cpf.ceiling", outcome: OutcomePassed},
-		{name: "cpf.ceiling: OETH beneficiary up to €8,000", s: with(employee(), func(s *Situation) {
+		{name: "cpf.ceiling (L6323-11): OETH beneficiary, the balance is usable above €8,000", s: with(employee(), func(s *Situation) {
 			s.CPFBalanceEUR, s.OETH = fp(9000), bp(true)
-		}), a: act(small, func(a *Action) { a.CostEUR = 10000 }), funder: FunderCPF, status: StatusEligible, amount: 8000,
+		}), a: act(small, func(a *Action) { a.CostEUR = 10000 }), funder: FunderCPF, status: StatusEligible, amount: 9000,
 			rule: "cpf.ceiling", outcome: OutcomePassed},
-		{name: "cpf.ceiling: unknown qualification assumes €5,000 and asks", s: with(employee(), func(s *Situation) {
+		{name: "cpf.ceiling (L6323-11): unknown qualification changes nothing, the balance is usable", s: with(employee(), func(s *Situation) {
 			s.CPFBalanceEUR, s.QualificationLevel = fp(7000), nil
-		}), a: act(small, func(a *Action) { a.CostEUR = 10000 }), funder: FunderCPF, status: StatusEligible, amount: 5000,
-			rule: "cpf.ceiling", outcome: OutcomePassed, cond: "Up to €7000.00 may be usable"},
-		{name: "cpf.copayment: employee pays the €100 flat co-payment", s: employee(), a: small, funder: FunderCPF,
-			status: StatusEligible, amount: 1400, rule: "cpf.copayment", outcome: OutcomePassed, cond: "Flat co-payment of €100.00"},
+		}), a: act(small, func(a *Action) { a.CostEUR = 10000 }), funder: FunderCPF, status: StatusEligible, amount: 7000,
+			rule: "cpf.ceiling", outcome: OutcomePassed, noCond: "may be usable"},
+		// Arrêté du 30 décembre 2025: €103.20 from 1 January 2026 (was €100 in this case: wrong for a 2026 booking).
+		{name: "cpf.copayment (arrêté 30 Dec 2025): employee pays €103.20 booked in 2026", s: employee(), a: small, funder: FunderCPF,
+			status: StatusEligible, amount: 1396.8, rule: "cpf.copayment", outcome: OutcomePassed, cond: "Participation forfaitaire of €103.20"},
 		{name: "cpf.copayment: job seekers are exempt", s: with(jobseeker(), func(s *Situation) { s.CPFBalanceEUR = fp(2000) }), a: small,
 			funder: FunderCPF, status: StatusEligible, amount: 1500, rule: "cpf.copayment", outcome: OutcomePassed, noCond: "co-payment"},
-		{name: "cpf.copayment: job seeker status without registration flag is exempt", s: with(employee(), func(s *Situation) {
+		// Décret n° 2024-394: the exemption is for job seekers, i.e. registered with France Travail;
+		// this case exempted on the declared status alone before (issue 12: registration checked).
+		{name: "cpf.copayment (décret 2024-394): job seeker status without registration is not exempt yet, asks", s: with(employee(), func(s *Situation) {
 			s.EmploymentStatus, s.JobseekerRegistered = sp("jobseeker"), nil
-		}), a: small, funder: FunderCPF, status: StatusEligible, amount: 1500, rule: "cpf.copayment", outcome: OutcomePassed},
+		}), a: small, funder: FunderCPF, status: StatusEligible, amount: 1396.8, rule: "cpf.copayment", outcome: OutcomeUnknown,
+			cond: "exempt only if registered with France Travail"},
 		{name: "cpf.copayment: employer top-up exempts", s: with(employee(), func(s *Situation) { s.EmployerTopUp = bp(true) }), a: small,
 			funder: FunderCPF, status: StatusEligible, amount: 1500, rule: "cpf.copayment", outcome: OutcomePassed, noCond: "co-payment"},
 		{name: "cpf.copayment: no co-payment for files before 2 May 2024", s: employee(), a: small, opts: &before,
 			funder: FunderCPF, status: StatusEligible, amount: 1500, rule: "cpf.copayment", outcome: OutcomePassed},
-		{name: "cpf.copayment: without Today the start date dates the file", s: employee(), a: small, opts: &zeroToday,
-			funder: FunderCPF, status: StatusEligible, amount: 1400, rule: "cpf.copayment", outcome: OutcomePassed},
+		{name: "cpf.copayment: without Today the start date dates the file (2026-09-01: €103.20)", s: employee(), a: small, opts: &zeroToday,
+			funder: FunderCPF, status: StatusEligible, amount: 1396.8, rule: "cpf.copayment", outcome: OutcomePassed},
 		{name: "cpf.copayment: unknown exemption counts the co-payment, CPF stays eligible", s: with(employee(), func(s *Situation) {
 			s.JobseekerRegistered, s.EmployerTopUp = nil, nil
-		}), a: small, funder: FunderCPF, status: StatusEligible, amount: 1400, rule: "cpf.copayment", outcome: OutcomeUnknown,
-			cond: "not due if the person is a job seeker"},
+		}), a: small, funder: FunderCPF, status: StatusEligible, amount: 1396.8, rule: "cpf.copayment", outcome: OutcomeUnknown,
+			cond: "not due for a registered job seeker"},
 		{name: "cpf.copayment: configured (indexed) amount", s: employee(), a: small, opts: &indexed,
 			funder: FunderCPF, status: StatusEligible, amount: 1397.77, rule: "cpf.copayment", outcome: OutcomePassed, cond: "€102.23"},
 	})

@@ -45,6 +45,9 @@ type Scheme struct {
 	ValidTo   string `json:"valid_to,omitempty"`
 	// Conditions are shown as is in each result.
 	Conditions []string `json:"conditions,omitempty"`
+	// Source is the scheme's legal reference or official page, quoted in
+	// every explanation step.
+	Source string `json:"source,omitempty"`
 }
 
 // FunderID is "<kind>:<id>", e.g. "region:cvl-parcours-metiers".
@@ -138,8 +141,9 @@ func decodeSchemes(data []byte) ([]Scheme, error) {
 }
 
 var (
-	schemeIDRe          = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
-	validActionTypes    = []string{ActionTraining, ActionVAE, ActionComplementaryService, ActionBusinessCreation, ActionJobSearch, ActionOther}
+	schemeIDRe       = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+	validActionTypes = []string{ActionTraining, ActionVAE, ActionComplementaryService, ActionBusinessCreation, ActionJobSearch, ActionOther,
+		ActionBilanCompetences, ActionDrivingLicence}
 	validEmployment     = []string{"employed", "self_employed", "jobseeker", "student", "inactive"}
 	validQualifications = []string{"none", "3", "4", "5", "6", "7", "8"}
 )
@@ -214,7 +218,9 @@ func evalScheme(sc Scheme, s Situation, a Action) FunderResult {
 	fid := sc.FunderID()
 	b := newBuilder(fid, sc.Name)
 	b.r.LastResort = sc.LastResort
-	r := func(check string) rule { return rule{fid + "." + check, sc.Version} }
+	r := func(check string) rule {
+		return rule{ID: fid + "." + check, Version: sc.Version, To: sc.ValidTo, Source: sc.Source}
+	}
 
 	if sc.ValidFrom != "" || sc.ValidTo != "" {
 		in := map[string]any{"action.start_date": a.StartDate, "valid_from": sc.ValidFrom, "valid_to": sc.ValidTo}
