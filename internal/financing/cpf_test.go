@@ -105,12 +105,12 @@ func TestCPFWorkingTime(t *testing.T) {
 				{"CPF on working time: authorisation request to the employer (120 days before the start)", "2026-05-04"},
 				{"Employer's answer to the CPF authorisation request (30 days; silence means acceptance)", "2026-06-03"}}},
 		{name: "cpf.working_time: outside working time, no deadline", s: employee(), a: short,
-			opts: &Options{Today: day("2026-03-01"), Facts: Facts{DuringWorkingTime: bp(false)}},
+			opts:   &Options{Today: day("2026-03-01"), Facts: Facts{DuringWorkingTime: bp(false)}},
 			funder: FunderCPF, status: StatusEligible, amount: 1396.8, deadlines: []Deadline{}},
 		{name: "cpf.working_time: unknown, asks, no deadline", s: employee(), a: short, funder: FunderCPF, status: StatusEligible,
 			amount: 1396.8, rule: "cpf.working_time", outcome: OutcomeUnknown, cond: "If the training is on working time", deadlines: []Deadline{}},
 		{name: "cpf.working_time: request date past is flagged late", s: employee(), a: short,
-			opts: &Options{Today: day("2026-07-10"), Facts: Facts{DuringWorkingTime: bp(true)}},
+			opts:   &Options{Today: day("2026-07-10"), Facts: Facts{DuringWorkingTime: bp(true)}},
 			funder: FunderCPF, status: StatusEligible, amount: 1396.8, rule: "cpf.working_time", outcome: OutcomePassed, cond: "LATE: the CPF authorisation request date 2026-07-03"},
 	})
 }
