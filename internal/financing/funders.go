@@ -12,6 +12,7 @@ const (
 	ptpEmployerDays    = 30
 	vaeNoticeDays      = 30
 	vaeEmployerDays    = 15
+	vaeLeaveHours      = 48 // C. trav. L6422-1 since loi n° 2022-1598 (24 before)
 	// fullTimeSixMonthsHours is 26 weeks × 35 h: the hours of a 6-month
 	// full-time absence (used when the end date is unknown).
 	fullTimeSixMonthsHours = 910
@@ -64,13 +65,70 @@ func evalPTP(s Situation, a Action, opts Options) FunderResult {
 	}
 
 	b.check(ptpSeniority(s, ruleDay(a)))
+	var fileBy time.Time // the latest day to have done the prior positioning
 	if s.ContractType != nil && *s.ContractType == "cdd" {
 		b.check(ptpCDDStart(s, a, &b.r))
+		fileBy = ptpCDDFile(s, a, opts, b)
 	}
 	if employed != triNo {
-		b.note(ptpLeave(a, opts, b))
+		e, req := ptpLeave(a, opts, b)
+		b.note(e)
+		if !req.IsZero() && (fileBy.IsZero() || req.Before(fileBy)) {
+			fileBy = req
+		}
 	}
+	ptpPositioning(a, fileBy, opts, b)
+	ptpReform(a, b)
+	// The joint commission decides: the line is an estimate, never a promise.
+	b.note(explain(ruleAt("ptp.commission", ruleDay(a)), triUnknown, map[string]any{"action.cost_eur": a.CostEUR},
+		"eligible subject to the decision of the Transitions Pro joint commission: %s is an estimate of what it may fund, not a promise", eur(a.CostEUR)))
+	b.r.Conditions = append([]string{"Eligible subject to the decision of the Transitions Pro joint commission (CPIR): the amount is an estimate, not a promise"}, b.r.Conditions...)
 	return b.finish(a.CostEUR)
+}
+
+// ptpCDDFile: on the CDD route the request to Transitions Pro is made while
+// still under the contract; returns the contract's end (zero when unknown).
+func ptpCDDFile(s Situation, a Action, opts Options, b *builder) time.Time {
+	b.cond("CDD route: months under a CUI-CAE, apprenticeship or professionalisation contract, a contract during studies, or a CDD followed by a CDI do not count in the 4 months (C. trav. D6323-9)")
+	in := map[string]any{"last_cdd_end_date": val(s.LastCDDEndDate)}
+	rl := ruleAt("ptp.cdd_file", ruleDay(a))
+	end, ok := time.Time{}, false
+	if s.LastCDDEndDate != nil {
+		end, ok = parseDate(*s.LastCDDEndDate)
+	}
+	if !ok {
+		b.note(explain(rl, triUnknown, in, "end of the CDD unknown: the request must be made while still under contract"))
+		return time.Time{}
+	}
+	b.deadline("PTP funding request to Transitions Pro while still under the CDD (contract end)", end)
+	b.pastFlag(opts, "PTP funding request (while under the CDD)", end)
+	b.note(explain(rl, triYes, in, "request to Transitions Pro by %s, the end of the CDD", end.Format(DateLayout)))
+	return end
+}
+
+// ptpPositioning: the prior positioning by the training provider is
+// mandatory; it precedes the leave request (or, on the CDD route, the request
+// made under contract).
+func ptpPositioning(a Action, by time.Time, opts Options, b *builder) {
+	rl := ruleAt("ptp.positioning", ruleDay(a))
+	b.cond("Mandatory prior positioning (positionnement préalable) by the training provider: it adapts the length of the course")
+	if by.IsZero() {
+		b.note(explain(rl, triYes, map[string]any{}, "prior positioning required before the PTP request (date unknown)"))
+		return
+	}
+	b.deadline("Prior positioning by the training provider (before the PTP request)", by)
+	b.note(explain(rl, triYes, map[string]any{}, "prior positioning by %s, before the PTP request", by.Format(DateLayout)))
+}
+
+// ptpReform: loi n° 2025-989 revises the PTP from 1 January 2026; its detailed
+// conditions are not encoded yet, so actions starting from then carry a note.
+func ptpReform(a Action, b *builder) {
+	if ruleDay(a).IsZero() || a.StartDate < "2026-01-01" {
+		return
+	}
+	b.note(explain(ruleAt("ptp.reform", ruleDay(a)), triUnknown, map[string]any{"action.start_date": a.StartDate},
+		"PTP revised from 1 January 2026 (loi n° 2025-989: targeting of occupations in demand, governance by Certif Pro); check Transitions Pro's 2026 criteria"))
+	b.cond("PTP revised from 1 January 2026 (loi n° 2025-989): check the regional Transitions Pro's 2026 priorities")
 }
 
 // ptpSeniority: CDI: 24 months as an employee including 12 in the current
@@ -171,11 +229,11 @@ func ptpLongAbsence(a Action, start time.Time) (bool, string) {
 	return true, "duration unknown: 120 days assumed (60 if shorter than 6 months or part time)"
 }
 
-func ptpLeave(a Action, opts Options, b *builder) Explanation {
+func ptpLeave(a Action, opts Options, b *builder) (Explanation, time.Time) {
 	in := map[string]any{"action.start_date": a.StartDate, "action.end_date": a.EndDate, "action.hours": val(a.Hours)}
 	start, ok := parseDate(a.StartDate)
 	if !ok {
-		return explain(ruleAt("ptp.leave_notice", ruleDay(a)), triUnknown, in, "start date missing or invalid: notice dates cannot be computed")
+		return explain(ruleAt("ptp.leave_notice", ruleDay(a)), triUnknown, in, "start date missing or invalid: notice dates cannot be computed"), time.Time{}
 	}
 	long, why := ptpLongAbsence(a, start)
 	days := ptpShortNoticeDays
@@ -189,7 +247,7 @@ func ptpLeave(a Action, opts Options, b *builder) Explanation {
 	b.cond("Leave request to the employer at least %d days before the start; the employer answers within 30 days, silence means acceptance; postponement at most 9 months", days)
 	b.pastFlag(opts, "PTP leave request", req)
 	return explain(ruleAt("ptp.leave_notice", ruleDay(a)), triYes, in, "%s: request %d days before the start (%s), employer's answer by %s",
-		why, days, req.Format(DateLayout), ans.Format(DateLayout))
+		why, days, req.Format(DateLayout), ans.Format(DateLayout)), req
 }
 
 // evalVAE: VAE is open to anyone since the law of 21 December 2022 (France
@@ -213,8 +271,12 @@ func evalVAE(s Situation, a Action, opts Options) FunderResult {
 			req := start.AddDate(0, 0, -vaeNoticeDays)
 			ans := req.AddDate(0, 0, vaeEmployerDays)
 			b.deadline("VAE leave request to the employer (30 days before)", req)
-			b.deadline("Employer's answer to the VAE leave request (15 days)", ans)
-			b.cond("If employed: VAE leave request at least 30 days before; the employer answers within 15 days")
+			b.deadline("Employer's answer to the VAE leave request (15 days; silence means agreement)", ans)
+			b.cond("If employed: VAE leave request at least 30 days before; the employer answers within 15 days, silence means agreement; a postponement for service reasons is limited to one month")
+			b.cond("VAE leave: at most %d hours of working time per validation session, paid (more under a collective agreement)", vaeLeaveHours)
+			if a.Hours != nil && *a.Hours > vaeLeaveHours {
+				b.cond("The VAE path has %d h: only %d h can be taken as VAE leave; the rest is outside working time or under another scheme", *a.Hours, vaeLeaveHours)
+			}
 			b.pastFlag(opts, "VAE leave request", req)
 			b.note(explain(ruleAt("vae.leave_notice", ruleDay(a)), triYes, in, "request by %s, employer's answer by %s", req.Format(DateLayout), ans.Format(DateLayout)))
 		}
@@ -222,45 +284,31 @@ func evalVAE(s Situation, a Action, opts Options) FunderResult {
 	return b.finish(0)
 }
 
-// evalAGEFIPH: OETH beneficiaries only; complements the general schemes (it
-// comes after them and covers only what they leave).
-func evalAGEFIPH(s Situation, a Action) FunderResult {
-	b := newBuilder(FunderAGEFIPH, "AGEFIPH")
-	if b.check(actionTypeStep(ruleAt("agefiph.action_type", ruleDay(a)), a, agefiphTypes)) == triNo {
-		return b.finish(0)
-	}
-	in := map[string]any{"oeth": val(s.OETH)}
-	switch t := boolTri(s.OETH); t {
-	case triYes:
-		b.check(explain(ruleAt("agefiph.public", ruleDay(a)), t, in, "OETH beneficiary"), t)
-	case triNo:
-		b.check(explain(ruleAt("agefiph.public", ruleDay(a)), t, in, "AGEFIPH is for OETH beneficiaries only"), t)
-	default:
-		b.check(explain(ruleAt("agefiph.public", ruleDay(a)), t, in, "OETH status unknown (RQTH or other OETH title)"), t)
-	}
-	b.cond("Prescription by France Travail, Cap emploi or a Mission locale")
-	b.cond("Complements the general schemes: covers only what they leave")
-	return b.finish(a.CostEUR)
-}
-
-// evalAIF: France Travail's individual training aid, last resort, registered
-// job seekers only.
-func evalAIF(s Situation, a Action) FunderResult {
+// evalAIF: France Travail's individual training aid, last resort, for
+// registered job seekers and members of a contrat de sécurisation
+// professionnelle; teaching costs only.
+func evalAIF(s Situation, f Facts, a Action) FunderResult {
 	b := newBuilder(FunderAIF, "Aide individuelle à la formation (France Travail)")
 	b.r.LastResort = true
 	if b.check(actionTypeStep(ruleAt("aif.action_type", ruleDay(a)), a, aifTypes)) == triNo {
 		return b.finish(0)
 	}
-	in := map[string]any{"jobseeker_registered": val(s.JobseekerRegistered)}
-	switch t := boolTri(s.JobseekerRegistered); t {
+	rl := ruleAt("aif.public", ruleDay(a))
+	in := map[string]any{"jobseeker_registered": val(s.JobseekerRegistered), "csp_member": val(f.CSPMember)}
+	csp := boolTri(f.CSPMember)
+	if csp == triUnknown && s.EmploymentStatus != nil && *s.EmploymentStatus == "employed" {
+		csp = triNo // a CSP follows a dismissal: an employee in post is not a member
+	}
+	switch t := or(boolTri(s.JobseekerRegistered), csp); t {
 	case triYes:
-		b.check(explain(ruleAt("aif.public", ruleDay(a)), t, in, "registered job seeker"), t)
+		b.check(explain(rl, t, in, "registered job seeker or CSP member"), t)
 	case triNo:
-		b.check(explain(ruleAt("aif.public", ruleDay(a)), t, in, "AIF is only for job seekers registered with France Travail"), t)
+		b.check(explain(rl, t, in, "AIF is only for job seekers registered with France Travail and CSP members"), t)
 	default:
-		b.check(explain(ruleAt("aif.public", ruleDay(a)), t, in, "registration with France Travail unknown"), t)
+		b.check(explain(rl, t, in, "registration with France Travail or CSP membership unknown%s", unknownList(in)), t)
 	}
 	b.cond("Training validated in the job-seeking plan (PPAE) by the France Travail adviser")
+	b.cond("Teaching costs only (frais pédagogiques): registration fees, equipment, travel and meals stay with the person")
 	b.cond("Last resort: covers only what the other funders leave")
 	return b.finish(a.CostEUR)
 }

@@ -9,7 +9,7 @@ import (
 // Evaluate evaluates every funder for one action, in precedence order:
 //
 //	cpf, ptp, vae, schemes not marked last resort (opco:* then region:*, by id),
-//	agefiph (complements the general schemes), aif (last resort),
+//	aif (last resort of the general schemes), agefiph (after them and AIF),
 //	schemes marked last resort.
 //
 // A funder id given twice in opts.Schemes is evaluated once, with the last
@@ -40,7 +40,8 @@ func evaluate(s Situation, a Action, opts Options, cpfUsed float64, inPlan bool)
 			out = append(out, evalScheme(sc, s, a))
 		}
 	}
-	out = append(out, evalAGEFIPH(s, a), evalAIF(s, a))
+	// AGEFIPH comes after the general schemes and after AIF.
+	out = append(out, evalAIF(s, opts.Facts, a), evalAGEFIPH(s, opts.Facts, a))
 	for _, sc := range schemes {
 		if sc.LastResort {
 			out = append(out, evalScheme(sc, s, a))

@@ -47,13 +47,17 @@ func TestComputeSplit(t *testing.T) {
 		{name: "plan.split/vae: VAE for an employee: CPF then OPCO, co-payment (€103.20 in 2026) left to pay",
 			s: with(employee(), func(s *Situation) { s.CPFBalanceEUR = fp(500) }), a: vae, threshold: 110,
 			want: map[string]float64{"cpf": 500, "opco:sante": 596.8}, left: 103.2},
-		{name: "plan.split/agefiph: OETH job seeker creating a business: CPF, Région, AGEFIPH complement",
+		// AGEFIPH sets its aids after analysis: it no longer takes the whole rest (€3,200 before).
+		{name: "plan.split/agefiph: OETH job seeker creating a business: CPF, Région; AGEFIPH case by case, the rest is a shortfall",
 			s: with(jobseeker(), func(s *Situation) { s.OETH, s.CPFBalanceEUR = bp(true), fp(800) }), a: creation,
-			want: map[string]float64{"cpf": 800, "region:cvl-parcours-metiers": 5000, "agefiph": 3200}, left: 0},
+			want: map[string]float64{"cpf": 800, "region:cvl-parcours-metiers": 5000}, left: 3200, shortfall: true, reason: "left to pay €3200.00"},
+		{name: "plan.split/aif then agefiph: OETH job seeker training: CPF, Région, AIF; AGEFIPH after AIF",
+			s: with(jobseeker(), func(s *Situation) { s.OETH = bp(true) }), a: act(training(), func(a *Action) { a.CostEUR = 8000 }),
+			want: map[string]float64{"cpf": 1000, "region:cvl-parcours-metiers": 5000, "aif": 2000}, left: 0},
 		{name: "plan.shortfall/needs_information: nothing known, every candidate funder needs information",
 			s: Situation{}, a: act(training(), func(a *Action) { a.CostEUR = 3000 }), threshold: 5000,
 			want: map[string]float64{}, left: 3000, shortfall: true,
-			reason: "(needs information: cpf, ptp, opco:sante, region:cvl-parcours-metiers, agefiph, aif)"},
+			reason: "(needs information: cpf, ptp, opco:sante, region:cvl-parcours-metiers, aif, agefiph)"},
 	}
 	o := withSchemes(t)
 	for _, c := range cases {

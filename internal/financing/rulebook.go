@@ -63,6 +63,10 @@ var ruleBook = []rule{
 	{"ptp.seniority", "2019-01-01", "", srcPTPSeniority},
 	{"ptp.cdd_start", "2019-01-01", "", srcPTPSeniority + "; training starts at the latest 6 months after the CDD ends"},
 	{"ptp.leave_notice", "2019-01-01", "", srcPTPLeave},
+	{"ptp.cdd_file", "2019-01-01", "", "DOMAIN.md (file made while still under the CDD); to confirm against C. trav. art. D6323-9 and the Transitions Pro regulations"},
+	{"ptp.positioning", "2019-01-01", "", "C. trav. art. L6323-17-1 (positionnement préalable to adapt the course)"},
+	{"ptp.commission", "2019-01-01", "", "C. trav. art. L6323-17-2 (the commission paritaire interprofessionnelle régionale, Transitions Pro, examines the project and decides its funding)"},
+	{"ptp.reform", "2026-01-01", "", srcPTPLaw2025 + "; adp.com and latribunedelhotellerie.com on the law (seniority unchanged; targeting and governance revised)"},
 
 	{"vae.action_type", "2022-12-21", "", srcVAE},
 	{"vae.public", "2022-12-21", "", srcVAE},
@@ -70,6 +74,7 @@ var ruleBook = []rule{
 
 	{"agefiph.action_type", "2024-01-01", "", srcAGEFIPH},
 	{"agefiph.public", "2024-01-01", "", srcAGEFIPH},
+	{"agefiph.aid", "2024-01-01", "", "AGEFIPH catalogue of aids, dated data file agefiph/aids.json (each aid quotes its page)"},
 
 	{"aif.action_type", "2024-01-01", "", srcAIF},
 	{"aif.public", "2024-01-01", "", srcAIF},

@@ -74,10 +74,12 @@ func TestPTP(t *testing.T) {
 	longDL := []Deadline{
 		{"PTP leave request to the employer (120 days before the start)", "2026-05-04"},
 		{"Employer's answer to the PTP leave request (30 days; silence means acceptance)", "2026-06-03"},
+		{"Prior positioning by the training provider (before the PTP request)", "2026-05-04"}, // L6323-17-1
 	}
 	shortDL := []Deadline{
 		{"PTP leave request to the employer (60 days before the start)", "2026-07-03"},
 		{"Employer's answer to the PTP leave request (30 days; silence means acceptance)", "2026-08-02"},
+		{"Prior positioning by the training provider (before the PTP request)", "2026-07-03"}, // L6323-17-1
 	}
 	late := Options{Today: day("2026-08-01")}
 	runCases(t, []fcase{
@@ -89,7 +91,9 @@ func TestPTP(t *testing.T) {
 			a: training(), funder: FunderPTP, status: StatusNeedsInformation, rule: "ptp.public", outcome: OutcomeUnknown},
 		{name: "ptp.public: former CDD holder now job seeker (no leave deadlines)", s: with(cddWorker, func(s *Situation) { s.EmploymentStatus = sp("jobseeker") }),
 			a: training(), funder: FunderPTP, status: StatusEligible, amount: 6000, rule: "ptp.public", outcome: OutcomePassed,
-			deadlines: []Deadline{{"Latest training start (6 months after the CDD ends)", "2026-12-30"}}},
+			deadlines: []Deadline{{"Latest training start (6 months after the CDD ends)", "2026-12-30"},
+				{"PTP funding request to Transitions Pro while still under the CDD (contract end)", "2026-06-30"},
+				{"Prior positioning by the training provider (before the PTP request)", "2026-06-30"}}},
 		{name: "ptp.seniority/cdi: 24 months as employee incl. 12 in the company", s: with(employee(), func(s *Situation) {
 			s.SeniorityMonths, s.SeniorityCurrentEmployerMonths = ip(24), ip(12)
 		}), a: training(), funder: FunderPTP, status: StatusEligible, amount: 6000, rule: "ptp.seniority", outcome: OutcomePassed},
@@ -163,7 +167,9 @@ func TestVAE(t *testing.T) {
 	late := Options{Today: day("2026-08-10")}
 	dl := []Deadline{
 		{"VAE leave request to the employer (30 days before)", "2026-08-02"},
-		{"Employer's answer to the VAE leave request (15 days)", "2026-08-17"},
+		// R6422-4: silence within 15 days is agreement, so the label names it (the funding
+		// request's silence timer keys on it).
+		{"Employer's answer to the VAE leave request (15 days; silence means agreement)", "2026-08-17"},
 	}
 	runCases(t, []fcase{
 		{name: "vae.action_type: training is not a VAE", s: employee(), a: training(), funder: FunderVAE,
@@ -183,12 +189,21 @@ func TestVAE(t *testing.T) {
 func TestAGEFIPH(t *testing.T) {
 	oeth := with(jobseeker(), func(s *Situation) { s.OETH = bp(true) })
 	runCases(t, []fcase{
-		{name: "agefiph.public: OETH beneficiary, training", s: oeth, a: training(), funder: FunderAGEFIPH, status: StatusEligible,
-			amount: 6000, rule: "agefiph.public", outcome: OutcomePassed, cond: "Prescription by France Travail, Cap emploi or a Mission locale"},
-		{name: "agefiph.action_type: business creation covered", s: oeth, a: act(training(), func(a *Action) { a.Type = ActionBusinessCreation }),
-			funder: FunderAGEFIPH, status: StatusEligible, amount: 6000, rule: "agefiph.action_type", outcome: OutcomePassed},
-		{name: "agefiph.action_type: complementary service covered", s: oeth, a: act(training(), func(a *Action) { a.Type = ActionComplementaryService }),
-			funder: FunderAGEFIPH, status: StatusEligible, amount: 6000, rule: "agefiph.action_type", outcome: OutcomePassed},
+		// agefiph.fr: training aids are set after analysis, never the whole cost (these three
+		// cases counted the whole €6,000 before).
+		{name: "agefiph.public (agefiph.fr): OETH beneficiary, training: eligible, case-by-case aid counts nothing", s: oeth, a: training(), funder: FunderAGEFIPH, status: StatusEligible,
+			amount: 0, rule: "agefiph.public", outcome: OutcomePassed, cond: "Prescription by France Travail, Cap emploi or a Mission locale"},
+		{name: "agefiph.aid (agefiph.fr): training aid amount set after analysis", s: oeth, a: training(), funder: FunderAGEFIPH, status: StatusEligible,
+			amount: 0, rule: "agefiph.aid", outcome: OutcomePassed, cond: "amount set by AGEFIPH after analysing the situation"},
+		{name: "agefiph.action_type: business creation covered, case by case", s: oeth, a: act(training(), func(a *Action) { a.Type = ActionBusinessCreation }),
+			funder: FunderAGEFIPH, status: StatusEligible, amount: 0, rule: "agefiph.action_type", outcome: OutcomePassed},
+		{name: "agefiph.aid (aide-sociale.fr, to confirm): complementary service, human help capped at €4,200", s: oeth, a: act(training(), func(a *Action) { a.Type = ActionComplementaryService }),
+			funder: FunderAGEFIPH, status: StatusEligible, amount: 4200, rule: "agefiph.action_type", outcome: OutcomePassed, cond: "up to €4200.00"},
+		{name: "agefiph.public (loi 2005-102): public-sector agent goes to the FIPHFP", s: with(employee(), func(s *Situation) { s.OETH = bp(true) }),
+			a: training(), opts: &Options{Today: day("2026-03-01"), Facts: Facts{PublicSector: bp(true)}}, funder: FunderAGEFIPH,
+			status: StatusNotEligible, rule: "agefiph.public", outcome: OutcomeFailed, cond: "FIPHFP"},
+		{name: "agefiph.public: employed OETH, sector unknown, needs information", s: with(employee(), func(s *Situation) { s.OETH = bp(true) }),
+			a: training(), funder: FunderAGEFIPH, status: StatusNeedsInformation, rule: "agefiph.public", outcome: OutcomeUnknown},
 		{name: "agefiph.action_type: job search not covered", s: oeth, a: act(training(), func(a *Action) { a.Type = ActionJobSearch }),
 			funder: FunderAGEFIPH, status: StatusNotEligible, rule: "agefiph.action_type", outcome: OutcomeFailed},
 		{name: "agefiph.public: not OETH is not eligible", s: jobseeker(), a: training(), funder: FunderAGEFIPH,
@@ -207,6 +222,11 @@ func TestAIF(t *testing.T) {
 		{name: "aif.public: job seeker status but registration unknown needs information",
 			s: with(jobseeker(), func(s *Situation) { s.JobseekerRegistered = nil }), a: training(), funder: FunderAIF,
 			status: StatusNeedsInformation, rule: "aif.public", outcome: OutcomeUnknown},
+		{name: "aif.public (cap-metiers.pro G 1.01): CSP member not registered is eligible, teaching costs only", s: with(jobseeker(), func(s *Situation) { s.JobseekerRegistered = bp(false) }),
+			a: training(), opts: &Options{Today: day("2026-03-01"), Facts: Facts{CSPMember: bp(true)}}, funder: FunderAIF, status: StatusEligible,
+			amount: 6000, rule: "aif.public", outcome: OutcomePassed, cond: "Teaching costs only"},
+		{name: "aif.public: not registered, CSP unknown, needs information", s: with(jobseeker(), func(s *Situation) { s.JobseekerRegistered = bp(false) }),
+			a: training(), funder: FunderAIF, status: StatusNeedsInformation, rule: "aif.public", outcome: OutcomeUnknown},
 		{name: "aif.action_type: VAE not covered", s: jobseeker(), a: act(training(), func(a *Action) { a.Type = ActionVAE }),
 			funder: FunderAIF, status: StatusNotEligible, rule: "aif.action_type", outcome: OutcomeFailed},
 	})
@@ -256,7 +276,8 @@ func TestEvaluateOrder(t *testing.T) {
 	for _, r := range Evaluate(employee(), training(), o) {
 		got = append(got, r.Funder)
 	}
-	want := []string{"cpf", "ptp", "vae", "opco:sante", "region:cvl-parcours-metiers", "agefiph", "aif", "region:aa-last"}
+	// AGEFIPH comes after the general schemes and after AIF (DOMAIN.md, issue 12).
+	want := []string{"cpf", "ptp", "vae", "opco:sante", "region:cvl-parcours-metiers", "aif", "agefiph", "region:aa-last"}
 	if len(got) != len(want) {
 		t.Fatalf("order = %v, want %v", got, want)
 	}
