@@ -34,7 +34,7 @@ func evaluate(s Situation, a Action, opts Options, cpfUsed float64, inPlan bool)
 		in.inPTP = true
 		cpf, copay = evalCPF(a, in)
 	}
-	out := []FunderResult{cpf, ptp, evalVAE(s, a, opts)}
+	out := []FunderResult{cpf, ptp, evalVAE(s, a, opts), evalResignation(s, opts.Facts, a, opts)}
 	for _, sc := range schemes {
 		if !sc.LastResort {
 			out = append(out, evalScheme(sc, s, a))

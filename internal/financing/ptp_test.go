@@ -58,3 +58,28 @@ func TestVAELeave(t *testing.T) {
 		t.Errorf("no silence deadline (the funding request's silence timer needs it): %+v", r.Deadlines)
 	}
 }
+
+// TestResignation: C. trav. L5422-1 II; demission-reconversion.gouv.fr
+// (private-law CDI, mandatory CEP, Transitions Pro attestation, registration
+// within 6 months); 1,300 days in the last 60 months on both sides.
+func TestResignation(t *testing.T) {
+	days := func(n int) *Options { return &Options{Today: day("2026-03-01"), Facts: Facts{DaysWorkedLast60Months: ip(n)}} }
+	runCases(t, []fcase{
+		{name: "resignation_reconversion.activity: 1,300 days worked is enough", s: employee(), a: training(), opts: days(1300),
+			funder: FunderResignation, status: StatusEligible, amount: 0, rule: "resignation_reconversion.activity", outcome: OutcomePassed,
+			cond: "Mandatory CEP before resigning",
+			deadlines: []Deadline{
+				{"Résignation-reconversion: Transitions Pro attestation « réel et sérieux » before resigning (latest before the start)", "2026-09-01"},
+				{"Résignation-reconversion: registration with France Travail before the start (within 6 months of the attestation)", "2026-09-01"}}},
+		{name: "resignation_reconversion.activity: 1,299 days is not", s: employee(), a: training(), opts: days(1299),
+			funder: FunderResignation, status: StatusNotEligible, rule: "resignation_reconversion.activity", outcome: OutcomeFailed},
+		{name: "resignation_reconversion.activity: unknown days needs information", s: employee(), a: training(),
+			funder: FunderResignation, status: StatusNeedsInformation, rule: "resignation_reconversion.activity", outcome: OutcomeUnknown},
+		{name: "resignation_reconversion.public: a CDD holder cannot use it", s: with(employee(), func(s *Situation) { s.ContractType = sp("cdd") }),
+			a: training(), opts: days(1500), funder: FunderResignation, status: StatusNotEligible, rule: "resignation_reconversion.public", outcome: OutcomeFailed},
+		{name: "resignation_reconversion.public: business creation is a project too", s: employee(), a: act(training(), func(a *Action) { a.Type = ActionBusinessCreation }),
+			opts: days(1500), funder: FunderResignation, status: StatusEligible, rule: "resignation_reconversion.public", outcome: OutcomePassed},
+		{name: "resignation_reconversion.action_type: VAE is not a reconversion project", s: employee(), a: act(training(), func(a *Action) { a.Type = ActionVAE }),
+			opts: days(1500), funder: FunderResignation, status: StatusNotEligible, rule: "resignation_reconversion.action_type", outcome: OutcomeFailed},
+	})
+}

@@ -76,6 +76,11 @@ var ruleBook = []rule{
 	{"agefiph.public", "2024-01-01", "", srcAGEFIPH},
 	{"agefiph.aid", "2024-01-01", "", "AGEFIPH catalogue of aids, dated data file agefiph/aids.json (each aid quotes its page)"},
 
+	{"resignation_reconversion.action_type", "2019-11-01", "", srcResignation},
+	{"resignation_reconversion.public", "2019-11-01", "", srcResignation},
+	{"resignation_reconversion.activity", "2019-11-01", "", srcResignation},
+	{"resignation_reconversion.steps", "2019-11-01", "", srcResignation},
+
 	{"aif.action_type", "2024-01-01", "", srcAIF},
 	{"aif.public", "2024-01-01", "", srcAIF},
 }

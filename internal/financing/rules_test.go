@@ -277,7 +277,7 @@ func TestEvaluateOrder(t *testing.T) {
 		got = append(got, r.Funder)
 	}
 	// AGEFIPH comes after the general schemes and after AIF (DOMAIN.md, issue 12).
-	want := []string{"cpf", "ptp", "vae", "opco:sante", "region:cvl-parcours-metiers", "aif", "agefiph", "region:aa-last"}
+	want := []string{"cpf", "ptp", "vae", "resignation_reconversion", "opco:sante", "region:cvl-parcours-metiers", "aif", "agefiph", "region:aa-last"}
 	if len(got) != len(want) {
 		t.Fatalf("order = %v, want %v", got, want)
 	}

@@ -33,6 +33,10 @@ const (
 	FunderVAE     = "vae"
 	FunderAGEFIPH = "agefiph"
 	FunderAIF     = "aif"
+	// FunderResignation is the résignation-reconversion route: it pays no
+	// teaching costs (amount 0) but opens unemployment benefit after a
+	// resignation; its line carries the eligibility and the steps.
+	FunderResignation = "resignation_reconversion"
 )
 
 // Explanation step outcomes.
