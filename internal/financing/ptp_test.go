@@ -63,7 +63,9 @@ func TestVAELeave(t *testing.T) {
 // (private-law CDI, mandatory CEP, Transitions Pro attestation, registration
 // within 6 months); 1,300 days in the last 60 months on both sides.
 func TestResignation(t *testing.T) {
-	days := func(n int) *Options { return &Options{Today: day("2026-03-01"), Facts: Facts{DaysWorkedLast60Months: ip(n)}} }
+	days := func(n int) *Options {
+		return &Options{Today: day("2026-03-01"), Facts: Facts{DaysWorkedLast60Months: ip(n)}}
+	}
 	runCases(t, []fcase{
 		{name: "resignation_reconversion.activity: 1,300 days worked is enough", s: employee(), a: training(), opts: days(1300),
 			funder: FunderResignation, status: StatusEligible, amount: 0, rule: "resignation_reconversion.activity", outcome: OutcomePassed,
