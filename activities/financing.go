@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -72,9 +73,17 @@ func applyDecisions(plan *financing.Plan, requests []workflows.FundingRef, thres
 	if len(decided) == 0 {
 		return
 	}
+	// The rules' reasons that do not depend on amounts (no income during a
+	// training) stand whatever the funders decided.
+	var kept []string
+	for _, r := range plan.ShortfallReasons {
+		if strings.Contains(r, "no income during the training") {
+			kept = append(kept, r)
+		}
+	}
 	plan.TotalFundedEUR, plan.TotalLeftToPayEUR = 0, 0
-	plan.Shortfall = false
-	plan.ShortfallReasons = []string{}
+	plan.Shortfall = len(kept) > 0
+	plan.ShortfallReasons = append([]string{}, kept...)
 	for i := range plan.Actions {
 		ap := &plan.Actions[i]
 		funded := 0.0

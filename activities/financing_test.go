@@ -57,3 +57,17 @@ func TestApplyDecisions(t *testing.T) {
 		t.Fatalf("no eligible funder left must be a shortfall: %+v", p)
 	}
 }
+
+// An income reason (no income during a training) does not depend on the funders'
+// decisions: it survives them.
+func TestApplyDecisionsKeepsIncomeReason(t *testing.T) {
+	granted := 2800.0
+	p := financing.Plan{Shortfall: true, ShortfallReasons: []string{"action a1: no income during the training (no unemployment benefit and no Région pay)"},
+		Actions: []financing.ActionPlan{{ActionID: "a1", CostEUR: 3000, FundedEUR: 3000,
+			Funders: []financing.FunderResult{{Funder: "cpf", Status: financing.StatusEligible, AmountEUR: 3000}}}}}
+	applyDecisions(&p, []workflows.FundingRef{{Funder: "cpf", ActionIDs: []string{"a1"}, Status: workflows.FundingPartiallyGranted, AmountGranted: &granted}},
+		500, time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC))
+	if !p.Shortfall || len(p.ShortfallReasons) != 1 || p.ShortfallReasons[0] != "action a1: no income during the training (no unemployment benefit and no Région pay)" {
+		t.Fatalf("income reason lost: %v %q", p.Shortfall, p.ShortfallReasons)
+	}
+}

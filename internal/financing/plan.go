@@ -89,6 +89,7 @@ func Compute(s Situation, actions []Action, revision int, opts Options) Plan {
 	}
 	slices.SortStableFunc(order, func(i, j int) int { return strings.Compare(actions[i].StartDate, actions[j].StartDate) })
 	cpfUsed := 0.0
+	noIncome := make([]string, len(actions))
 	for _, i := range order {
 		a := actions[i]
 		results, copay := evaluate(s, a, opts, cpfUsed, true)
@@ -119,6 +120,11 @@ func Compute(s Situation, actions []Action, revision int, opts Options) Plan {
 		}
 		p.Actions[i] = ActionPlan{ActionID: a.ID, ActionType: a.Type, CostEUR: cost, FundedEUR: round2(cost - remaining),
 			LeftToPayEUR: remaining, Funders: results}
+		lines, gap := incomeFor(s, opts.Facts, a, opts, results)
+		if opts.Income {
+			p.Actions[i].Income = lines
+		}
+		noIncome[i] = gap
 	}
 	for i, ap := range p.Actions {
 		p.TotalCostEUR = round2(p.TotalCostEUR + ap.CostEUR)
@@ -131,6 +137,9 @@ func Compute(s Situation, actions []Action, revision int, opts Options) Plan {
 		if ap.LeftToPayEUR > opts.ShortfallThresholdEUR {
 			p.ShortfallReasons = append(p.ShortfallReasons, fmt.Sprintf("action %s: left to pay %s above the threshold %s%s",
 				actions[i].ID, eur(ap.LeftToPayEUR), eur(opts.ShortfallThresholdEUR), pending(ap.Funders)))
+		}
+		if noIncome[i] != "" {
+			p.ShortfallReasons = append(p.ShortfallReasons, fmt.Sprintf("action %s: %s", actions[i].ID, noIncome[i]))
 		}
 	}
 	p.Shortfall = len(p.ShortfallReasons) > 0

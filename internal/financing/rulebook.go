@@ -81,6 +81,12 @@ var ruleBook = []rule{
 	{"resignation_reconversion.activity", "2019-11-01", "", srcResignation},
 	{"resignation_reconversion.steps", "2019-11-01", "", srcResignation},
 
+	{"income.salary", "2019-01-01", "", "C. trav. art. L6321-2 (training on working time is working time, the salary is maintained); outside working time the job and its salary continue; for the CPF on working time to confirm against C. trav. L6323-18"},
+	{"income.ptp_salary", "2019-01-01", "", "C. trav. art. L6323-17-5 and D6323-18-1 (décret n° 2018-1339), articles to confirm; travail-emploi.gouv.fr « Le projet de transition professionnelle »: full salary up to 2 SMIC, above 90 % the first year and 60 % the following ones"},
+	{"income.aref", "2019-01-01", "", "cap-metiers.pro fiche F 2.0 (January 2024): the AREF equals the ARE for a training prescribed by France Travail (PPAE), while the ARE rights last"},
+	{"income.region_pay", "2019-01-01", "", "C. trav. art. L6341-1 et seq. (public pay of trainees); asp-public.fr « Rémunération des stagiaires de la formation professionnelle »; amount from the Région's scheme file"},
+	{"income.resignation_benefit", "2019-11-01", "", srcResignation},
+
 	{"aif.action_type", "2024-01-01", "", srcAIF},
 	{"aif.public", "2024-01-01", "", srcAIF},
 }
@@ -140,6 +146,12 @@ var cpfActionCeilings = map[string][]figure{
 	"rs":                   {{"2026-02-26", "", 1500}}, // Répertoire spécifique, CléA excepted
 	ActionBilanCompetences: {{"2026-02-26", "", 1600}},
 	ActionDrivingLicence:   {{"2026-02-26", "", 900}},
+}
+
+// smicMonthly is the gross monthly SMIC for 35 hours a week (PTP salary bands).
+var smicMonthly = []figure{
+	{"2024-11-01", "2025-12-31", 1801.80}, // November 2024 revaluation (+2 %); décret to confirm
+	{"2026-01-01", "", 1823.03},           // décret n° 2025-1228 du 17 décembre 2025 (+1.18 %)
 }
 
 // cpfLicenceCoFunding is the minimum third-party co-funding that opens the

@@ -48,6 +48,9 @@ type Scheme struct {
 	// Source is the scheme's legal reference or official page, quoted in
 	// every explanation step.
 	Source string `json:"source,omitempty"`
+	// TraineePayMonthlyEUR is a Région's monthly pay for job seekers without
+	// unemployment benefit on a training it approves (full time; 0 = none).
+	TraineePayMonthlyEUR float64 `json:"trainee_pay_monthly_eur,omitempty"`
 }
 
 // FunderID is "<kind>:<id>", e.g. "region:cvl-parcours-metiers".
@@ -183,6 +186,9 @@ func (sc Scheme) Validate() error {
 	}
 	if sc.MaxEmployerHeadcount < 0 {
 		errs = append(errs, "max_employer_headcount must be ≥ 0")
+	}
+	if sc.TraineePayMonthlyEUR < 0 || (sc.TraineePayMonthlyEUR > 0 && sc.Kind != "region") {
+		errs = append(errs, "trainee_pay_monthly_eur must be ≥ 0 and only on a region scheme")
 	}
 	if sc.MaxAmountEUR < 0 {
 		errs = append(errs, "max_amount_eur must be ≥ 0")

@@ -178,6 +178,30 @@ type ActionPlan struct {
 	FundedEUR    float64        `json:"funded_eur"`
 	LeftToPayEUR float64        `json:"left_to_pay_eur"` // includes the CPF co-payment when due
 	Funders      []FunderResult `json:"funders"`         // precedence order
+	// Income is what the person may live on during a training action (only
+	// with Options.Income: the published plan schema does not document it yet).
+	Income []IncomeLine `json:"income,omitempty"`
+}
+
+// Income kinds.
+const (
+	IncomeSalary             = "salary"              // the employment contract continues
+	IncomePTPSalary          = "ptp_salary"          // salary maintained during a PTP, by band
+	IncomeAREF               = "aref"                // unemployment benefit continued during training
+	IncomeRegionPay          = "region_pay"          // the Région's pay for job seekers without benefit
+	IncomeResignationBenefit = "resignation_benefit" // unemployment benefit after a résignation-reconversion
+)
+
+// IncomeLine is one source of income during an action, evaluated like a
+// funder: status, an estimate when the facts allow, conditions, explanation.
+type IncomeLine struct {
+	Kind   string `json:"kind"`
+	Name   string `json:"name"`
+	Status string `json:"status"`
+	// MonthlyEstimateEUR is a gross monthly estimate; nil when the facts do not allow one.
+	MonthlyEstimateEUR *float64      `json:"monthly_estimate_eur,omitempty"`
+	Conditions         []string      `json:"conditions"`
+	Explanation        []Explanation `json:"explanation"`
 }
 
 // Plan is the financing plan of an action plan revision.
@@ -210,4 +234,8 @@ type Options struct {
 	CPFCoPaymentEUR float64
 	// Facts are the situation facts not in Situation (see Facts).
 	Facts Facts
+	// Income adds each training action's income list to the plan. Whatever
+	// it is, an action that leaves the person without income raises the
+	// shortfall with that reason.
+	Income bool
 }
