@@ -57,7 +57,7 @@ func TestComputeSplit(t *testing.T) {
 		{name: "plan.shortfall/needs_information: nothing known, every candidate funder needs information",
 			s: Situation{}, a: act(training(), func(a *Action) { a.CostEUR = 3000 }), threshold: 5000,
 			want: map[string]float64{}, left: 3000, shortfall: true,
-			reason: "(needs information: cpf, ptp, resignation_reconversion, opco:sante, region:cvl-parcours-metiers, aif, agefiph)"},
+			reason: "(needs information: cpf, ptp, resignation_reconversion, faf:agefice, faf:fafcea, faf:fifpl, opco:periode-reconversion, opco:sante, region:cvl-parcours-metiers, aif, agefiph)"},
 	}
 	o := withSchemes(t)
 	for _, c := range cases {

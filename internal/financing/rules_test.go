@@ -1,6 +1,9 @@
 package financing
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestCPF(t *testing.T) {
 	before := Options{Today: day("2024-04-15")}
@@ -277,7 +280,8 @@ func TestEvaluateOrder(t *testing.T) {
 		got = append(got, r.Funder)
 	}
 	// AGEFIPH comes after the general schemes and after AIF (DOMAIN.md, issue 12).
-	want := []string{"cpf", "ptp", "vae", "resignation_reconversion", "opco:sante", "region:cvl-parcours-metiers", "aif", "agefiph", "region:aa-last"}
+	want := []string{"cpf", "ptp", "vae", "resignation_reconversion", "faf:agefice", "faf:fafcea", "faf:fifpl",
+		"opco:periode-reconversion", "opco:sante", "region:cvl-parcours-metiers", "aif", "agefiph", "region:aa-last"}
 	if len(got) != len(want) {
 		t.Fatalf("order = %v, want %v", got, want)
 	}
@@ -290,7 +294,8 @@ func TestEvaluateOrder(t *testing.T) {
 
 func TestSchemeOverride(t *testing.T) {
 	o := withSchemes(t)
-	override := o.Schemes[1] // region:cvl-parcours-metiers
+	i := slices.IndexFunc(o.Schemes, func(sc Scheme) bool { return sc.FunderID() == "region:cvl-parcours-metiers" })
+	override := o.Schemes[i]
 	override.MaxAmountEUR = 1000
 	o.Schemes = append(o.Schemes, override)
 	n := 0
