@@ -141,6 +141,11 @@ func cpfCopay(r *FunderResult, s Situation, f Facts, booking time.Time, basis st
 	case exempt == triNo:
 		add(triYes, "participation %s due (rate in force on %s, %s; no exemption)", eur(amount), dateOrNil(booking), basis)
 		r.Conditions = append(r.Conditions, fmt.Sprintf("Participation forfaitaire of %s paid by the holder when booking (in force from %s)", eur(amount), fig.From))
+		if f.CoFundingEUR != nil && *f.CoFundingEUR > 0 {
+			// Décret n° 2024-394: a third party other than the employer may pay the
+			// participation for the holder; it does not waive it.
+			r.Conditions = append(r.Conditions, "The co-funder (OPCO, Région, France Travail…) may pay the participation for the holder; its co-funding does not waive it")
+		}
 	default:
 		if s.EmploymentStatus != nil && *s.EmploymentStatus == "jobseeker" && s.JobseekerRegistered == nil {
 			r.Conditions = append(r.Conditions, "Job seeker: exempt only if registered with France Travail — confirm the registration")
