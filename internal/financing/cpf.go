@@ -150,7 +150,8 @@ func cpfCopay(r *FunderResult, s Situation, f Facts, booking time.Time, basis st
 		if s.EmploymentStatus != nil && *s.EmploymentStatus == "jobseeker" && s.JobseekerRegistered == nil {
 			r.Conditions = append(r.Conditions, "Job seeker: exempt only if registered with France Travail — confirm the registration")
 		}
-		add(triUnknown, "participation %s counted; exempt if registered job seeker, employer top-up, C2P points or incapacity ≥ 10 %%%s", eur(amount), unknownList(in))
+		asked := map[string]any{"jobseeker_registered": in["jobseeker_registered"], "employer_top_up": in["employer_top_up"]}
+		add(triUnknown, "participation %s counted; exempt if registered job seeker, employer top-up, C2P points or incapacity ≥ 10 %%%s", eur(amount), unknownList(asked))
 		r.Conditions = append(r.Conditions, fmt.Sprintf("Participation forfaitaire of %s counted: not due for a registered job seeker, an employer top-up, C2P points or a work incapacity ≥ 10 %%", eur(amount)))
 	}
 	return amount
