@@ -89,6 +89,8 @@ type FinancingSummary struct {
 type SituationInput struct {
 	Actor     Actor     `json:"actor"`
 	Situation Situation `json:"situation"`
+	// Facts replace the case's facts beyond Situation; nil keeps none (as before they existed).
+	Facts *financing.Facts `json:"facts,omitempty"`
 }
 
 // FundingRequestInput asks a funder to pay for actions of the plan.
@@ -128,6 +130,8 @@ type ComputeFinancingInput struct {
 	Actions      []Action     `json:"actions"`
 	Requests     []FundingRef `json:"requests"`
 	Today        time.Time    `json:"today"`
+	// Facts: the situation facts beyond Situation (nil: unknown).
+	Facts *financing.Facts `json:"facts,omitempty"`
 }
 
 // ComputedFinancing is the activity's answer: the plan as JSON for the database and the
@@ -225,9 +229,17 @@ func (r *caseRun) checkSetSituation(in SituationInput) error {
 func (r *caseRun) applySetSituation(ctx workflow.Context, in SituationInput) {
 	s := in.Situation
 	r.c.Situation = &s
+	r.c.Facts = nil
+	known := knownFacts(s)
+	if in.Facts != nil {
+		f := *in.Facts
+		r.c.Facts = &f
+		known = append(known, knownFacts(f)...)
+		slices.Sort(known)
+	}
 	// The facts are personal (disability, job seeking): the timeline names only which
 	// ones are known.
-	r.emit(ctx, in.Actor, "situation_updated", map[string]any{"known_facts": knownFacts(s)})
+	r.emit(ctx, in.Actor, "situation_updated", map[string]any{"known_facts": known})
 	r.touch(ctx, true)
 }
 
@@ -257,6 +269,10 @@ func (r *caseRun) computeFinancing(ctx workflow.Context, a Actor, why string) er
 		Actions: slices.Clone(r.c.Actions), Requests: slices.Clone(r.c.FundingRequests), Today: workflow.Now(ctx).UTC()}
 	if r.c.Situation != nil {
 		in.Situation = *r.c.Situation
+	}
+	if r.c.Facts != nil {
+		f := *r.c.Facts
+		in.Facts = &f
 	}
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
@@ -430,8 +446,8 @@ func (r *caseRun) openTrainingFunding() []string {
 // Situation is the person's situation as the funders' rules read it.
 type Situation = financing.Situation
 
-// knownFacts names the facts of a situation that are known, without their values.
-func knownFacts(s Situation) []string {
+// knownFacts names the facts of a situation (or of Facts) that are known, without their values.
+func knownFacts(s any) []string {
 	raw, _ := json.Marshal(s)
 	var m map[string]any
 	_ = json.Unmarshal(raw, &m)

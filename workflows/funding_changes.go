@@ -39,7 +39,7 @@ func (r *caseRun) receiveFundingChanges(ctx workflow.Context) error {
 		seq := r.emit(ctx, sys, "funding_"+ch.Event, map[string]any{"request_id": ch.RequestID, "funder": ref.Funder,
 			"status": ch.Status, "amount_granted_eur": ch.AmountGranted, "reason": ch.Reason, "label": ch.Label, "date": ch.Date})
 		switch ch.Event {
-		case "decided", "deadline_reminder", "deadline_passed", "employer_silence", "employer_answer_due", "answer_overdue":
+		case "decided", "deadline_reminder", "deadline_passed", "deadline_late", "employer_silence", "employer_answer_due", "answer_overdue":
 			r.notify(seq, NotifyFunding, r.c.StructureID, "", "", map[string]any{"request_id": ch.RequestID,
 				"funder": ref.Funder, "event": ch.Event, "status": ch.Status, "label": ch.Label, "date": ch.Date})
 		}

@@ -48,6 +48,9 @@ type fundingRun struct {
 	done        map[string]bool
 	// reportWithdrawal tells the case that its withdrawal took.
 	reportWithdrawal bool
+	// oneLate: a request_by date already past when the request starts gives one
+	// deadline_late event, not a reminder and a deadline_passed at the same instant.
+	oneLate bool
 }
 
 // FundingRequestWorkflow follows one request to a funder: draft, submitted, under
@@ -56,6 +59,7 @@ type fundingRun struct {
 // silence-means-acceptance date, and the funder's answer delay.
 func FundingRequestWorkflow(ctx workflow.Context, in FundingInput) error {
 	r := &fundingRun{in: in, ref: in.Ref, done: map[string]bool{}}
+	r.oneLate = workflow.GetVersion(ctx, "past-deadline-one-late-event", workflow.DefaultVersion, 1) >= 1
 	if r.ref.Status == "" {
 		r.ref.Status = FundingDraft
 	}
@@ -67,7 +71,7 @@ func FundingRequestWorkflow(ctx workflow.Context, in FundingInput) error {
 		return err
 	}
 	for FundingOpen(r.ref.Status) {
-		at, key, event, label, date := r.nextDeadline()
+		at, key, event, label, date := r.nextDeadline(workflow.Now(ctx))
 		tctx, cancel := workflow.WithCancel(ctx)
 		sel := workflow.NewSelector(ctx)
 		var ev FundingEvent
@@ -114,7 +118,7 @@ func (r *fundingRun) settings() (lead, answer time.Duration) {
 
 // nextDeadline is the earliest deadline not yet handled that still matters in the
 // current status.
-func (r *fundingRun) nextDeadline() (at time.Time, key, event, label, date string) {
+func (r *fundingRun) nextDeadline(now time.Time) (at time.Time, key, event, label, date string) {
 	lead, answer := r.settings()
 	consider := func(t time.Time, k, e, l, d string) {
 		if r.done[k] {
@@ -132,6 +136,10 @@ func (r *fundingRun) nextDeadline() (at time.Time, key, event, label, date strin
 		switch d.Kind {
 		case "request_by":
 			if r.ref.Status == FundingDraft {
+				if r.oneLate && !day.After(now) && !r.done["remind:"+d.Label+d.Date] {
+					consider(day, "passed:"+d.Label+d.Date, "deadline_late", d.Label, d.Date)
+					continue
+				}
 				consider(day.Add(-lead), "remind:"+d.Label+d.Date, "deadline_reminder", d.Label, d.Date)
 				consider(day, "passed:"+d.Label+d.Date, "deadline_passed", d.Label, d.Date)
 			}

@@ -610,16 +610,28 @@ func TestFundingRequestAllDeadlinesFireOnceInOrder(t *testing.T) {
 	}
 }
 
-// Deadlines already past when the request starts fire at once, in order, once each.
+// A request_by date already past when the request starts gives one deadline_late event
+// at once (issue 12); it used to give a reminder and a deadline_passed at the same
+// instant, which this test expected before.
 func TestFundingRequestPastDeadlinesFireAtStart(t *testing.T) {
 	ft := newFundingTest(t)
 	ft.signal(10*day, FundingEvent{Kind: "withdraw"})
 	ft.run(fundingInput(FundingDeadline{Label: requestLabel, Date: "2025-03-01", Kind: "request_by"}))
 	ch := ft.allChanges()
-	wantStrings(t, "changes", ft.changeEvents(), "deadline_reminder", "deadline_passed", "withdrawn_confirmed")
-	for _, c := range ch[:min(2, len(ch))] {
+	wantStrings(t, "changes", ft.changeEvents(), "deadline_late", "withdrawn_confirmed")
+	for _, c := range ch[:min(1, len(ch))] {
 		wantTime(t, c.Event+" at", c.at, t0)
 	}
+}
+
+// A date whose reminder time is past but not the date itself: one reminder at once,
+// then deadline_passed on the date.
+func TestFundingRequestReminderPastDateAhead(t *testing.T) {
+	ft := newFundingTest(t)
+	ft.signal(40*day, FundingEvent{Kind: "withdraw"})
+	due := t0.Add(5 * day).Format(time.DateOnly)
+	ft.run(fundingInput(FundingDeadline{Label: requestLabel, Date: due, Kind: "request_by"}))
+	wantStrings(t, "changes", ft.changeEvents(), "deadline_reminder", "deadline_passed", "withdrawn_confirmed")
 }
 
 // BUG: a silence_is_acceptance date already past when the request is submitted fires

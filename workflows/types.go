@@ -5,6 +5,8 @@ package workflows
 
 import (
 	"time"
+
+	"github.com/spro-cep/cep/internal/financing"
 )
 
 // Names of the workflow, its updates, queries, signals and the activities it calls.
@@ -190,6 +192,9 @@ type Action struct {
 	CostEUR   float64  `json:"cost_eur"`
 	Status    string   `json:"status"`
 	Notes     []string `json:"notes,omitempty"`
+	// Certification of a training (rncp, rs, clea): the 2026 CPF ceilings depend on it.
+	// Optional, so actions recorded before it decode unchanged.
+	Certification string `json:"certification,omitempty"`
 }
 
 // Session is a counselling or support appointment.
@@ -248,7 +253,9 @@ type Case struct {
 	Seq int64 `json:"seq"`
 	// Situation holds the facts the funders' rules read; FinancingAlert is raised when
 	// the latest plan falls short.
-	Situation         *Situation        `json:"situation,omitempty"`
+	Situation *Situation `json:"situation,omitempty"`
+	// Facts are the situation facts the 2026 funding rules read beyond Situation.
+	Facts             *financing.Facts  `json:"facts,omitempty"`
 	Financing         *FinancingSummary `json:"financing,omitempty"`
 	FinancingRevision int               `json:"financing_revision"`
 	FinancingAlert    bool              `json:"financing_alert"`
