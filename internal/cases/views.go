@@ -67,6 +67,9 @@ type CaseView struct {
 	Financing       *workflows.FinancingSummary `json:"financing"`
 	FinancingAlert  bool                        `json:"financing_alert"`
 	FundingRequests []workflows.FundingRef      `json:"funding_requests"`
+	// ProjectionFailedAt is set while a change of the case could not be written to the
+	// database (the case goes on; supervision lists it as workflow_problem).
+	ProjectionFailedAt *time.Time `json:"projection_failed_at,omitempty"`
 }
 
 // view joins the workflow's state with the person's details.
@@ -78,7 +81,7 @@ func (s *Service) view(ctx context.Context, st workflows.Case) (CaseView, error)
 		CloseNote: st.CloseNote, Deadlines: st.Deadlines, DueAt: st.DueAt, CreatedBy: st.CreatedBy,
 		CreatedAt: st.CreatedAt, UpdatedAt: st.UpdatedAt, ClosedAt: st.ClosedAt, LastActivityAt: st.LastActivityAt,
 		Version: st.Version, Situation: st.Situation, Financing: st.Financing, FinancingAlert: st.FinancingAlert,
-		FundingRequests: st.FundingRequests}
+		FundingRequests: st.FundingRequests, ProjectionFailedAt: st.ProjectionFailedAt}
 	if out.FundingRequests == nil {
 		out.FundingRequests = []workflows.FundingRef{}
 	}
