@@ -43,6 +43,8 @@ func (a *Activities) Register(w worker.Registry) {
 	w.RegisterActivityWithOptions(a.DeliverNotifications, activity.RegisterOptions{Name: workflows.ActivityDeliver})
 	w.RegisterActivityWithOptions(a.ComputeFinancingPlan, activity.RegisterOptions{Name: workflows.ActivityComputeFinancing})
 	w.RegisterActivityWithOptions(a.ProjectFundingRequest, activity.RegisterOptions{Name: workflows.ActivityProjectFunding})
+	w.RegisterActivityWithOptions(a.MarkProjectionFailed, activity.RegisterOptions{Name: workflows.ActivityMarkProjectionFailed})
+	w.RegisterActivityWithOptions(a.RedriveOutbox, activity.RegisterOptions{Name: workflows.ActivityRedriveOutbox})
 }
 
 // ProjectCase writes one batch of a case's changes in a single transaction. Every write
@@ -70,7 +72,8 @@ func (a *Activities) ProjectCase(ctx context.Context, p workflows.Projection) er
 	if h := c.Handoff; h != nil {
 		row.HandoffID, row.HandoffTargetID = &h.ID, &h.ToStructureID
 	}
-	return a.Store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	row.ProjectionFailedAt = c.ProjectionFailedAt
+	err = a.Store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// Newer versions win; an older retried batch still adds its events below.
 		if err := tx.Clauses(clause.OnConflict{
 			Columns:   []clause.Column{{Name: "id"}},
@@ -132,6 +135,14 @@ func (a *Activities) ProjectCase(ctx context.Context, p workflows.Projection) er
 		}
 		return nil
 	})
+	return classify(err)
+}
+
+// MarkProjectionFailed flags a case row whose projection failed, keeping the time of the
+// first failure. The next projection of the case without failed batches clears it.
+func (a *Activities) MarkProjectionFailed(ctx context.Context, f workflows.ProjectionFailure) error {
+	return a.Store.DB.WithContext(ctx).Model(&models.Case{}).Where("id = ?", f.CaseID).
+		Update("projection_failed_at", gorm.Expr("COALESCE(projection_failed_at, ?)", f.At)).Error
 }
 
 func handoffRow(c workflows.Case, h workflows.Handoff) models.Handoff {

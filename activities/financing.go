@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -24,9 +25,12 @@ func (a *Activities) ComputeFinancingPlan(_ context.Context, in workflows.Comput
 			continue // nothing to pay for
 		}
 		actions = append(actions, financing.Action{ID: x.ID, Type: x.Type, Title: x.Title, StartDate: x.StartDate,
-			EndDate: x.EndDate, Hours: x.Hours, CostEUR: x.CostEUR})
+			EndDate: x.EndDate, Hours: x.Hours, CostEUR: x.CostEUR, Certification: x.Certification})
 	}
 	opts := financing.Options{Today: in.Today, ShortfallThresholdEUR: a.ShortfallThresholdEUR, Schemes: a.Schemes}
+	if in.Facts != nil {
+		opts.Facts = *in.Facts
+	}
 	plan := financing.Compute(in.Situation, actions, in.Revision, opts)
 	applyDecisions(&plan, in.Requests, a.ShortfallThresholdEUR, in.Today)
 	raw, err := json.Marshal(plan)
@@ -69,9 +73,17 @@ func applyDecisions(plan *financing.Plan, requests []workflows.FundingRef, thres
 	if len(decided) == 0 {
 		return
 	}
+	// The rules' reasons that do not depend on amounts (no income during a
+	// training) stand whatever the funders decided.
+	var kept []string
+	for _, r := range plan.ShortfallReasons {
+		if strings.Contains(r, "no income during the training") {
+			kept = append(kept, r)
+		}
+	}
 	plan.TotalFundedEUR, plan.TotalLeftToPayEUR = 0, 0
-	plan.Shortfall = false
-	plan.ShortfallReasons = []string{}
+	plan.Shortfall = len(kept) > 0
+	plan.ShortfallReasons = append([]string{}, kept...)
 	for i := range plan.Actions {
 		ap := &plan.Actions[i]
 		funded := 0.0
@@ -124,10 +136,10 @@ func (a *Activities) ProjectFundingRequest(ctx context.Context, row workflows.Fu
 	if m.ActionIDs == nil {
 		m.ActionIDs = []string{}
 	}
-	return a.Store.DB.WithContext(ctx).Clauses(clause.OnConflict{
+	return classify(a.Store.DB.WithContext(ctx).Clauses(clause.OnConflict{
 		Columns: []clause.Column{{Name: "id"}},
 		Where:   clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "funding_requests.version < excluded.version"}}},
 		DoUpdates: clause.AssignmentColumns([]string{"amount_granted", "status", "decision_reason", "deadlines",
 			"updated_at", "version"}),
-	}).Create(&m).Error
+	}).Create(&m).Error)
 }

@@ -1,6 +1,8 @@
 package activities
 
 import (
+	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -55,5 +57,62 @@ func TestApplyDecisions(t *testing.T) {
 	applyDecisions(&p, []workflows.FundingRef{{Funder: "cpf", ActionIDs: []string{"a1"}, Status: workflows.FundingRefused, AmountGranted: granted(0)}}, 500, today)
 	if !p.Shortfall || p.Actions[0].Funders[0].Status != financing.StatusNotEligible {
 		t.Fatalf("no eligible funder left must be a shortfall: %+v", p)
+	}
+}
+
+// An income reason (no income during a training) does not depend on the funders'
+// decisions: it survives them.
+func TestApplyDecisionsKeepsIncomeReason(t *testing.T) {
+	granted := 2800.0
+	p := financing.Plan{Shortfall: true, ShortfallReasons: []string{"action a1: no income during the training (no unemployment benefit and no Région pay)"},
+		Actions: []financing.ActionPlan{{ActionID: "a1", CostEUR: 3000, FundedEUR: 3000,
+			Funders: []financing.FunderResult{{Funder: "cpf", Status: financing.StatusEligible, AmountEUR: 3000}}}}}
+	applyDecisions(&p, []workflows.FundingRef{{Funder: "cpf", ActionIDs: []string{"a1"}, Status: workflows.FundingPartiallyGranted, AmountGranted: &granted}},
+		500, time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC))
+	if !p.Shortfall || len(p.ShortfallReasons) != 1 || p.ShortfallReasons[0] != "action a1: no income during the training (no unemployment benefit and no Région pay)" {
+		t.Fatalf("income reason lost: %v %q", p.Shortfall, p.ShortfallReasons)
+	}
+}
+
+// The activity hands the rules the action's certification and the case's facts:
+// a bilan de compétences booked in 2026 is capped at €1,600 on the CPF (décret n°
+// 2026-127), and a training on working time gets the employer's authorisation dates.
+func TestComputeFinancingPlanPassesCertificationAndFacts(t *testing.T) {
+	a := &Activities{ShortfallThresholdEUR: 10000}
+	yes, balance, topUp := true, 5000.0, true
+	employed, cdi := "employed", "cdi"
+	in := workflows.ComputeFinancingInput{CaseID: "c1", Revision: 1, Today: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC),
+		Situation: financing.Situation{EmploymentStatus: &employed, ContractType: &cdi, CPFBalanceEUR: &balance, EmployerTopUp: &topUp},
+		Facts:     &financing.Facts{DuringWorkingTime: &yes},
+		Actions: []workflows.Action{
+			{ID: "b1", Type: "bilan_competences", StartDate: "2026-06-01", EndDate: "2026-07-15", CostEUR: 2000, Status: "planned"},
+			{ID: "r1", Type: "training", Certification: "rs", StartDate: "2026-06-01", EndDate: "2026-07-15", CostEUR: 2500, Status: "planned"},
+		}}
+	out, err := a.ComputeFinancingPlan(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(out.Plan)
+	var plan financing.Plan
+	if err := json.Unmarshal(raw, &plan); err != nil {
+		t.Fatal(err)
+	}
+	cpf := func(i int) financing.FunderResult {
+		for _, f := range plan.Actions[i].Funders {
+			if f.Funder == "cpf" {
+				return f
+			}
+		}
+		t.Fatalf("no cpf line for %s", plan.Actions[i].ActionID)
+		return financing.FunderResult{}
+	}
+	if got := cpf(0).AmountEUR; got != 1600 {
+		t.Errorf("bilan CPF = %v, want 1600", got)
+	}
+	if got := cpf(1).AmountEUR; got != 1500 {
+		t.Errorf("RS training CPF = %v, want 1500 (the certification must reach the rules)", got)
+	}
+	if dl := cpf(1).Deadlines; len(dl) != 2 || dl[0].Date != "2026-04-02" {
+		t.Errorf("working-time deadlines = %+v (the facts must reach the rules)", dl)
 	}
 }

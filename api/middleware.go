@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -10,8 +9,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 
+	"github.com/spro-cep/cep/internal/cases"
 	"github.com/spro-cep/cep/models"
 )
 
@@ -82,9 +81,8 @@ func (s *server) authenticate(c *gin.Context) {
 		writeError(c, unauthorized("the token is invalid or expired"))
 		return
 	}
-	var u models.User
-	err = s.store.DB.WithContext(c.Request.Context()).Where("email = ? AND active", email).Take(&u).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	u, err := s.dir.ActiveUser(c.Request.Context(), email)
+	if e := cases.AsError(err); e != nil && e.Kind == cases.KindNotFound {
 		writeError(c, unauthorized("the token names no active user"))
 		return
 	}
@@ -92,7 +90,7 @@ func (s *server) authenticate(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	c.Set(ctxUser, &u)
+	c.Set(ctxUser, u)
 	c.Next()
 }
 
@@ -110,16 +108,10 @@ func handler(f func(c *gin.Context) error) gin.HandlerFunc {
 	}
 }
 
-// requireRole refuses users whose role is not listed.
-func requireRole(roles ...string) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		u := currentUser(c)
-		for _, r := range roles {
-			if u.Role == r {
-				c.Next()
-				return
-			}
-		}
-		writeError(c, forbidden("your role ("+u.Role+") may not do this"))
-	}
+// caller is the authenticated user of the request, as the service knows callers.
+func caller(c *gin.Context) cases.Caller {
+	return cases.CallerOf(currentUser(c), c.GetString(ctxRequestID))
 }
+
+// idempotencyKey is the request's Idempotency-Key header; the service checks it.
+func idempotencyKey(c *gin.Context) string { return c.GetHeader("Idempotency-Key") }

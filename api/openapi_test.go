@@ -382,7 +382,7 @@ func TestResponseSchemasMatchOutputTypes(t *testing.T) {
 			Channel: "webhook", Attempts: 1, LastError: "e"}},
 		{"Notification", notificationJSON{ID: "n1", CaseID: full.ID, Kind: "handoff_requested", CreatedAt: now}},
 		{"RecommendationList", map[string]any{"case_id": full.ID,
-			"items":    []routing.Recommendation{{StructureID: "s2", Name: "n", Network: "CCI", Score: 95, Reasons: []string{"r"}, RuleIDs: []string{"t1-1"}}},
+			"items":    []routing.Recommendation{{StructureID: "s2", Name: "n", Network: "CCI", Score: 95, Reasons: []string{"r"}, RuleIDs: []string{"t1-1"}, Basis: routing.BasisRule}},
 			"unserved": []routing.Unserved{{RuleID: "t1-2", Network: "Cap emploi", Reason: "r"}}}},
 		{"Synthesis", synthesisJSON{CaseID: full.ID, GeneratedAt: now, Stage: "implementation", StructureID: "s1", StructureName: "n",
 			ReferentAdviser: str("u1"), Beneficiary: ben, Request: "r", Needs: []string{"vae"}, Competences: project.Competences,

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,11 +10,8 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
-	"github.com/go-playground/validator/v10"
-	"go.temporal.io/api/serviceerror"
 
-	"github.com/spro-cep/cep/internal/store"
-	"github.com/spro-cep/cep/workflows"
+	"github.com/spro-cep/cep/internal/cases"
 )
 
 // FieldError names one invalid field of a request, by its JSON name.
@@ -100,68 +96,56 @@ func writeError(c *gin.Context, err error) {
 	c.Abort()
 }
 
+// toProblem maps an error to its problem: the service's typed refusals by kind (the
+// one mapping of the JSON face), the API's own problems as they are, and anything else
+// as a 500 that does not show its text.
 func toProblem(err error) *Problem {
 	var p *Problem
 	if errors.As(err, &p) {
 		cp := *p
 		return &cp
 	}
-	if r, ok := workflows.AsRefusal(err); ok {
-		switch r.Kind {
-		case workflows.RefusalConflict:
-			p := conflict(r.Message, r.Details.Stage, r.Details.Paused)
-			if r.Details.Field != "" {
-				p.Errors = []FieldError{{Field: r.Details.Field, Message: r.Message}}
-			}
-			return p
-		case workflows.RefusalForbidden:
-			return forbidden(r.Message)
-		case workflows.RefusalNotFound:
-			return notFound(r.Message)
-		default:
-			return badRequest(r.Message, FieldError{Field: r.Details.Field, Message: r.Message})
+	e := cases.AsError(err)
+	if e == nil {
+		return problem(http.StatusInternalServerError, "internal", "Internal error", "an unexpected error occurred")
+	}
+	fields := make([]FieldError, len(e.Fields))
+	for i, f := range e.Fields {
+		fields[i] = FieldError(f)
+	}
+	switch e.Kind {
+	case cases.KindInvalid:
+		return badRequest(e.Detail, fields...)
+	case cases.KindNotFound:
+		return notFound(e.Detail)
+	case cases.KindForbidden:
+		return forbidden(e.Detail)
+	case cases.KindConflict:
+		paused := false
+		if e.Paused != nil {
+			paused = *e.Paused
 		}
+		c := conflict(e.Detail, e.Stage, paused)
+		if len(fields) > 0 {
+			c.Errors = fields
+		}
+		return c
+	case cases.KindUnavailable:
+		return unavailable(e.Detail)
+	case cases.KindGone:
+		return problem(http.StatusGone, "gone", "Gone", e.Detail)
+	default:
+		return problem(http.StatusInternalServerError, "internal", "Internal error", "an unexpected error occurred")
 	}
-	if errors.Is(err, store.ErrNotFound) {
-		return notFound("no such resource")
-	}
-	var unavailableErr *serviceerror.Unavailable
-	var deadlineErr *serviceerror.DeadlineExceeded
-	if errors.As(err, &unavailableErr) || errors.As(err, &deadlineErr) || errors.Is(err, context.DeadlineExceeded) ||
-		strings.Contains(err.Error(), "connection refused") {
-		return unavailable("the workflow engine cannot be reached right now; retry with the same Idempotency-Key")
-	}
-	return problem(http.StatusInternalServerError, "internal", "Internal error", "an unexpected error occurred")
 }
-
-// newValidator reports fields by their JSON names.
-func newValidator() *validator.Validate {
-	v := validator.New(validator.WithRequiredStructEnabled())
-	v.RegisterTagNameFunc(func(f reflect.StructField) string {
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			return ""
-		}
-		if name == "" {
-			return f.Name
-		}
-		return name
-	})
-	_ = v.RegisterValidation("date", func(fl validator.FieldLevel) bool {
-		_, err := parseDate(fl.Field().String())
-		return err == nil
-	})
-	return v
-}
-
-var validate = newValidator()
 
 // maxBodyBytes bounds a request body: the largest legitimate one (a routing table) is a
 // few kilobytes.
 const maxBodyBytes = 1 << 20
 
-// bind decodes a JSON body strictly (unknown fields rejected) and validates it.
-func bind(c *gin.Context, dst any) error {
+// decode reads a JSON body strictly: unknown fields rejected, one object, at most
+// maxBodyBytes. The service validates what it decodes to.
+func decode(c *gin.Context, dst any) error {
 	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, maxBodyBytes))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
@@ -170,15 +154,23 @@ func bind(c *gin.Context, dst any) error {
 	if dec.More() {
 		return badRequest("the body must hold a single JSON object")
 	}
-	return validateStruct(dst)
+	return nil
 }
 
-// bindOptional is bind for endpoints whose body may be empty.
-func bindOptional(c *gin.Context, dst any) error {
+// decodeOptional is decode for endpoints whose body may be empty.
+func decodeOptional(c *gin.Context, dst any) error {
 	if c.Request.ContentLength == 0 {
-		return validateStruct(dst)
+		return nil
 	}
-	return bind(c, dst)
+	return decode(c, dst)
+}
+
+// bind is decode followed by the service's validation, for a body checked on its own.
+func bind(c *gin.Context, dst any) error {
+	if err := decode(c, dst); err != nil {
+		return err
+	}
+	return cases.Validate(dst)
 }
 
 func decodeProblem(err error) *Problem {
@@ -219,60 +211,5 @@ func jsonKind(t reflect.Type) string {
 		return "array"
 	default:
 		return "object"
-	}
-}
-
-func validateStruct(v any) error {
-	err := validate.Struct(v)
-	if err == nil {
-		return nil
-	}
-	var verrs validator.ValidationErrors
-	if !errors.As(err, &verrs) {
-		return badRequest(err.Error())
-	}
-	fields := make([]FieldError, 0, len(verrs))
-	for _, fe := range verrs {
-		fields = append(fields, FieldError{Field: fieldPath(fe.Namespace()), Message: fieldMessage(fe)})
-	}
-	return badRequest("some fields are invalid", fields...)
-}
-
-// fieldPath turns "createCaseRequest.beneficiary.first_name" into "beneficiary.first_name".
-func fieldPath(ns string) string {
-	if _, rest, ok := strings.Cut(ns, "."); ok {
-		return rest
-	}
-	return ns
-}
-
-func fieldMessage(fe validator.FieldError) string {
-	switch fe.Tag() {
-	case "required":
-		return "is required"
-	case "oneof":
-		return "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
-	case "email":
-		return "must be an email address"
-	case "date":
-		return "must be a date written YYYY-MM-DD"
-	case "max":
-		return "must be at most " + fe.Param() + " long or large"
-	case "min":
-		return "must be at least " + fe.Param()
-	case "gte":
-		return "must be at least " + fe.Param()
-	case "lte":
-		return "must be at most " + fe.Param()
-	case "gt":
-		return "must be greater than " + fe.Param()
-	case "len":
-		return "must have length " + fe.Param()
-	case "numeric":
-		return "must contain digits only"
-	case "uuid":
-		return "must be a UUID"
-	default:
-		return "fails the " + fe.Tag() + " rule"
 	}
 }

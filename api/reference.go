@@ -1,18 +1,14 @@
 package api
 
 import (
-	"errors"
 	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"gorm.io/gorm"
 
+	"github.com/spro-cep/cep/internal/cases"
+	"github.com/spro-cep/cep/internal/directory"
 	"github.com/spro-cep/cep/models"
-	"github.com/spro-cep/cep/workflows"
 )
 
 type userJSON struct {
@@ -62,19 +58,12 @@ func toStructureJSON(m models.Structure) structureJSON {
 }
 
 func (s *server) listStructures(c *gin.Context) error {
-	q := s.store.DB.WithContext(c.Request.Context()).Order("territory_id, id")
-	if t := c.Query("territory_id"); t != "" {
-		q = q.Where("territory_id = ?", t)
+	op, err := boolParam(c, "cep_operator")
+	if err != nil {
+		return err
 	}
-	if op := c.Query("cep_operator"); op != "" {
-		b, err := strconv.ParseBool(op)
-		if err != nil {
-			return badRequest("invalid filter", FieldError{Field: "cep_operator", Message: "must be true or false"})
-		}
-		q = q.Where("cep_operator = ?", b)
-	}
-	var rows []models.Structure
-	if err := q.Find(&rows).Error; err != nil {
+	rows, err := s.dir.Structures(c.Request.Context(), caller(c), directory.StructureQuery{TerritoryID: c.Query("territory_id"), CEPOperator: op})
+	if err != nil {
 		return err
 	}
 	out := make([]structureJSON, len(rows))
@@ -86,11 +75,7 @@ func (s *server) listStructures(c *gin.Context) error {
 }
 
 func (s *server) getStructure(c *gin.Context) error {
-	var m models.Structure
-	err := s.store.DB.WithContext(c.Request.Context()).Where("id = ?", c.Param("id")).Take(&m).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return notFound("no structure " + c.Param("id"))
-	}
+	m, err := s.dir.Structure(c.Request.Context(), caller(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -98,57 +83,23 @@ func (s *server) getStructure(c *gin.Context) error {
 	return nil
 }
 
-type structurePatch struct {
-	// WebhookURL receives the structure's notifications; empty removes it.
-	WebhookURL *string `json:"webhook_url" validate:"required"`
-}
-
-// patchStructure sets where a structure's notifications are delivered. Admins may set
-// any structure's, a coordinator those of its territory.
+// patchStructure sets where a structure's notifications are delivered.
 func (s *server) patchStructure(c *gin.Context) error {
 	var in structurePatch
-	if err := bind(c, &in); err != nil {
+	if err := decode(c, &in); err != nil {
 		return err
 	}
-	if u := strings.TrimSpace(*in.WebhookURL); u != "" {
-		parsed, err := url.Parse(u)
-		if err != nil || (parsed.Scheme != "https" && parsed.Scheme != "http") || parsed.Host == "" {
-			return badRequest("some fields are invalid", FieldError{Field: "webhook_url", Message: "must be an http(s) URL, or empty to remove it"})
-		}
-		*in.WebhookURL = u
-	}
-	st, err := s.structure(c.Request.Context(), c.Param("id"))
+	m, err := s.dir.PatchStructure(c.Request.Context(), caller(c), c.Param("id"), in)
 	if err != nil {
 		return err
 	}
-	if u := currentUser(c); u.Role == models.RoleCoordinator && deref(u.TerritoryID) != st.TerritoryID {
-		return forbidden("a coordinator configures only its own territory's structures")
-	}
-	if err := s.store.DB.WithContext(c.Request.Context()).Model(&models.Structure{}).Where("id = ?", st.ID).
-		Updates(map[string]any{"webhook_url": *in.WebhookURL, "updated_at": time.Now().UTC()}).Error; err != nil {
-		return err
-	}
-	st.WebhookURL = *in.WebhookURL
-	c.JSON(http.StatusOK, toStructureJSON(*st))
+	c.JSON(http.StatusOK, toStructureJSON(m))
 	return nil
 }
 
 func (s *server) listUsers(c *gin.Context) error {
-	u := currentUser(c)
-	q := s.store.DB.WithContext(c.Request.Context()).Order("email")
-	if u.Role == models.RoleCoordinator {
-		// A coordinator sees the users of its territory's structures.
-		q = q.Where("territory_id = ? OR structure_id IN (?)", deref(u.TerritoryID),
-			s.store.DB.Model(&models.Structure{}).Select("id").Where("territory_id = ?", deref(u.TerritoryID)))
-	}
-	if sid := c.Query("structure_id"); sid != "" {
-		q = q.Where("structure_id = ?", sid)
-	}
-	if role := c.Query("role"); role != "" {
-		q = q.Where("role = ?", role)
-	}
-	var rows []models.User
-	if err := q.Find(&rows).Error; err != nil {
+	rows, err := s.dir.Users(c.Request.Context(), caller(c), directory.UserQuery{StructureID: c.Query("structure_id"), Role: c.Query("role")})
+	if err != nil {
 		return err
 	}
 	out := make([]userJSON, len(rows))
@@ -159,95 +110,27 @@ func (s *server) listUsers(c *gin.Context) error {
 	return nil
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-type routingRuleJSON struct {
-	ID         string `json:"id,omitempty"`
-	Priority   int    `json:"priority" validate:"gte=0,lte=1000"`
-	Public     string `json:"public,omitempty" validate:"omitempty,oneof=pupil student apprentice employee self_employed jobseeker volunteer other"`
-	Need       string `json:"need,omitempty" validate:"omitempty,max=64"`
-	Disability *bool  `json:"disability,omitempty"`
-	MinAge     int    `json:"min_age,omitempty" validate:"gte=0,lte=120"`
-	MaxAge     int    `json:"max_age,omitempty" validate:"gte=0,lte=120"`
-	Network    string `json:"network" validate:"required,max=100"`
-	Reason     string `json:"reason" validate:"required,max=500"`
-}
-
-type routingTableJSON struct {
-	TerritoryID string            `json:"territory_id" validate:"required"`
-	Rules       []routingRuleJSON `json:"rules" validate:"required,max=200,dive"`
-}
-
 func (s *server) listRoutingRules(c *gin.Context) error {
-	territory := c.Query("territory_id")
-	if territory == "" {
-		territory = deref(currentUser(c).TerritoryID)
-	}
-	var rows []models.RoutingRule
-	if err := s.store.DB.WithContext(c.Request.Context()).Where("territory_id = ?", territory).
-		Order("priority, id").Find(&rows).Error; err != nil {
+	t, err := s.dir.RoutingTable(c.Request.Context(), caller(c), c.Query("territory_id"))
+	if err != nil {
 		return err
 	}
-	out := routingTableJSON{TerritoryID: territory, Rules: make([]routingRuleJSON, len(rows))}
-	for i, r := range rows {
-		out.Rules[i] = routingRuleJSON{ID: r.ID, Priority: r.Priority, Public: r.Public, Need: r.Need,
-			Disability: r.Disability, MinAge: r.MinAge, MaxAge: r.MaxAge, Network: r.Network, Reason: r.Reason}
-	}
-	c.JSON(http.StatusOK, out)
+	c.JSON(http.StatusOK, t)
 	return nil
 }
 
 // replaceRoutingRules replaces a territory's hand-off table in one transaction.
 func (s *server) replaceRoutingRules(c *gin.Context) error {
 	var in routingTableJSON
-	if err := bind(c, &in); err != nil {
+	if err := decode(c, &in); err != nil {
 		return err
 	}
-	u := currentUser(c)
-	if u.Role == models.RoleCoordinator && deref(u.TerritoryID) != in.TerritoryID {
-		return forbidden("a coordinator edits only its own territory's table")
-	}
-	now := time.Now().UTC()
-	err := s.store.DB.WithContext(c.Request.Context()).Transaction(func(tx *gorm.DB) error {
-		var n int64
-		if err := tx.Model(&models.Territory{}).Where("id = ?", in.TerritoryID).Count(&n).Error; err != nil {
-			return err
-		}
-		if n == 0 {
-			return badRequest("unknown territory", FieldError{Field: "territory_id", Message: "no such territory"})
-		}
-		if err := tx.Where("territory_id = ?", in.TerritoryID).Delete(&models.RoutingRule{}).Error; err != nil {
-			return err
-		}
-		for i, r := range in.Rules {
-			if r.MaxAge > 0 && r.MinAge > r.MaxAge {
-				return badRequest("invalid rule", FieldError{Field: "rules[" + strconv.Itoa(i) + "].min_age", Message: "must not exceed max_age"})
-			}
-			m := models.RoutingRule{ID: in.TerritoryID + "-" + strconv.Itoa(i+1), TerritoryID: in.TerritoryID, Priority: r.Priority,
-				Public: r.Public, Need: r.Need, Disability: r.Disability, MinAge: r.MinAge, MaxAge: r.MaxAge,
-				Network: r.Network, Reason: r.Reason, UpdatedBy: u.ID, UpdatedAt: now}
-			if err := tx.Create(&m).Error; err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	t, err := s.dir.ReplaceRoutingTable(c.Request.Context(), caller(c), in)
 	if err != nil {
 		return err
 	}
-	return s.listRoutingRulesFor(c, in.TerritoryID)
-}
-
-func (s *server) listRoutingRulesFor(c *gin.Context, territory string) error {
-	q := c.Request.URL.Query()
-	q.Set("territory_id", territory)
-	c.Request.URL.RawQuery = q.Encode()
-	return s.listRoutingRules(c)
+	c.JSON(http.StatusOK, t)
+	return nil
 }
 
 type notificationJSON struct {
@@ -265,110 +148,33 @@ type notificationJSON struct {
 	LastError            string     `json:"last_error,omitempty"`
 }
 
-// listNotifications lists the notifications addressed to the caller's structure, and to
-// a coordinator its territory's coordination notifications.
+// listNotifications lists the notifications addressed to the caller.
 func (s *server) listNotifications(c *gin.Context) error {
-	u := currentUser(c)
 	page, err := pageParams(c)
 	if err != nil {
 		return err
 	}
-	q := s.store.DB.WithContext(c.Request.Context()).Model(&models.Notification{})
-	switch u.Role {
-	case models.RoleAdmin:
-	case models.RoleCoordinator:
-		q = q.Where("(recipient_structure_id <> '' AND recipient_structure_id = ?) OR (recipient_territory_id = ? AND recipient_role = ?)",
-			deref(u.StructureID), deref(u.TerritoryID), models.RoleCoordinator)
-	default:
-		if u.StructureID == nil {
-			// Supervisors have no inbox of their own.
-			q = q.Where("1 = 0")
-		} else {
-			q = q.Where("recipient_structure_id = ?", *u.StructureID)
-		}
-	}
-	if id := c.Query("case_id"); id != "" {
-		q = q.Where("case_id = ?", id)
-	}
-	if k := c.Query("kind"); k != "" {
-		q = q.Where("kind = ?", k)
-	}
-	if d := c.Query("delivered"); d != "" {
-		b, err := strconv.ParseBool(d)
-		if err != nil {
-			return badRequest("invalid filter", FieldError{Field: "delivered", Message: "must be true or false"})
-		}
-		if b {
-			q = q.Where("delivered_at IS NOT NULL")
-		} else {
-			q = q.Where("delivered_at IS NULL")
-		}
-	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
+	delivered, err := boolParam(c, "delivered")
+	if err != nil {
 		return err
 	}
-	var rows []models.Notification
-	if err := q.Order("created_at DESC, id").Limit(page.size).Offset(page.offset()).Find(&rows).Error; err != nil {
+	list, err := s.svc.Notifications(c.Request.Context(), caller(c),
+		cases.NotificationQuery{CaseID: c.Query("case_id"), Kind: c.Query("kind"), Delivered: delivered, Page: page})
+	if err != nil {
 		return err
 	}
-	out := make([]notificationJSON, len(rows))
-	for i, n := range rows {
+	out := make([]notificationJSON, len(list.Items))
+	for i, n := range list.Items {
 		out[i] = notificationJSON{ID: n.ID, CaseID: n.CaseID, Kind: n.Kind, RecipientStructureID: n.RecipientStructureID,
 			RecipientTerritoryID: n.RecipientTerritoryID, RecipientRole: n.RecipientRole, Payload: rawJSON(n.Payload),
 			CreatedAt: n.CreatedAt, DeliveredAt: n.DeliveredAt, Channel: n.Channel, Attempts: n.Attempts, LastError: n.LastError}
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out, "page": page.page, "page_size": page.size, "total": total})
+	c.JSON(http.StatusOK, gin.H{"items": out, "page": list.Page.Page, "page_size": list.Page.Size, "total": list.Total})
 	return nil
 }
 
 // vocabularies documents the closed lists the API accepts.
 func (s *server) vocabularies(c *gin.Context) error {
-	c.JSON(http.StatusOK, gin.H{
-		"publics":         publics,
-		"genders":         genders,
-		"channels":        channels,
-		"needs":           needs,
-		"decline_reasons": workflows.DeclineReasons,
-		"close_outcomes":  workflows.CloseOutcomes,
-		"action_types":    actionTypes,
-		"session_modes":   sessionModes,
-		"stages": []string{workflows.StageReception, workflows.StageHandoff, workflows.StageCounselling,
-			workflows.StageImplementation, workflows.StageClosed},
-	})
+	c.JSON(http.StatusOK, cases.Vocab())
 	return nil
-}
-
-// rawJSON embeds stored JSON text as is.
-type rawJSON string
-
-// MarshalJSON implements json.Marshaler.
-func (r rawJSON) MarshalJSON() ([]byte, error) {
-	if r == "" {
-		return []byte("null"), nil
-	}
-	return []byte(r), nil
-}
-
-type pageQuery struct{ page, size int }
-
-func (p pageQuery) offset() int { return (p.page - 1) * p.size }
-
-func pageParams(c *gin.Context) (pageQuery, error) {
-	p := pageQuery{page: 1, size: 50}
-	if v := c.Query("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return p, badRequest("invalid paging", FieldError{Field: "page", Message: "must be a whole number from 1"})
-		}
-		p.page = n
-	}
-	if v := c.Query("page_size"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 200 {
-			return p, badRequest("invalid paging", FieldError{Field: "page_size", Message: "must be a whole number from 1 to 200"})
-		}
-		p.size = n
-	}
-	return p, nil
 }

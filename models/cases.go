@@ -48,6 +48,8 @@ type Case struct {
 	LastActivityAt     time.Time
 	Version            int64
 	State              string
+	// ProjectionFailedAt is set while a change of the case could not be projected.
+	ProjectionFailedAt *time.Time
 }
 
 // CaseEvent is one line of a case's timeline. (CaseID, Seq) is assigned by the workflow,

@@ -38,12 +38,24 @@ type caseRun struct {
 	opened      bool
 	undelivered []string
 	delivering  bool
-	contacts    workflow.ReceiveChannel
+	// delivery are the IDs the delivery activity is sending now.
+	delivery []string
+	contacts workflow.ReceiveChannel
 	// Funding requests: children to start and signals to send, queued by updates that
 	// must not block, and the changes the children report.
 	startFunding   []FundingInput
 	signalFunding  []fundingSignal
 	fundingChanges workflow.ReceiveChannel
+	// unprojected are the batches whose projection failed, oldest first.
+	unprojected []Projection
+	// searched is what the search attributes were last set to.
+	searched *searchFacts
+	// fundingStarted are the requests whose workflow this run has started (or failed to).
+	fundingStarted map[string]bool
+	// awaitingFunding are the requests the closure withdrew that have not answered.
+	awaitingFunding map[string]bool
+	// reservedRevision is the highest financing revision a running computation holds.
+	reservedRevision int
 }
 
 func newCaseRun(ctx workflow.Context, in CaseInput) (*caseRun, error) {
@@ -60,6 +72,8 @@ func newCaseRun(ctx workflow.Context, in CaseInput) (*caseRun, error) {
 	case in.State != nil:
 		r.c = in.State
 		r.opened = true
+		r.unprojected = in.Unprojected
+		r.undelivered = slices.Clone(in.Undelivered)
 	case in.Open != nil:
 		o := in.Open
 		now := workflow.Now(ctx).UTC()
@@ -103,16 +117,26 @@ func (r *caseRun) run(ctx workflow.Context) error {
 			return r.finish(ctx)
 		}
 		if r.canContinueAsNew(ctx) {
-			if err := r.drainDeliveries(ctx); err != nil {
-				return err
+			// Notifications waiting for delivery are carried to the next run rather
+			// than waited for (hours while a webhook is down). Runs that continued
+			// before this change replay the wait.
+			carry := workflow.GetVersion(ctx, "carry-undelivered", workflow.DefaultVersion, 1) >= 1
+			if !carry {
+				if err := r.drainDeliveries(ctx); err != nil {
+					return err
+				}
 			}
 			r.receiveContacts(ctx)
 			// Updates may have been accepted while deliveries drained: let them finish
 			// first, in this run, rather than lose them.
 			r.runFundingCommands(ctx)
-			if r.canContinueAsNew(ctx) && len(r.undelivered) == 0 && r.fundingChanges.Len() == 0 {
+			if r.canContinueAsNew(ctx) && (carry || len(r.undelivered) == 0) && r.fundingChanges.Len() == 0 && r.nothingQueued(ctx) {
 				state := r.snapshot()
-				return workflow.NewContinueAsNewError(ctx, CaseWorkflowName, CaseInput{Settings: r.settings, State: &state})
+				next := CaseInput{Settings: r.settings, State: &state, Unprojected: r.unprojected}
+				if carry {
+					next.Undelivered = append(slices.Clone(r.delivery), r.undelivered...)
+				}
+				return workflow.NewContinueAsNewError(ctx, CaseWorkflowName, next)
 			}
 			continue
 		}
@@ -132,7 +156,7 @@ func (r *caseRun) run(ctx workflow.Context) error {
 		}
 		wait := next.Sub(workflow.Now(ctx))
 		if wait > 0 {
-			changed, err := workflow.AwaitWithTimeout(ctx, wait, woken)
+			changed, err := awaitDeadline(ctx, wait, woken)
 			if err != nil {
 				return err
 			}
@@ -146,17 +170,47 @@ func (r *caseRun) run(ctx workflow.Context) error {
 	}
 }
 
+// nothingQueued tells that no contact, child start or signal to a child waits: what
+// arrived while the run prepared to continue as new is handled in this run (the loop
+// goes round again) rather than dropped. Runs that continued before this check replay
+// without it.
+func (r *caseRun) nothingQueued(ctx workflow.Context) bool {
+	if workflow.GetVersion(ctx, "drain-before-continue", workflow.DefaultVersion, 1) < 1 {
+		return true
+	}
+	return r.contacts.Len() == 0 && len(r.startFunding) == 0 && len(r.signalFunding) == 0
+}
+
+// awaitDeadline waits until cond holds or the deadline passes, and tells which. The
+// timer of a wait that ends early is cancelled: AwaitWithTimeout would leave it on the
+// server, to fire later for nothing, one per wake-up. Runs that waited before this change
+// replay AwaitWithTimeout.
+func awaitDeadline(ctx workflow.Context, wait time.Duration, cond func() bool) (bool, error) {
+	if workflow.GetVersion(ctx, "cancel-deadline-timers", workflow.DefaultVersion, 1) < 1 {
+		return workflow.AwaitWithTimeout(ctx, wait, cond)
+	}
+	if cond() {
+		return true, nil
+	}
+	tctx, cancel := workflow.WithCancel(ctx)
+	defer cancel()
+	timer := workflow.NewTimer(tctx, wait)
+	if err := workflow.Await(ctx, func() bool { return timer.IsReady() || cond() }); err != nil {
+		return false, err
+	}
+	return !timer.IsReady(), nil
+}
+
 func (r *caseRun) finish(ctx workflow.Context) error {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return err
 	}
-	// Requests withdrawn by the closure are told before the case ends.
+	// Requests withdrawn by the closure are told before the case ends, and answer.
 	r.runFundingCommands(ctx)
+	if err := r.awaitFundingAnswers(ctx); err != nil {
+		return err
+	}
 	return r.drainDeliveries(ctx)
-}
-
-func (r *caseRun) drainDeliveries(ctx workflow.Context) error {
-	return workflow.Await(ctx, func() bool { return len(r.undelivered) == 0 && !r.delivering })
 }
 
 func (r *caseRun) shouldContinueAsNew(ctx workflow.Context) bool {
@@ -231,7 +285,14 @@ func (r *caseRun) fireDeadline(ctx workflow.Context, kind string) error {
 	case "handoff_reminder":
 		h := c.Handoff
 		h.Reminders++
-		next := h.RemindAt.Add(r.settings.HandoffRemindAfter)
+		// The next reminder counts from now: after downtime, the overdue reminder goes
+		// once and the next one a full interval later, not back to back. Cases that
+		// reminded before this change replay the old reckoning.
+		from := *h.RemindAt
+		if workflow.GetVersion(ctx, "remind-from-now", workflow.DefaultVersion, 1) >= 1 && now.After(from) {
+			from = now
+		}
+		next := from.Add(r.settings.HandoffRemindAfter)
 		if next.Before(h.DueAt) {
 			h.RemindAt = &next
 		} else {
@@ -320,59 +381,35 @@ func (r *caseRun) newID(kind string) string {
 	return uuid.NewSHA1(idNamespace, fmt.Appendf(nil, "%s:%s:%d", r.c.ID, kind, r.c.Seq+1)).String()
 }
 
-// flush projects the pending changes and returns the projected snapshot.
+// flush projects the pending changes and returns the projected snapshot. A projection
+// that finally fails is recorded on the case and kept for the next change (see
+// projection.go): the change itself stands. Runs from before this change replay the
+// old way, where the failure was the caller's.
 func (r *caseRun) flush(ctx workflow.Context) (Case, error) {
-	snap := r.snapshot()
 	p := r.pending
 	r.pending = Projection{}
+	outage := len(r.unprojected) > 0 && r.reproject(ctx)
+	snap := r.snapshot()
 	p.Case = snap
 	for i := range p.Notifications {
 		p.Notifications[i].At = snap.UpdatedAt
 	}
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    time.Second,
-			BackoffCoefficient: 2,
-			MaximumInterval:    time.Minute,
-		},
-	})
-	if err := workflow.ExecuteActivity(actx, ActivityProject, p).Get(ctx, nil); err != nil {
-		return Case{}, err
+	if outage {
+		// The database is still out: keep this batch too rather than wait again.
+		r.unprojected = append(r.unprojected, p)
+		snap.ProjectionFailedAt = r.c.ProjectionFailedAt
+		return snap, nil
 	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx, searchAttributeUpdates(&snap)...); err != nil {
-		workflow.GetLogger(ctx).Warn("search attributes not updated", "error", err)
+	if err := r.project(ctx, p); err != nil {
+		if workflow.GetVersion(ctx, "record-projection-failure", workflow.DefaultVersion, 1) < 1 {
+			return Case{}, err
+		}
+		r.projectionFailed(ctx, p, err)
+		snap.ProjectionFailedAt = r.c.ProjectionFailedAt
+		return snap, nil
 	}
-	for _, n := range p.Notifications {
-		r.undelivered = append(r.undelivered, n.ID)
-	}
+	r.upsertSearchAttributes(ctx, &snap)
 	return snap, nil
-}
-
-func (r *caseRun) deliveryLoop(ctx workflow.Context) {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: time.Minute,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    5 * time.Second,
-			BackoffCoefficient: 2,
-			MaximumInterval:    10 * time.Minute,
-			MaximumAttempts:    20,
-		},
-	})
-	for {
-		if err := workflow.Await(ctx, func() bool { return len(r.undelivered) > 0 }); err != nil {
-			return
-		}
-		ids := r.undelivered
-		r.undelivered = nil
-		r.delivering = true
-		if err := workflow.ExecuteActivity(actx, ActivityDeliver, ids).Get(ctx, nil); err != nil {
-			// Undelivered rows stay in the outbox, listed by the API and visible to
-			// supervision; the case itself must go on.
-			workflow.GetLogger(ctx).Error("notifications not delivered", "count", len(ids), "error", err)
-		}
-		r.delivering = false
-	}
 }
 
 // snapshot is a deep copy of the state with its deadlines, safe to hand out.
@@ -420,15 +457,28 @@ func (r *caseRun) seen(ctx workflow.Context) bool {
 	return id != "" && slices.Contains(r.c.Requests, id)
 }
 
+// remember keeps the ID of an applied update, so that its retry applies nothing. Only
+// IDs a caller chose are kept: an update sent without a key gets a UUID made up by the
+// SDK, which no caller will ever retry and which would push real keys out of the window.
 func (r *caseRun) remember(ctx workflow.Context) {
 	id := updateID(ctx)
-	if id == "" {
+	if id == "" || generatedUpdateID(id) {
 		return
 	}
 	r.c.Requests = append(r.c.Requests, id)
 	if n := len(r.c.Requests); n > maxRememberedRequests {
 		r.c.Requests = slices.Clone(r.c.Requests[n-maxRememberedRequests:])
 	}
+}
+
+// generatedUpdateID tells an update ID the SDK made up (a canonical UUID) from one a
+// caller chose: the API names keyed updates "<update>:<Idempotency-Key>".
+func generatedUpdateID(id string) bool {
+	if len(id) != 36 {
+		return false
+	}
+	_, err := uuid.Parse(id)
+	return err == nil
 }
 
 // handle registers an update whose validation is check and whose change is apply.

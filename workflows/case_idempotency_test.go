@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,8 +84,16 @@ func TestContinueAsNewCarriesStateAndProcessedRequests(t *testing.T) {
 		{"history length reaches the limit", func(ct *caseTest) { ct.env.SetCurrentHistoryLength(60) }},
 		{"server suggests it", func(ct *caseTest) { ct.env.SetContinueAsNewSuggested(true) }},
 		{"history length reaches the limit, with a contact waiting", func(ct *caseTest) {
-			ct.env.SetCurrentHistoryLength(61)
-			ct.env.SignalWorkflow(SignalContact, ContactSignal{Source: "partner", Channel: "phone"})
+			// The limit is crossed while a first contact is being projected, and a
+			// second contact arrives then: it waits while the run prepares to continue.
+			ct.onProject = func(p Projection) error {
+				if len(p.Events) == 1 && p.Events[0].Type == "contact_recorded" && p.Events[0].Details["note"] == "first" {
+					ct.env.SetCurrentHistoryLength(61)
+					ct.env.SignalWorkflow(SignalContact, ContactSignal{Source: "partner", Channel: "phone", Note: "second"})
+				}
+				return nil
+			}
+			ct.env.SignalWorkflow(SignalContact, ContactSignal{Source: "partner", Channel: "phone", Note: "first"})
 		}},
 	}
 	for _, tc := range tests {
@@ -120,6 +129,15 @@ func TestContinueAsNewCarriesStateAndProcessedRequests(t *testing.T) {
 			}
 			if !slices.Contains(st.Requests, "add-1") || !slices.Contains(st.Requests, "cou") {
 				t.Errorf("carried requests %v", st.Requests)
+			}
+			if strings.Contains(tc.name, "contact") {
+				// The contact waiting at continue-as-new is applied before the run ends.
+				if n := len(ct.eventsOfType("contact_recorded")); n != 2 {
+					t.Errorf("%d contacts recorded before continuing as new, want 2", n)
+				}
+				if !st.LastActivityAt.Equal(t0.Add(5 * time.Hour)) {
+					t.Errorf("carried last activity %v, want the contact's t0+5h", st.LastActivityAt)
+				}
 			}
 
 			// Second run, from the carried state: the retried add-1 applies nothing, a new

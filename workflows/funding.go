@@ -89,6 +89,8 @@ type FinancingSummary struct {
 type SituationInput struct {
 	Actor     Actor     `json:"actor"`
 	Situation Situation `json:"situation"`
+	// Facts replace the case's facts beyond Situation; nil keeps none (as before they existed).
+	Facts *financing.Facts `json:"facts,omitempty"`
 }
 
 // FundingRequestInput asks a funder to pay for actions of the plan.
@@ -128,6 +130,8 @@ type ComputeFinancingInput struct {
 	Actions      []Action     `json:"actions"`
 	Requests     []FundingRef `json:"requests"`
 	Today        time.Time    `json:"today"`
+	// Facts: the situation facts beyond Situation (nil: unknown).
+	Facts *financing.Facts `json:"facts,omitempty"`
 }
 
 // ComputedFinancing is the activity's answer: the plan as JSON for the database and the
@@ -157,7 +161,37 @@ func (r *caseRun) registerFinancingHandlers(ctx workflow.Context) error {
 	if err := handle(ctx, r, UpdateWithdrawFunding, r.checkWithdrawFunding, r.applyWithdrawFunding); err != nil {
 		return err
 	}
-	if err := handle(ctx, r, UpdateRequestFunding, r.checkRequestFunding, r.applyRequestFunding); err != nil {
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateRequestFunding,
+		func(ctx workflow.Context, in FundingRequestInput) (Case, error) {
+			if r.seen(ctx) {
+				return r.snapshot(), nil
+			}
+			if err := r.checkRequestFunding(in); err != nil {
+				return Case{}, err
+			}
+			r.applyRequestFunding(ctx, in)
+			r.remember(ctx)
+			out, err := r.flush(ctx)
+			if err != nil {
+				return out, err
+			}
+			// The caller may act on the request at once (the funder's answer): its
+			// workflow must exist before the answer goes. Requests made before this
+			// change replay answering first.
+			if workflow.GetVersion(ctx, "funding-started-before-answer", workflow.DefaultVersion, 1) >= 1 {
+				if err := workflow.Await(ctx, func() bool { return r.fundingStarted[in.RequestID] }); err != nil {
+					return out, err
+				}
+			}
+			return out, nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in FundingRequestInput) error {
+			if r.seen(ctx) {
+				return nil
+			}
+			return r.checkRequestFunding(in)
+		}},
+	); err != nil {
 		return err
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateComputeFinancing,
@@ -168,10 +202,12 @@ func (r *caseRun) registerFinancingHandlers(ctx workflow.Context) error {
 			if err := r.checkComputeFinancing(in); err != nil {
 				return Case{}, err
 			}
-			r.remember(ctx)
 			if err := r.computeFinancing(ctx, in.Actor, "computed"); err != nil {
+				// Not remembered: a retry of this request must compute, not answer
+				// success for a plan that was never made.
 				return Case{}, err
 			}
+			r.remember(ctx)
 			return r.flush(ctx)
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in ReasonInput) error {
@@ -193,9 +229,17 @@ func (r *caseRun) checkSetSituation(in SituationInput) error {
 func (r *caseRun) applySetSituation(ctx workflow.Context, in SituationInput) {
 	s := in.Situation
 	r.c.Situation = &s
+	r.c.Facts = nil
+	known := knownFacts(s)
+	if in.Facts != nil {
+		f := *in.Facts
+		r.c.Facts = &f
+		known = append(known, knownFacts(f)...)
+		slices.Sort(known)
+	}
 	// The facts are personal (disability, job seeking): the timeline names only which
 	// ones are known.
-	r.emit(ctx, in.Actor, "situation_updated", map[string]any{"known_facts": knownFacts(s)})
+	r.emit(ctx, in.Actor, "situation_updated", map[string]any{"known_facts": known})
 	r.touch(ctx, true)
 }
 
@@ -214,12 +258,21 @@ func (r *caseRun) checkComputeFinancing(in ReasonInput) error {
 
 // computeFinancing runs the funders' rules in an activity (they read configured schemes)
 // and records the plan. It blocks, so the state is read again after it.
+//
+// The revision number is reserved while the computation runs (another may start
+// meanwhile) and only becomes the case's once a plan is made: a failed computation
+// gives its number back unless a later one has already taken the next.
 func (r *caseRun) computeFinancing(ctx workflow.Context, a Actor, why string) error {
-	r.c.FinancingRevision++
-	in := ComputeFinancingInput{CaseID: r.c.ID, Revision: r.c.FinancingRevision, PlanRevision: r.c.PlanRevision,
+	rev := max(r.c.FinancingRevision, r.reservedRevision) + 1
+	r.reservedRevision = rev
+	in := ComputeFinancingInput{CaseID: r.c.ID, Revision: rev, PlanRevision: r.c.PlanRevision,
 		Actions: slices.Clone(r.c.Actions), Requests: slices.Clone(r.c.FundingRequests), Today: workflow.Now(ctx).UTC()}
 	if r.c.Situation != nil {
 		in.Situation = *r.c.Situation
+	}
+	if r.c.Facts != nil {
+		f := *r.c.Facts
+		in.Facts = &f
 	}
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
@@ -227,8 +280,12 @@ func (r *caseRun) computeFinancing(ctx workflow.Context, a Actor, why string) er
 	})
 	var out ComputedFinancing
 	if err := workflow.ExecuteActivity(actx, ActivityComputeFinancing, in).Get(ctx, &out); err != nil {
+		if r.reservedRevision == rev {
+			r.reservedRevision = rev - 1
+		}
 		return err
 	}
+	r.c.FinancingRevision = max(r.c.FinancingRevision, rev)
 	now := workflow.Now(ctx).UTC()
 	r.pending.FinancingPlan = &FinancingPlanRow{Revision: in.Revision, PlanRevision: in.PlanRevision, Shortfall: out.Shortfall,
 		LeftToPayEUR: out.LeftToPayEUR, Plan: out.Plan, ActorID: a.UserID, At: now}
@@ -354,6 +411,10 @@ func (r *caseRun) runFundingCommands(ctx workflow.Context) {
 		if err := f.GetChildWorkflowExecution().Get(ctx, &exec); err != nil {
 			workflow.GetLogger(ctx).Error("funding request not started", "request_id", in.Ref.ID, "error", err)
 		}
+		if r.fundingStarted == nil {
+			r.fundingStarted = map[string]bool{}
+		}
+		r.fundingStarted[in.Ref.ID] = true
 	}
 	for len(r.signalFunding) > 0 {
 		s := r.signalFunding[0]
@@ -363,55 +424,6 @@ func (r *caseRun) runFundingCommands(ctx workflow.Context) {
 			workflow.GetLogger(ctx).Warn("funding request not signalled", "request_id", s.requestID, "error", err)
 		}
 	}
-}
-
-// receiveFundingChanges applies what the requests reported; a refusal or a partial grant
-// recomputes the plan, which may raise the shortfall alert.
-func (r *caseRun) receiveFundingChanges(ctx workflow.Context) error {
-	var ch FundingChange
-	changed := false
-	recompute := false
-	for r.fundingChanges.ReceiveAsync(&ch) {
-		i := r.fundingIndex(ch.RequestID)
-		if i < 0 {
-			continue
-		}
-		changed = true
-		r.c.FundingRequests = slices.Clone(r.c.FundingRequests)
-		ref := &r.c.FundingRequests[i]
-		ref.Status = ch.Status
-		if ch.AmountGranted != nil {
-			g := *ch.AmountGranted
-			ref.AmountGranted = &g
-		}
-		if ch.Reason != "" {
-			ref.Reason = ch.Reason
-		}
-		sys := Actor{UserID: systemActor, Role: systemActor, StructureID: r.c.StructureID}
-		seq := r.emit(ctx, sys, "funding_"+ch.Event, map[string]any{"request_id": ch.RequestID, "funder": ref.Funder,
-			"status": ch.Status, "amount_granted_eur": ch.AmountGranted, "reason": ch.Reason, "label": ch.Label, "date": ch.Date})
-		switch ch.Event {
-		case "decided", "deadline_reminder", "deadline_passed", "employer_silence", "employer_answer_due", "answer_overdue":
-			r.notify(seq, NotifyFunding, r.c.StructureID, "", "", map[string]any{"request_id": ch.RequestID,
-				"funder": ref.Funder, "event": ch.Event, "status": ch.Status, "label": ch.Label, "date": ch.Date})
-		}
-		if ch.Status == FundingRefused || ch.Status == FundingPartiallyGranted {
-			recompute = true
-		}
-		r.touch(ctx, false)
-	}
-	if recompute && r.c.Stage != StageClosed && r.c.Financing != nil {
-		if err := r.computeFinancing(ctx, Actor{UserID: systemActor, Role: systemActor, StructureID: r.c.StructureID}, "funding_decision"); err != nil {
-			// The decision is recorded; the adviser can recompute the plan. A failed
-			// computation must not fail the case.
-			workflow.GetLogger(ctx).Error("financing plan not recomputed after a decision", "error", err)
-		}
-	}
-	if changed {
-		_, err := r.flush(ctx)
-		return err
-	}
-	return nil
 }
 
 // openFundingFor lists open requests covering actions of a given type.
@@ -434,8 +446,8 @@ func (r *caseRun) openTrainingFunding() []string {
 // Situation is the person's situation as the funders' rules read it.
 type Situation = financing.Situation
 
-// knownFacts names the facts of a situation that are known, without their values.
-func knownFacts(s Situation) []string {
+// knownFacts names the facts of a situation (or of Facts) that are known, without their values.
+func knownFacts(s any) []string {
 	raw, _ := json.Marshal(s)
 	var m map[string]any
 	_ = json.Unmarshal(raw, &m)

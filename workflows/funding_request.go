@@ -46,6 +46,11 @@ type fundingRun struct {
 	version     int64
 	submittedAt *time.Time
 	done        map[string]bool
+	// reportWithdrawal tells the case that its withdrawal took.
+	reportWithdrawal bool
+	// oneLate: a request_by date already past when the request starts gives one
+	// deadline_late event, not a reminder and a deadline_passed at the same instant.
+	oneLate bool
 }
 
 // FundingRequestWorkflow follows one request to a funder: draft, submitted, under
@@ -54,6 +59,7 @@ type fundingRun struct {
 // silence-means-acceptance date, and the funder's answer delay.
 func FundingRequestWorkflow(ctx workflow.Context, in FundingInput) error {
 	r := &fundingRun{in: in, ref: in.Ref, done: map[string]bool{}}
+	r.oneLate = workflow.GetVersion(ctx, "past-deadline-one-late-event", workflow.DefaultVersion, 1) >= 1
 	if r.ref.Status == "" {
 		r.ref.Status = FundingDraft
 	}
@@ -65,7 +71,7 @@ func FundingRequestWorkflow(ctx workflow.Context, in FundingInput) error {
 		return err
 	}
 	for FundingOpen(r.ref.Status) {
-		at, key, event, label, date := r.nextDeadline()
+		at, key, event, label, date := r.nextDeadline(workflow.Now(ctx))
 		tctx, cancel := workflow.WithCancel(ctx)
 		sel := workflow.NewSelector(ctx)
 		var ev FundingEvent
@@ -112,7 +118,7 @@ func (r *fundingRun) settings() (lead, answer time.Duration) {
 
 // nextDeadline is the earliest deadline not yet handled that still matters in the
 // current status.
-func (r *fundingRun) nextDeadline() (at time.Time, key, event, label, date string) {
+func (r *fundingRun) nextDeadline(now time.Time) (at time.Time, key, event, label, date string) {
 	lead, answer := r.settings()
 	consider := func(t time.Time, k, e, l, d string) {
 		if r.done[k] {
@@ -130,6 +136,10 @@ func (r *fundingRun) nextDeadline() (at time.Time, key, event, label, date strin
 		switch d.Kind {
 		case "request_by":
 			if r.ref.Status == FundingDraft {
+				if r.oneLate && !day.After(now) && !r.done["remind:"+d.Label+d.Date] {
+					consider(day, "passed:"+d.Label+d.Date, "deadline_late", d.Label, d.Date)
+					continue
+				}
 				consider(day.Add(-lead), "remind:"+d.Label+d.Date, "deadline_reminder", d.Label, d.Date)
 				consider(day, "passed:"+d.Label+d.Date, "deadline_passed", d.Label, d.Date)
 			}
@@ -194,8 +204,16 @@ func (r *fundingRun) apply(ctx workflow.Context, ev FundingEvent) error {
 			r.ref.Status, r.ref.Reason, event = ev.Decision, ev.Reason, "decided"
 		}
 	case "withdraw":
+		// The case counts the request withdrawn as soon as it asks; it learns here
+		// whether the withdrawal took, or whether the funder had decided first (then
+		// the decision stands, in both views). Requests from before this change
+		// replay without the answer.
+		report := workflow.GetVersion(ctx, "report-withdrawal", workflow.DefaultVersion, 1) >= 1
 		if FundingOpen(from) {
 			r.ref.Status, r.ref.Reason, event = FundingWithdrawn, ev.Reason, "withdrawn_confirmed"
+			r.reportWithdrawal = report
+		} else if report && from != FundingWithdrawn {
+			return r.tellCase(ctx, "decided", "", "")
 		}
 	}
 	if event == "" {
@@ -210,17 +228,31 @@ func (r *fundingRun) apply(ctx workflow.Context, ev FundingEvent) error {
 // project writes the request's row and, for a change that matters, tells the case.
 func (r *fundingRun) project(ctx workflow.Context, event, label, date string) error {
 	r.version++
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
-	})
 	row := FundingRow{CaseID: r.in.CaseID, Ref: r.ref, CreatedBy: r.in.CreatedBy, Version: r.version, At: workflow.Now(ctx).UTC()}
-	if err := workflow.ExecuteActivity(actx, ActivityProjectFunding, row).Get(ctx, nil); err != nil {
-		return err
+	if err := workflow.ExecuteActivity(projectionOptions(ctx, r.in.Settings), ActivityProjectFunding, row).Get(ctx, nil); err != nil {
+		if workflow.GetVersion(ctx, "record-projection-failure", workflow.DefaultVersion, 1) < 1 {
+			return err
+		}
+		// The request goes on: its next change writes the whole row again. Meanwhile
+		// the case row is flagged for supervision.
+		workflow.GetLogger(ctx).Error("funding request projection failed: kept for the next change", "request_id", r.ref.ID)
+		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+			StartToCloseTimeout: 30 * time.Second,
+			RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumAttempts: 5},
+		})
+		f := ProjectionFailure{CaseID: r.in.CaseID, At: row.At}
+		if err := workflow.ExecuteActivity(actx, ActivityMarkProjectionFailed, f).Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Error("case not flagged for a failed funding projection", "request_id", r.ref.ID)
+		}
 	}
-	if event == "" || event == "withdrawn_confirmed" {
+	if event == "" || (event == "withdrawn_confirmed" && !r.reportWithdrawal) {
 		return nil
 	}
+	return r.tellCase(ctx, event, label, date)
+}
+
+// tellCase reports the request's status to its case.
+func (r *fundingRun) tellCase(ctx workflow.Context, event, label, date string) error {
 	ch := FundingChange{RequestID: r.ref.ID, Status: r.ref.Status, Event: event, AmountGranted: r.ref.AmountGranted, Reason: r.ref.Reason}
 	ch.Label, ch.Date = label, date
 	err := workflow.SignalExternalWorkflow(ctx, WorkflowID(r.in.CaseID), "", SignalFundingChanged, ch).Get(ctx, nil)

@@ -335,8 +335,9 @@ func TestFundingRequestWithdraw(t *testing.T) {
 			if last.Ref.AmountGranted != nil {
 				t.Errorf("withdrawn request has amount granted %v", *last.Ref.AmountGranted)
 			}
-			// The case withdrew it itself: it is not told again.
-			wantStrings(t, "changes", ft.changeEvents(), want...)
+			// The case asked for the withdrawal: the request confirms it (the case
+			// waits for that answer before it ends).
+			wantStrings(t, "changes", ft.changeEvents(), append(want, "withdrawn_confirmed")...)
 		})
 	}
 }
@@ -426,8 +427,8 @@ func TestFundingRequestByDeadlineWhileDraft(t *testing.T) {
 			ft.run(in)
 
 			ch := ft.allChanges()
-			wantStrings(t, "changes", ft.changeEvents(), "deadline_reminder", "deadline_passed")
-			if len(ch) == 2 {
+			wantStrings(t, "changes", ft.changeEvents(), "deadline_reminder", "deadline_passed", "withdrawn_confirmed")
+			if len(ch) == 3 {
 				wantChange(t, ch[0], "deadline_reminder", FundingDraft, requestLabel, "2025-04-30", tc.remindAt)
 				wantChange(t, ch[1], "deadline_passed", FundingDraft, requestLabel, "2025-04-30", date("2025-04-30"))
 			}
@@ -462,8 +463,8 @@ func TestFundingRequestByDeadlineStopsOnceSubmitted(t *testing.T) {
 		ft.signal(100*day, FundingEvent{Kind: "withdraw"})
 		ft.run(fundingInput(FundingDeadline{Label: requestLabel, Date: "2025-04-30", Kind: "request_by"}))
 		ch := ft.allChanges()
-		wantStrings(t, "changes", ft.changeEvents(), "deadline_reminder", "submitted")
-		if len(ch) == 2 {
+		wantStrings(t, "changes", ft.changeEvents(), "deadline_reminder", "submitted", "withdrawn_confirmed")
+		if len(ch) == 3 {
 			wantChange(t, ch[0], "deadline_reminder", FundingDraft, requestLabel, "2025-04-30", date("2025-04-15"))
 			wantChange(t, ch[1], "submitted", FundingSubmitted, "", "", t0.Add(48*day))
 		}
@@ -499,7 +500,7 @@ func TestFundingRequestEmployerSilence(t *testing.T) {
 		ft := newFundingTest(t)
 		ft.signal(50*day, FundingEvent{Kind: "withdraw"})
 		ft.run(fundingInput(dl))
-		wantStrings(t, "changes", ft.changeEvents())
+		wantStrings(t, "changes", ft.changeEvents(), "withdrawn_confirmed")
 		wantStrings(t, "row statuses", ft.statuses(), FundingDraft, FundingWithdrawn)
 	})
 	t.Run("not after the decision", func(t *testing.T) {
@@ -571,7 +572,7 @@ func TestFundingRequestAnswerOverdue(t *testing.T) {
 		ft := newFundingTest(t)
 		ft.signal(200*day, FundingEvent{Kind: "withdraw"})
 		ft.run(fundingInput())
-		wantStrings(t, "changes", ft.changeEvents())
+		wantStrings(t, "changes", ft.changeEvents(), "withdrawn_confirmed")
 	})
 }
 
@@ -609,16 +610,28 @@ func TestFundingRequestAllDeadlinesFireOnceInOrder(t *testing.T) {
 	}
 }
 
-// Deadlines already past when the request starts fire at once, in order, once each.
+// A request_by date already past when the request starts gives one deadline_late event
+// at once (issue 12); it used to give a reminder and a deadline_passed at the same
+// instant, which this test expected before.
 func TestFundingRequestPastDeadlinesFireAtStart(t *testing.T) {
 	ft := newFundingTest(t)
 	ft.signal(10*day, FundingEvent{Kind: "withdraw"})
 	ft.run(fundingInput(FundingDeadline{Label: requestLabel, Date: "2025-03-01", Kind: "request_by"}))
 	ch := ft.allChanges()
-	wantStrings(t, "changes", ft.changeEvents(), "deadline_reminder", "deadline_passed")
-	for _, c := range ch {
+	wantStrings(t, "changes", ft.changeEvents(), "deadline_late", "withdrawn_confirmed")
+	for _, c := range ch[:min(1, len(ch))] {
 		wantTime(t, c.Event+" at", c.at, t0)
 	}
+}
+
+// A date whose reminder time is past but not the date itself: one reminder at once,
+// then deadline_passed on the date.
+func TestFundingRequestReminderPastDateAhead(t *testing.T) {
+	ft := newFundingTest(t)
+	ft.signal(40*day, FundingEvent{Kind: "withdraw"})
+	due := t0.Add(5 * day).Format(time.DateOnly)
+	ft.run(fundingInput(FundingDeadline{Label: requestLabel, Date: due, Kind: "request_by"}))
+	wantStrings(t, "changes", ft.changeEvents(), "deadline_reminder", "deadline_passed", "withdrawn_confirmed")
 }
 
 // BUG: a silence_is_acceptance date already past when the request is submitted fires

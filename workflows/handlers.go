@@ -459,6 +459,10 @@ func (r *caseRun) closeCase(ctx workflow.Context, outcome, note string) {
 			r.c.FundingRequests[i].Status = FundingWithdrawn
 			r.c.FundingRequests[i].Reason = "case closed"
 			r.signalFunding = append(r.signalFunding, fundingSignal{requestID: f.ID, event: FundingEvent{Kind: "withdraw", Reason: "case closed"}})
+			if r.awaitingFunding == nil {
+				r.awaitingFunding = map[string]bool{}
+			}
+			r.awaitingFunding[f.ID] = true
 		}
 	}
 }

@@ -1,17 +1,24 @@
 package workflows
 
 import (
+	"bytes"
+	"encoding/base64"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/spro-cep/cep/internal/payloadcodec"
 )
 
 // TestReplayRecordedHistories replays histories of real cases recorded on the embedded
 // server (internal/integration with CEP_RECORD_HISTORIES=1). A change to the workflow
-// that would break cases already running fails here.
+// that would break cases already running fails here. The replayer decodes payloads as
+// the worker does (internal/app.ClientOptions): histories recorded before payloads were
+// encrypted and those recorded since must both replay.
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
 	if err != nil {
@@ -20,9 +27,30 @@ func TestReplayRecordedHistories(t *testing.T) {
 	if len(files) == 0 {
 		t.Fatal("no recorded histories in testdata")
 	}
+	raw, err := os.ReadFile(filepath.Join("testdata", "payload.keys"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := payloadcodec.ParseKeys(strings.TrimSpace(string(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dc := payloadcodec.DataConverter(keys)
+	// In protobuf JSON, metadata values are base64.
+	marker := []byte(base64.StdEncoding.EncodeToString([]byte(payloadcodec.EncodingEncrypted)))
+	shapes := map[bool]int{}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			r := worker.NewWorkflowReplayer()
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			shapes[bytes.Contains(b, marker)]++
+			r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{
+				DataConverter: dc, FailureConverter: payloadcodec.FailureConverter(dc)})
+			if err != nil {
+				t.Fatal(err)
+			}
 			r.RegisterWorkflowWithOptions(CaseWorkflow, workflow.RegisterOptions{Name: CaseWorkflowName})
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatalf("replay of %s: %v", f, err)
@@ -31,5 +59,8 @@ func TestReplayRecordedHistories(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join("testdata", "case_path.json")); err != nil {
 		t.Fatal("the representative full-path history is missing")
+	}
+	if shapes[true] == 0 || shapes[false] == 0 {
+		t.Fatalf("want histories with encrypted payloads and from before encryption: %d and %d", shapes[true], shapes[false])
 	}
 }

@@ -3,6 +3,7 @@ package workflows
 import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
 )
 
 // Search attributes of case workflows: process facts only, never personal data. They let
@@ -34,4 +35,33 @@ func searchAttributeUpdates(c *Case) []temporal.SearchAttributeUpdate {
 		SearchPaused.ValueSet(c.Paused),
 		SearchEscalated.ValueSet(c.Escalated),
 	}
+}
+
+// searchFacts are the values of the search attributes.
+type searchFacts struct {
+	stage, structureID, territoryID string
+	paused, escalated               bool
+}
+
+// upsertSearchAttributes sets the search attributes after a projection. Projections of
+// concurrent updates may finish in any order, so the values come from the case as it is
+// now, not from the projected snapshot, and are only sent when they changed. Runs that
+// upserted before this change replay one upsert per projection, of its snapshot.
+func (r *caseRun) upsertSearchAttributes(ctx workflow.Context, snap *Case) {
+	if workflow.GetVersion(ctx, "ordered-search-attributes", workflow.DefaultVersion, 1) < 1 {
+		if err := workflow.UpsertTypedSearchAttributes(ctx, searchAttributeUpdates(snap)...); err != nil {
+			workflow.GetLogger(ctx).Warn("search attributes not updated", "error", err)
+		}
+		return
+	}
+	c := r.c
+	now := searchFacts{stage: c.Stage, structureID: c.StructureID, territoryID: c.TerritoryID, paused: c.Paused, escalated: c.Escalated}
+	if r.searched != nil && *r.searched == now {
+		return
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, searchAttributeUpdates(c)...); err != nil {
+		workflow.GetLogger(ctx).Warn("search attributes not updated", "error", err)
+		return
+	}
+	r.searched = &now
 }

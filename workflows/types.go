@@ -5,6 +5,8 @@ package workflows
 
 import (
 	"time"
+
+	"github.com/spro-cep/cep/internal/financing"
 )
 
 // Names of the workflow, its updates, queries, signals and the activities it calls.
@@ -37,6 +39,13 @@ const (
 
 	ActivityProject = "ProjectCase"
 	ActivityDeliver = "DeliverNotifications"
+	// ActivityMarkProjectionFailed flags the case row when a projection finally fails.
+	ActivityMarkProjectionFailed = "MarkProjectionFailed"
+
+	// ProjectionDataError is the type of the non-retryable error a projection fails
+	// with when the database refuses its data (a constraint, a NUL byte): retrying it
+	// cannot help, unlike an outage.
+	ProjectionDataError = "ProjectionDataError"
 )
 
 // Stages of a case.
@@ -85,6 +94,12 @@ type Settings struct {
 	// request is reminded; FundingAnswerAfter how long a funder may take to answer.
 	FundingReminderLead time.Duration `json:"funding_reminder_lead,omitempty"`
 	FundingAnswerAfter  time.Duration `json:"funding_answer_after,omitempty"`
+	// ProjectionMaxAttempts and ProjectionTimeout bound the retries of one projection
+	// (of the case or of a funding request); past them the failure is recorded on the
+	// case and the batch is projected again with the next change. Zero takes the
+	// defaults (10 attempts, 10 minutes).
+	ProjectionMaxAttempts int           `json:"projection_max_attempts,omitempty"`
+	ProjectionTimeout     time.Duration `json:"projection_timeout,omitempty"`
 }
 
 // Actor is who asks for a change, as authenticated by the API.
@@ -105,6 +120,12 @@ type CaseInput struct {
 	Open *OpenCase `json:"open,omitempty"`
 	// State is the carried state when continuing as new.
 	State *Case `json:"state,omitempty"`
+	// Unprojected are the batches whose projection failed, carried to be projected
+	// again with the next change.
+	Unprojected []Projection `json:"unprojected,omitempty"`
+	// Undelivered are the IDs of notifications not yet delivered, carried so that the
+	// next run delivers them (the outbox sweeper catches any left behind).
+	Undelivered []string `json:"undelivered,omitempty"`
 }
 
 // OpenCase is what reception knows that the process needs. Personal details stay in the
@@ -171,6 +192,9 @@ type Action struct {
 	CostEUR   float64  `json:"cost_eur"`
 	Status    string   `json:"status"`
 	Notes     []string `json:"notes,omitempty"`
+	// Certification of a training (rncp, rs, clea): the 2026 CPF ceilings depend on it.
+	// Optional, so actions recorded before it decode unchanged.
+	Certification string `json:"certification,omitempty"`
 }
 
 // Session is a counselling or support appointment.
@@ -229,7 +253,9 @@ type Case struct {
 	Seq int64 `json:"seq"`
 	// Situation holds the facts the funders' rules read; FinancingAlert is raised when
 	// the latest plan falls short.
-	Situation         *Situation        `json:"situation,omitempty"`
+	Situation *Situation `json:"situation,omitempty"`
+	// Facts are the situation facts the 2026 funding rules read beyond Situation.
+	Facts             *financing.Facts  `json:"facts,omitempty"`
 	Financing         *FinancingSummary `json:"financing,omitempty"`
 	FinancingRevision int               `json:"financing_revision"`
 	FinancingAlert    bool              `json:"financing_alert"`
@@ -237,6 +263,15 @@ type Case struct {
 	// Requests are the latest processed request IDs, carried across continue-as-new so
 	// that a retried request never applies twice.
 	Requests []string `json:"requests,omitempty"`
+	// ProjectionFailedAt is set while some change of the case could not be written to
+	// the database (since when); supervision lists the case as a workflow problem.
+	ProjectionFailedAt *time.Time `json:"projection_failed_at,omitempty"`
+}
+
+// ProjectionFailure flags a case whose projection failed.
+type ProjectionFailure struct {
+	CaseID string    `json:"case_id"`
+	At     time.Time `json:"at"`
 }
 
 // Event is one line of the case timeline.

@@ -9,6 +9,7 @@
 //	cep users      list users
 //	cep bench      drive synthetic cases through the embedded stack and compare with the raw engine
 //	cep seed-cases write synthetic cases into the database and time the stuck-case list
+//	cep health     exit 0 when a running cep answers ready (container health checks)
 package main
 
 import (
@@ -47,6 +48,7 @@ Commands:
   users     list the users: cep users [--json]
   bench     benchmark the case path against the raw engine: cep bench [--cases N]
   seed-cases  write synthetic cases for the supervision benchmark: cep seed-cases --count 100000 [--bench RUNS]
+  health    exit 0 when a running cep answers ready: cep health [--url URL] (for container health checks)
 
 Configuration comes from CEP_* environment variables (see README.md).
 `
@@ -77,6 +79,8 @@ func main() {
 		err = bench.Run(args)
 	case "seed-cases":
 		err = runSeedCases(args)
+	case "health":
+		err = runHealth(args)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return
@@ -112,6 +116,12 @@ func runServer(args []string, mode string) error {
 	cfg, err := loadConfig(fs, args)
 	if err != nil {
 		return err
+	}
+	// Only `cep dev` may make its own payload key: servers share theirs.
+	if mode != "dev" {
+		if err := cfg.RequirePayloadKeys(); err != nil {
+			return err
+		}
 	}
 	log := app.NewLogger(cfg)
 	parts := map[string]app.Parts{
@@ -224,6 +234,15 @@ func runToken(args []string) error {
 	if *email == "" {
 		return errors.New("usage: cep token --user EMAIL")
 	}
+	d := cfg.TokenTTL.D()
+	ttlSet := false
+	fs.Visit(func(f *flag.Flag) { ttlSet = ttlSet || f.Name == "ttl" })
+	if ttlSet {
+		if *ttl <= 0 {
+			return fmt.Errorf("--ttl must be positive (got %s): a token without validity is useless", *ttl)
+		}
+		d = *ttl
+	}
 	us, err := users(cfg)
 	if err != nil {
 		return err
@@ -236,10 +255,6 @@ func runToken(args []string) error {
 			key, err := auth.LoadKey(cfg.TokenSecret, cfg.SigningKeyPath())
 			if err != nil {
 				return err
-			}
-			d := cfg.TokenTTL.D()
-			if *ttl > 0 {
-				d = *ttl
 			}
 			tok, err := auth.Sign(key, u.ID, u.Email, d)
 			if err != nil {

@@ -23,11 +23,16 @@ import (
 	"github.com/spro-cep/cep/activities"
 	"github.com/spro-cep/cep/api"
 	"github.com/spro-cep/cep/internal/auth"
+	"github.com/spro-cep/cep/internal/binding"
+	"github.com/spro-cep/cep/internal/cases"
 	"github.com/spro-cep/cep/internal/config"
 	"github.com/spro-cep/cep/internal/console"
 	"github.com/spro-cep/cep/internal/devserver"
+	"github.com/spro-cep/cep/internal/directory"
 	"github.com/spro-cep/cep/internal/financing"
+	"github.com/spro-cep/cep/internal/payloadcodec"
 	"github.com/spro-cep/cep/internal/store"
+	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
 )
 
@@ -48,6 +53,12 @@ type App struct {
 	Log      *slog.Logger
 	Store    *store.Store
 	Temporal client.Client
+	// Cases and Directory are the service layer both faces call, once the API part is
+	// started.
+	Cases     *cases.Service
+	Directory *directory.Directory
+	// Codec encrypts the payloads of Temporal.Client and its worker.
+	Codec *payloadcodec.Codec
 	// APIAddr is the address the API listens on, once started.
 	APIAddr string
 
@@ -129,20 +140,31 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		address = a.dev.Address()
 		a.Log.Info("embedded Temporal server started", "address", address, "took", time.Since(begin).Round(time.Millisecond))
 	}
-	a.Temporal, err = client.Dial(client.Options{
-		HostPort:  address,
-		Namespace: cfg.TemporalNamespace,
-		Logger:    tlog.NewStructuredLogger(a.Log.With("component", "temporal-client")),
-	})
+	opts, codec, err := ClientOptions(cfg, parts.Embedded)
+	if err != nil {
+		return err
+	}
+	// The embedded server listens in plain gRPC on loopback; TLS is for a cluster.
+	if a.dev != nil {
+		opts.ConnectionOptions.TLS = nil
+	}
+	opts.HostPort, a.Codec = address, codec
+	opts.Logger = tlog.NewStructuredLogger(a.Log.With("component", "temporal-client"))
+	a.Temporal, err = client.Dial(opts)
 	if err != nil {
 		return fmt.Errorf("connect to Temporal at %s: %w", address, err)
 	}
-	if parts.Worker || a.dev != nil {
+	if parts.Worker || parts.API || a.dev != nil {
+		// Without its search attributes every case workflow stalls on its first upsert,
+		// and the deployment binding cannot be recorded: better not to start than to
+		// take cases it cannot run.
 		if err := EnsureSearchAttributes(ctx, a.Temporal, cfg.TemporalNamespace); err != nil {
-			if a.dev != nil {
-				return err
-			}
-			a.Log.Warn("search attributes not registered: ask the cluster operator to add them", "error", err)
+			return fmt.Errorf("the case search attributes are not registered in namespace %s (%w): ask the cluster operator to add them (temporal operator search-attribute create) or give cep the rights to", cfg.TemporalNamespace, err)
+		}
+	}
+	if parts.Worker || parts.API {
+		if err := a.checkBinding(ctx); err != nil {
+			return err
 		}
 	}
 	if parts.Worker {
@@ -152,6 +174,9 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		}
 		if err := a.worker.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)
+		}
+		if err := StartOutbox(ctx, a.Temporal, cfg.TaskQueue); err != nil {
+			return err
 		}
 	}
 	if parts.API {
@@ -167,11 +192,15 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		if err != nil {
 			return err
 		}
+		a.Cases = cases.New(cases.Config{Store: a.Store, Temporal: a.Temporal, Log: a.Log,
+			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup})
+		a.Directory = directory.New(a.Store)
 		router := api.NewRouter(api.Deps{
 			Store: a.Store, Temporal: a.Temporal, Verifier: verifier, Log: a.Log,
-			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup,
+			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup, Service: a.Cases, Directory: a.Directory,
+			Codec: CodecHandler(cfg, a.Codec, a.Store),
 		})
-		web, err := NewConsole(ctx, cfg, a.Store, a.Log, parts.Dev)
+		web, err := NewConsole(ctx, cfg, a, parts.Dev)
 		if err != nil {
 			return err
 		}
@@ -190,12 +219,49 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 	return nil
 }
 
-// NewConsole makes the web console served beside the API.
-func NewConsole(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger, dev bool) (*console.Console, error) {
-	return console.New(ctx, console.Deps{Store: st, Log: log, Dev: dev,
+// NewConsole makes the web console served beside the API, on the same service layer.
+func NewConsole(ctx context.Context, cfg config.Config, a *App, dev bool) (*console.Console, error) {
+	return console.New(ctx, console.Deps{Cases: a.Cases, Directory: a.Directory, Store: a.Store, Log: a.Log, Dev: dev,
 		SessionIdle: cfg.SessionIdle.D(), SessionMaxAge: cfg.SessionMaxAge.D(),
 		OIDC: console.OIDCConfig{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
 			RedirectURL: cfg.OIDCRedirectURL, EmailClaim: cfg.OIDCEmailClaim}})
+}
+
+// ClientOptions are the options of every Temporal client cep starts (HostPort aside):
+// the namespace, every payload encrypted with the configured keys (with dev, the data
+// directory's key when CEP_PAYLOAD_KEYS is empty), failure messages encrypted too, and
+// TLS when configured.
+func ClientOptions(cfg config.Config, dev bool) (client.Options, *payloadcodec.Codec, error) {
+	keys, err := cfg.PayloadCodecKeys(dev)
+	if err != nil {
+		return client.Options{}, nil, err
+	}
+	tlsCfg, err := cfg.TemporalTLS()
+	if err != nil {
+		return client.Options{}, nil, err
+	}
+	codec := payloadcodec.NewCodec(keys)
+	dc := payloadcodec.DataConverter(keys)
+	return client.Options{
+		Namespace:         cfg.TemporalNamespace,
+		DataConverter:     dc,
+		FailureConverter:  payloadcodec.FailureConverter(dc),
+		ConnectionOptions: client.ConnectionOptions{TLS: tlsCfg},
+	}, codec, nil
+}
+
+// CodecHandler is the remote codec endpoint of the API: admins decode payloads for the
+// Temporal UI and CLI, each decode recorded in the audit log. The API authenticates the
+// caller before handing the request over.
+func CodecHandler(cfg config.Config, codec *payloadcodec.Codec, st *store.Store) http.Handler {
+	return payloadcodec.NewHandler(payloadcodec.HandlerOptions{
+		Codec: codec, Namespace: cfg.TemporalNamespace, AllowedOrigins: cfg.TemporalUIOrigins(),
+		Roles: []string{models.RoleAdmin}, Authenticate: payloadcodec.CallerFromRequest,
+		AuditDecode: func(ctx context.Context, c payloadcodec.Caller) error {
+			return st.DB.WithContext(ctx).Create(&models.AuditEntry{At: time.Now().UTC(), UserID: c.UserID, UserRole: c.Role,
+				StructureID: c.StructureID, RequestID: c.RequestID, Action: "read", What: "codec.decode"}).Error
+		},
+	})
 }
 
 // NewWorker makes the case worker with its workflow and activities.
@@ -214,11 +280,37 @@ func NewWorker(c client.Client, cfg config.Config, st *store.Store, log *slog.Lo
 	w := worker.New(c, cfg.TaskQueue, worker.Options{})
 	w.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.FundingRequestWorkflow, workflow.RegisterOptions{Name: workflows.FundingRequestWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.OutboxWorkflow, workflow.RegisterOptions{Name: workflows.OutboxWorkflowName})
 	acts := &activities.Activities{Store: st, Log: log.With("component", "activities"),
 		HTTP: &http.Client{Timeout: cfg.NotificationWebhookTimeout.D()}, Schemes: schemes,
 		ShortfallThresholdEUR: cfg.FinancingShortfallThresholdEUR}
 	acts.Register(w)
+	binding.Register(w)
 	return w, nil
+}
+
+// checkBinding refuses to serve a namespace and task queue bound to another database:
+// two deployments sharing one Temporal would otherwise split new cases between their
+// databases without a word.
+func (a *App) checkBinding(ctx context.Context) error {
+	id, err := a.Store.DeploymentID(ctx)
+	if err != nil {
+		return fmt.Errorf("database identity (are the migrations applied? `cep migrate`): %w", err)
+	}
+	return binding.Check(ctx, a.Temporal, a.Cfg.TemporalNamespace, a.Cfg.TaskQueue, id)
+}
+
+// StartOutbox starts the outbox sweeper unless it runs already: every worker calls it,
+// the workflow ID keeps it to one per deployment.
+func StartOutbox(ctx context.Context, c client.Client, taskQueue string) error {
+	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: workflows.OutboxWorkflowID, TaskQueue: taskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, workflows.OutboxWorkflowName, workflows.OutboxInput{})
+	if err != nil {
+		return fmt.Errorf("start the outbox sweeper %s: %w", workflows.OutboxWorkflowID, err)
+	}
+	return nil
 }
 
 // EnsureSearchAttributes registers the case search attributes that the namespace lacks.
@@ -230,9 +322,11 @@ func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace stri
 		return fmt.Errorf("list search attributes: %w", err)
 	}
 	missing := map[string]enumspb.IndexedValueType{}
-	for name, typ := range workflows.SearchAttributes() {
-		if _, ok := list.GetCustomAttributes()[name]; !ok {
-			missing[name] = typ
+	for _, attrs := range []map[string]enumspb.IndexedValueType{workflows.SearchAttributes(), binding.SearchAttributes()} {
+		for name, typ := range attrs {
+			if _, ok := list.GetCustomAttributes()[name]; !ok {
+				missing[name] = typ
+			}
 		}
 	}
 	if len(missing) == 0 {

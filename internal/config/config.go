@@ -5,7 +5,10 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -69,6 +72,19 @@ type Config struct {
 	TemporalNamespace string `env:"CEP_TEMPORAL_NAMESPACE" envDefault:"default"`
 	// TaskQueue is the task queue of the case worker.
 	TaskQueue string `env:"CEP_TASK_QUEUE" envDefault:"cep-cases"`
+	// TemporalTLSCert and TemporalTLSKey are the client certificate and key files for
+	// mutual TLS with the Temporal frontend; TemporalTLSCA the CA file that verifies the
+	// server. Any of them set makes the connection TLS.
+	TemporalTLSCert string `env:"CEP_TEMPORAL_TLS_CERT"`
+	TemporalTLSKey  string `env:"CEP_TEMPORAL_TLS_KEY"`
+	TemporalTLSCA   string `env:"CEP_TEMPORAL_TLS_CA"`
+	// PayloadKeys encrypt every Temporal payload: "id:base64,..." (32-byte keys), the
+	// first encrypts, all decrypt. Required outside `cep dev`, which keeps a generated
+	// key in DataDir/payload.keys.
+	PayloadKeys string `env:"CEP_PAYLOAD_KEYS"`
+	// TemporalUIOrigin lists the origins (the Temporal web UI's) allowed to call the
+	// codec endpoint from a browser, comma-separated.
+	TemporalUIOrigin string `env:"CEP_TEMPORAL_UI_ORIGIN"`
 
 	// TokenSecret signs and verifies API tokens (HS256). Empty: a random key kept in
 	// DataDir/signing.key, created on first use.
@@ -149,29 +165,77 @@ func Load() (Config, error) {
 	return c, c.Validate()
 }
 
-// Validate checks values that would otherwise fail late and obscurely.
+// Validate checks every value that would otherwise fail late and obscurely, and reports
+// all the problems at once, one line each, so that an operator fixes them in one go.
 func (c Config) Validate() error {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf("configuration: "+format, a...)) }
 	if c.HandoffRemindAfter.D() <= 0 || c.HandoffExpireAfter.D() <= 0 || c.InactivityRemindAfter.D() <= 0 {
-		return fmt.Errorf("configuration: CEP_HANDOFF_REMIND_AFTER, CEP_HANDOFF_EXPIRE_AFTER and CEP_INACTIVITY_REMIND_AFTER must be positive")
-	}
-	if c.HandoffRemindAfter.D() >= c.HandoffExpireAfter.D() {
-		return fmt.Errorf("configuration: CEP_HANDOFF_REMIND_AFTER (%s) must be shorter than CEP_HANDOFF_EXPIRE_AFTER (%s)",
+		bad("CEP_HANDOFF_REMIND_AFTER, CEP_HANDOFF_EXPIRE_AFTER and CEP_INACTIVITY_REMIND_AFTER must be positive")
+	} else if c.HandoffRemindAfter.D() >= c.HandoffExpireAfter.D() {
+		bad("CEP_HANDOFF_REMIND_AFTER (%s) must be shorter than CEP_HANDOFF_EXPIRE_AFTER (%s)",
 			c.HandoffRemindAfter.D(), c.HandoffExpireAfter.D())
 	}
 	if c.SessionIdle.D() <= 0 || c.SessionMaxAge.D() < c.SessionIdle.D() {
 		return fmt.Errorf("configuration: CEP_SESSION_IDLE must be positive and no longer than CEP_SESSION_MAX_AGE")
 	}
 	if c.TemporalPort <= 0 || c.TemporalPort > 65535 {
-		return fmt.Errorf("configuration: CEP_TEMPORAL_PORT %d is not a port", c.TemporalPort)
+		bad("CEP_TEMPORAL_PORT %d is not a port (1 to 65535)", c.TemporalPort)
 	}
 	if _, err := c.Supervision(); err != nil {
-		return err
+		errs = append(errs, err)
+	}
+	if c.SupervisionPausedAfter.D() <= 0 {
+		bad("CEP_SUPERVISION_PAUSED_AFTER must be positive")
 	}
 	if c.HistoryEventsLimit < 100 {
-		return fmt.Errorf("configuration: CEP_HISTORY_EVENTS_LIMIT must be at least 100")
+		bad("CEP_HISTORY_EVENTS_LIMIT must be at least 100, not %d", c.HistoryEventsLimit)
 	}
-	return nil
+	if c.FinancingShortfallThresholdEUR < 0 {
+		bad("CEP_FINANCING_SHORTFALL_THRESHOLD_EUR must not be negative")
+	}
+	if c.FundingReminderLead.D() <= 0 || c.FundingAnswerAfter.D() <= 0 {
+		bad("CEP_FUNDING_REMINDER_LEAD and CEP_FUNDING_ANSWER_AFTER must be positive")
+	}
+	if c.NotificationWebhookTimeout.D() <= 0 {
+		bad("CEP_NOTIFICATION_WEBHOOK_TIMEOUT must be positive")
+	}
+	if c.TokenTTL.D() <= 0 {
+		bad("CEP_TOKEN_TTL must be positive")
+	}
+	if c.TokenSecret != "" && len(c.TokenSecret) < MinTokenSecretLength {
+		bad("CEP_TOKEN_SECRET must be at least %d characters (it has %d); `openssl rand -hex 32` makes one",
+			MinTokenSecretLength, len(c.TokenSecret))
+	}
+	if c.FinancingSchemesDir != "" {
+		if fi, err := os.Stat(c.FinancingSchemesDir); err != nil || !fi.IsDir() {
+			bad("CEP_FINANCING_SCHEMES_DIR %q is not a readable folder", c.FinancingSchemesDir)
+		}
+	}
+	if c.OIDCIssuer != "" {
+		if u, err := url.Parse(c.OIDCIssuer); err != nil || u.Scheme == "" || u.Host == "" {
+			bad("CEP_OIDC_ISSUER %q is not an absolute URL", c.OIDCIssuer)
+		}
+		if c.OIDCClientID == "" {
+			bad("CEP_OIDC_CLIENT_ID is required when CEP_OIDC_ISSUER is set (the audience ID tokens must carry)")
+		}
+	}
+	switch strings.ToLower(c.LogLevel) {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("CEP_LOG_LEVEL %q is not one of debug, info, warn, error", c.LogLevel)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("CEP_LOG_FORMAT %q is not text or json", c.LogFormat)
+	}
+	if err := c.validateTemporalSecurity(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
 }
+
+// MinTokenSecretLength is the shortest HS256 secret accepted: 32 bytes, the hash size.
+const MinTokenSecretLength = 32
 
 // SQLitePath is the application database file used when DatabaseURL is empty.
 func (c Config) SQLitePath() string { return filepath.Join(c.DataDir, "cep.db") }

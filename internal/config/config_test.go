@@ -1,6 +1,7 @@
 package config
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -61,6 +62,45 @@ func TestLoadRejectsInconsistentDeadlines(t *testing.T) {
 	t.Setenv("CEP_HANDOFF_REMIND_AFTER", "tomorrow")
 	if _, err := Load(); err == nil {
 		t.Fatal("expected an error for an unparsable duration")
+	}
+}
+
+func TestValidateReportsEveryProblemOnItsOwnLine(t *testing.T) {
+	t.Setenv("CEP_LOG_LEVEL", "verbose")
+	t.Setenv("CEP_LOG_FORMAT", "xml")
+	t.Setenv("CEP_TOKEN_TTL", "0s")
+	t.Setenv("CEP_TOKEN_SECRET", "short")
+	t.Setenv("CEP_FINANCING_SHORTFALL_THRESHOLD_EUR", "-1")
+	t.Setenv("CEP_NOTIFICATION_WEBHOOK_TIMEOUT", "0s")
+	t.Setenv("CEP_FINANCING_SCHEMES_DIR", t.TempDir()+"/missing")
+	t.Setenv("CEP_OIDC_ISSUER", "not a url")
+	t.Setenv("CEP_SUPERVISION_ACTIVITY_ATTEMPTS", "0")
+	_, err := Load()
+	if err == nil {
+		t.Fatal("an invalid configuration was accepted")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	for _, want := range []string{"CEP_LOG_LEVEL", "CEP_LOG_FORMAT", "CEP_TOKEN_TTL", "CEP_TOKEN_SECRET",
+		"CEP_FINANCING_SHORTFALL_THRESHOLD_EUR", "CEP_NOTIFICATION_WEBHOOK_TIMEOUT", "CEP_FINANCING_SCHEMES_DIR",
+		"CEP_OIDC_ISSUER", "CEP_OIDC_CLIENT_ID", "CEP_SUPERVISION_ACTIVITY_ATTEMPTS"} {
+		found := 0
+		for _, l := range lines {
+			if strings.HasPrefix(l, "configuration: "+want+" ") {
+				found++
+			}
+		}
+		if found != 1 {
+			t.Errorf("%s named on %d lines, want 1:\n%s", want, found, err)
+		}
+	}
+	if len(lines) != 10 {
+		t.Errorf("%d lines, want one per problem (10):\n%s", len(lines), err)
+	}
+}
+
+func TestDefaultsAreValid(t *testing.T) {
+	if _, err := Load(); err != nil {
+		t.Fatalf("the defaults must be valid: %v", err)
 	}
 }
 

@@ -63,7 +63,7 @@ func TestBrowserSignInAndOut(t *testing.T) {
 	if loc := b.Location(t); loc != s.URL+"/dossiers" {
 		t.Fatalf("after sign-in: %s", loc)
 	}
-	if who := b.Text(t, ".cep-whoami"); !strings.Contains(who, "CIO de Chartres") || !strings.Contains(who, "Conseiller") {
+	if who := b.Text(t, ".cep-whoami"); !strings.Contains(who, "Conseil, CIO de Chartres") {
 		t.Errorf("header shows %q", who)
 	}
 	if cur := b.Text(t, `.fr-nav__link[aria-current="page"]`); cur != "Dossiers" {

@@ -16,6 +16,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
+
+	"github.com/spro-cep/cep/internal/cases"
+	"github.com/spro-cep/cep/internal/directory"
 	"github.com/spro-cep/cep/internal/store"
 	"github.com/spro-cep/cep/internal/websession"
 	"github.com/spro-cep/cep/models"
@@ -23,7 +27,11 @@ import (
 
 // Deps are what the console needs.
 type Deps struct {
-	// Store gives the users, structures (reference data) and the sessions table.
+	// Cases is the service layer: every read and change of a case goes through it.
+	Cases *cases.Service
+	// Directory gives the users and structures (and maps a sign-in to a user).
+	Directory *directory.Directory
+	// Store holds the sessions table.
 	Store *store.Store
 	Log   *slog.Logger
 	// Dev shows the demo users on /connexion and allows cookies over plain HTTP; it is
@@ -37,6 +45,8 @@ type Deps struct {
 
 // Console is the web console, an http.Handler.
 type Console struct {
+	cases    *cases.Service
+	dir      *directory.Directory
 	store    *store.Store
 	log      *slog.Logger
 	dev      bool
@@ -54,8 +64,8 @@ type Console struct {
 // New parses every template (a broken one fails here, at start-up) and, when OpenID
 // Connect is configured, discovers the issuer.
 func New(ctx context.Context, d Deps) (*Console, error) {
-	if d.Store == nil {
-		return nil, errors.New("console: no store")
+	if d.Store == nil || d.Directory == nil {
+		return nil, errors.New("console: no store or directory")
 	}
 	if d.Log == nil {
 		d.Log = slog.Default()
@@ -74,7 +84,7 @@ func New(ctx context.Context, d Deps) (*Console, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Console{store: d.Store, log: d.Log.With("component", "console"), dev: d.Dev, assets: a, views: v,
+	c := &Console{cases: d.Cases, dir: d.Directory, store: d.Store, log: d.Log.With("component", "console"), dev: d.Dev, assets: a, views: v,
 		sessions: &websession.Store{DB: d.Store.DB, Idle: d.SessionIdle, MaxAge: d.SessionMaxAge}}
 	switch {
 	case d.OIDC.Issuer != "" && d.OIDC.RedirectURL == "":
@@ -103,7 +113,7 @@ func (c *Console) routes() {
 		c.renderError(w, r, http.StatusNotFound, "Page non trouvée", "La page que vous cherchez n'existe pas ou n'est plus à cette adresse.")
 	})
 	c.mux = m
-	c.handler = securityHeaders(c.withSession(m))
+	c.handler = securityHeaders(withRequestID(c.withSession(m)))
 }
 
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) { c.handler.ServeHTTP(w, r) }
@@ -142,6 +152,15 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
+// withRequestID names each request, as the API does, for the timeline and the logs.
+func withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := uuid.NewString()
+		w.Header().Set("X-Request-ID", id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+	})
+}
+
 func (c *Console) home(w http.ResponseWriter, r *http.Request) {
 	u := userFrom(r)
 	if u == nil {
@@ -167,24 +186,34 @@ func (c *Console) structureName(r *http.Request, id *string) string {
 	if id == nil || *id == "" {
 		return ""
 	}
+	return c.structureNames(r)[*id]
+}
+
+// structureNames maps every structure's ID to its name (read once: names do not change
+// while the process runs).
+func (c *Console) structureNames(r *http.Request) map[string]string {
 	c.structMu.RLock()
 	names := c.structures
 	c.structMu.RUnlock()
-	if names == nil {
-		var rows []models.Structure
-		if err := c.store.DB.WithContext(r.Context()).Select("id", "name").Find(&rows).Error; err != nil {
-			return *id
-		}
-		names = make(map[string]string, len(rows))
-		for _, s := range rows {
-			names[s.ID] = s.Name
-		}
-		c.structMu.Lock()
-		c.structures = names
-		c.structMu.Unlock()
+	if names != nil {
+		return names
 	}
-	if n, ok := names[*id]; ok {
-		return n
+	rows, err := c.allStructures(r)
+	if err != nil {
+		c.log.Warn("console: structures unreadable", "error", err)
+		return map[string]string{}
 	}
-	return *id
+	names = make(map[string]string, len(rows))
+	for _, s := range rows {
+		names[s.ID] = s.Name
+	}
+	c.structMu.Lock()
+	c.structures = names
+	c.structMu.Unlock()
+	return names
+}
+
+// allStructures lists every structure of the directory.
+func (c *Console) allStructures(r *http.Request) ([]models.Structure, error) {
+	return c.dir.Structures(r.Context(), c.caller(r), directory.StructureQuery{})
 }

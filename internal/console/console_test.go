@@ -12,7 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spro-cep/cep/internal/cases"
 	"github.com/spro-cep/cep/internal/console"
+	"github.com/spro-cep/cep/internal/directory"
 	"github.com/spro-cep/cep/internal/store"
 	"github.com/spro-cep/cep/internal/testdb"
 	"github.com/spro-cep/cep/internal/websession"
@@ -32,7 +34,7 @@ type site struct {
 func newSite(t *testing.T, dev bool) *site {
 	t.Helper()
 	st := testdb.Open(t)
-	c, err := console.New(context.Background(), console.Deps{Store: st, Dev: dev,
+	c, err := console.New(context.Background(), console.Deps{Store: st, Directory: directory.New(st), Cases: cases.New(cases.Config{Store: st}), Dev: dev,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)

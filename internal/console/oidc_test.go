@@ -19,7 +19,9 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/spro-cep/cep/internal/cases"
 	"github.com/spro-cep/cep/internal/console"
+	"github.com/spro-cep/cep/internal/directory"
 	"github.com/spro-cep/cep/internal/testdb"
 )
 
@@ -132,7 +134,7 @@ func TestProConnectSignIn(t *testing.T) {
 	var handler http.Handler
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	defer srv.Close()
-	c, err := console.New(context.Background(), console.Deps{Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	c, err := console.New(context.Background(), console.Deps{Store: st, Directory: directory.New(st), Cases: cases.New(cases.Config{Store: st}), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		OIDC: console.OIDCConfig{Issuer: issuer.URL, ClientID: "cep-console", ClientSecret: "s3cret",
 			RedirectURL: srv.URL + "/connexion/oidc/retour"}})
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spro-cep/cep/internal/console/documents"
 	"github.com/spro-cep/cep/internal/fr"
 	"github.com/spro-cep/cep/models"
 )
@@ -27,6 +28,14 @@ type views struct {
 }
 
 func templateFuncs(a *assets) template.FuncMap {
+	funcs := documents.Funcs()
+	for k, v := range consoleFuncs(a) {
+		funcs[k] = v
+	}
+	return funcs
+}
+
+func consoleFuncs(a *assets) template.FuncMap {
 	return template.FuncMap{
 		"asset":    a.URL,
 		"label":    fr.Label,
@@ -66,8 +75,53 @@ func templateFuncs(a *assets) template.FuncMap {
 			}
 			return false
 		},
-		"join": strings.Join,
+		"join":     strings.Join,
+		"contains": strings.Contains,
+		"field":    fieldOf,
+		"sub":      func(a, b int) int { return a - b },
+		"newkey":   newKey,
+		"modal": func(name, label, failed string) struct{ Name, Label, Failed string } {
+			return struct{ Name, Label, Failed string }{name, label, failed}
+		},
+		"choice": choiceOf,
 	}
+}
+
+// fieldView is one form field for the "input" and "select" partials.
+type fieldView struct {
+	ID, Name, Label, Type, Value, Error, Hint, Autocomplete string
+	Extra                                                   template.HTMLAttr
+	Required                                                bool
+	Options                                                 []fr.Option
+}
+
+// fieldOf builds a field from the form (value typed, error): options after the first
+// five arguments are "hint=…", "id=…", "autocomplete=…", "min=…", "max=…", "step=…".
+func fieldOf(name, label string, f *form, typ string, required bool, opts ...string) fieldView {
+	v := fieldView{ID: name, Name: name, Label: label, Type: typ, Value: f.Get(name), Error: f.Err(name), Required: required}
+	var extra []string
+	for _, o := range opts {
+		k, val, _ := strings.Cut(o, "=")
+		switch k {
+		case "hint":
+			v.Hint = val
+		case "id":
+			v.ID = val
+		case "autocomplete":
+			v.Autocomplete = val
+		case "min", "max", "step", "inputmode", "maxlength":
+			extra = append(extra, k+`="`+template.HTMLEscapeString(val)+`"`)
+		}
+	}
+	v.Extra = template.HTMLAttr(strings.Join(extra, " "))
+	return v
+}
+
+// choiceOf builds a select from the form and the options of a vocabulary.
+func choiceOf(name, label string, f *form, options []fr.Option, required bool, opts ...string) fieldView {
+	v := fieldOf(name, label, f, "select", required, opts...)
+	v.Options = options
+	return v
 }
 
 func parseViews(a *assets, files fs.FS) (*views, error) {
@@ -88,6 +142,10 @@ func parseViews(a *assets, files fs.FS) (*views, error) {
 		}
 		name := strings.TrimSuffix(e.Name(), ".html")
 		t, err := template.New(name).Funcs(templateFuncs(a)).ParseFS(files, append(shared, "templates/"+e.Name())...)
+		if err == nil {
+			// The printable documents, shared with the API.
+			t, err = t.ParseFS(documents.Files, "synthesis.html", "annual_report.html")
+		}
 		if err != nil {
 			return nil, fmt.Errorf("console template %s: %w", e.Name(), err)
 		}

@@ -14,7 +14,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
-	"github.com/spro-cep/cep/internal/store"
+	"github.com/spro-cep/cep/internal/cases"
 	"github.com/spro-cep/cep/models"
 )
 
@@ -53,6 +53,11 @@ func newOIDC(ctx context.Context, cfg OIDCConfig) (*oidcClient, error) {
 	}, nil
 }
 
+func isNotFound(err error) bool {
+	e := cases.AsError(err)
+	return e != nil && e.Kind == cases.KindNotFound
+}
+
 // demoUser is one line of the demo sign-in list.
 type demoUser struct{ Name, Email, Role, Structure string }
 
@@ -71,8 +76,8 @@ func (c *Console) signInPage(w http.ResponseWriter, r *http.Request) {
 		Demo []demoUser
 	}{OIDC: c.oidc != nil}
 	if c.dev {
-		var users []models.User
-		if err := c.store.DB.WithContext(r.Context()).Where("active").Find(&users).Error; err != nil {
+		users, err := c.dir.ActiveUsers(r.Context())
+		if err != nil {
 			c.serverError(w, r, err)
 			return
 		}
@@ -99,8 +104,8 @@ func (c *Console) signInDemo(w http.ResponseWriter, r *http.Request) {
 		c.renderError(w, r, http.StatusNotFound, "Page non trouvée", "La page que vous cherchez n'existe pas.")
 		return
 	}
-	u, err := c.store.ActiveUserByEmail(r.Context(), r.PostForm.Get("email"))
-	if errors.Is(err, store.ErrNotFound) {
+	u, err := c.dir.ActiveUser(r.Context(), r.PostForm.Get("email"))
+	if isNotFound(err) {
 		c.renderError(w, r, http.StatusForbidden, "Compte inconnu", "Aucun compte actif ne correspond à ce courriel.")
 		return
 	}
@@ -204,8 +209,8 @@ func (c *Console) oidcCallback(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	u, err := c.store.ActiveUserByEmail(r.Context(), email)
-	if errors.Is(err, store.ErrNotFound) || email == "" {
+	u, err := c.dir.ActiveUser(r.Context(), email)
+	if isNotFound(err) || email == "" {
 		refuse("Votre compte ProConnect n'est rattaché à aucun utilisateur actif de cep. Demandez à la coordination de votre territoire de vous ouvrir un accès.")
 		return
 	}

@@ -11,11 +11,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"go.temporal.io/server/common/cluster"
@@ -41,12 +43,31 @@ type Options struct {
 	FrontendPort int
 	// Logger receives the server's warnings and errors.
 	Logger *slog.Logger
+	// TLS, when set, makes the frontend serve TLS only.
+	TLS *TLS
+	// Postgres, when set, replaces the SQLite file (DBPath is then unused): the shape of
+	// a production cluster, for the topology test.
+	Postgres *Postgres
+}
+
+// TLS are the frontend's certificate files, to test cep against a cluster that requires
+// TLS or mutual TLS.
+type TLS struct {
+	// CertFile and KeyFile are the frontend's certificate (valid for localhost) and key;
+	// the server's own system workers present them as client certificate too.
+	CertFile, KeyFile string
+	// CAFile verifies the frontend for the system workers, and the clients' certificates.
+	CAFile string
+	// RequireClientCert makes the frontend refuse clients without a certificate signed
+	// by CAFile.
+	RequireClientCert bool
 }
 
 // Server is a running embedded Temporal server.
 type Server struct {
 	server  temporal.Server
 	address string
+	phase   *atomic.Int32
 }
 
 // Start boots the server and returns once its frontend accepts connections.
@@ -54,8 +75,10 @@ func Start(opts Options) (*Server, error) {
 	if opts.Namespace == "" {
 		return nil, errors.New("devserver: a namespace is required")
 	}
-	if err := os.MkdirAll(filepath.Dir(opts.DBPath), 0o750); err != nil {
-		return nil, fmt.Errorf("devserver: data directory: %w", err)
+	if opts.Postgres == nil {
+		if err := os.MkdirAll(filepath.Dir(opts.DBPath), 0o750); err != nil {
+			return nil, fmt.Errorf("devserver: data directory: %w", err)
+		}
 	}
 	const ip = "127.0.0.1"
 	frontendPort := opts.FrontendPort
@@ -70,31 +93,51 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := forgetMembers(opts.DBPath); err != nil {
-		return nil, err
-	}
-	sqlCfg := cfg.Persistence.DataStores["sqlite"].SQL
-	// The plugin creates the schema on first open (the "setup" attribute); the namespace
-	// must exist before the frontend starts serving it. Both are no-ops on a restart.
-	ns, err := sqliteschema.NewNamespaceConfig(cfg.ClusterMetadata.CurrentClusterName, opts.Namespace, false, nil)
-	if err != nil {
-		return nil, fmt.Errorf("devserver: namespace: %w", err)
+	if t := opts.TLS; t != nil {
+		cfg.Global.TLS.Frontend.Server = config.ServerTLS{CertFile: t.CertFile, KeyFile: t.KeyFile, RequireClientAuth: t.RequireClientCert}
+		if t.RequireClientCert {
+			cfg.Global.TLS.Frontend.Server.ClientCAFiles = []string{t.CAFile}
+		}
+		cfg.Global.TLS.SystemWorker = config.WorkerTLS{CertFile: t.CertFile, KeyFile: t.KeyFile,
+			Client: config.ClientTLS{ServerName: "localhost", RootCAFiles: []string{t.CAFile}}}
 	}
 	// Retention of closed cases' histories in the embedded server: long enough to read a
 	// closed case's timeline in the Temporal tools, short enough to keep the file small.
-	ns.Detail.Config.Retention = timestamp.DurationPtr(7 * 24 * time.Hour)
-	if err := sqliteschema.CreateNamespaces(sqlCfg, ns); err != nil {
-		return nil, fmt.Errorf("devserver: namespace: %w", err)
+	const retention = 7 * 24 * time.Hour
+	if opts.Postgres != nil {
+		main, visibility, err := setupPostgres(*opts.Postgres, cfg.ClusterMetadata.CurrentClusterName, opts.Namespace, retention)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Persistence.DefaultStore, cfg.Persistence.VisibilityStore = "postgres", "postgres-visibility"
+		cfg.Persistence.DataStores = map[string]config.DataStore{"postgres": {SQL: main}, "postgres-visibility": {SQL: visibility}}
+	} else {
+		if err := forgetMembers(opts.DBPath); err != nil {
+			return nil, err
+		}
+		sqlCfg := cfg.Persistence.DataStores["sqlite"].SQL
+		// The plugin creates the schema on first open (the "setup" attribute); the
+		// namespace must exist before the frontend starts serving it. Both are no-ops on
+		// a restart.
+		ns, err := sqliteschema.NewNamespaceConfig(cfg.ClusterMetadata.CurrentClusterName, opts.Namespace, false, nil)
+		if err != nil {
+			return nil, fmt.Errorf("devserver: namespace: %w", err)
+		}
+		ns.Detail.Config.Retention = timestamp.DurationPtr(retention)
+		if err := sqliteschema.CreateNamespaces(sqlCfg, ns); err != nil {
+			return nil, fmt.Errorf("devserver: namespace: %w", err)
+		}
 	}
 
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.Default()
 	}
+	phase := new(atomic.Int32)
 	srv, err := temporal.NewServer(
 		temporal.ForServices(temporal.DefaultServices),
 		temporal.WithConfig(cfg),
-		temporal.WithLogger(newLogger(logger)),
+		temporal.WithLogger(newLogger(logger, phase)),
 		temporal.WithDynamicConfigClient(dynamicConfig()),
 	)
 	if err != nil {
@@ -103,11 +146,12 @@ func Start(opts Options) (*Server, error) {
 	if err := srv.Start(); err != nil {
 		return nil, fmt.Errorf("devserver: start: %w", err)
 	}
-	s := &Server{server: srv, address: net.JoinHostPort(ip, strconv.Itoa(frontendPort))}
+	s := &Server{server: srv, address: net.JoinHostPort(ip, strconv.Itoa(frontendPort)), phase: phase}
 	if err := waitListening(s.address, 30*time.Second); err != nil {
-		_ = srv.Stop()
+		_ = s.Stop()
 		return nil, err
 	}
+	phase.Store(phaseRunning)
 	return s, nil
 }
 
@@ -115,13 +159,22 @@ func Start(opts Options) (*Server, error) {
 func (s *Server) Address() string { return s.address }
 
 // Stop shuts the server down.
-func (s *Server) Stop() error { return s.server.Stop() }
+func (s *Server) Stop() error {
+	s.phase.Store(phaseStopping)
+	return s.server.Stop()
+}
 
 func serverConfig(ip string, frontendPort int, dbPath string) (*config.Config, error) {
 	ports := map[string]int{}
 	for _, name := range []string{"frontend-http", "frontend-membership", "history", "history-membership",
 		"matching", "matching-membership", "worker", "worker-membership"} {
-		p, err := freePort(ip)
+		pick := freePort
+		if strings.HasSuffix(name, "-membership") {
+			// PostgreSQL's cluster_membership table keeps the port in a SMALLINT: a port
+			// from the ephemeral range (above 32767) would make every heartbeat fail.
+			pick = freeMembershipPort
+		}
+		p, err := pick(ip)
 		if err != nil {
 			return nil, err
 		}
@@ -224,6 +277,19 @@ func forgetMembers(dbPath string) error {
 		return fmt.Errorf("devserver: reset membership: %w", err)
 	}
 	return nil
+}
+
+// freeMembershipPort finds a free port below 32768, where a SMALLINT can hold it.
+func freeMembershipPort(ip string) (int, error) {
+	start := 20000 + rand.IntN(10000)
+	for p := start; p < 32768; p++ {
+		l, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(p)))
+		if err == nil {
+			l.Close()
+			return p, nil
+		}
+	}
+	return 0, fmt.Errorf("devserver: no free membership port between %d and 32767", start)
 }
 
 func freePort(ip string) (int, error) {

@@ -16,6 +16,13 @@ type Options struct {
 	Namespace    string
 	FrontendPort int
 	Logger       *slog.Logger
+	TLS          *TLS
+}
+
+// TLS are the frontend's certificate files (unused without the embedded server).
+type TLS struct {
+	CertFile, KeyFile, CAFile string
+	RequireClientCert         bool
 }
 
 // Server is absent from production builds.

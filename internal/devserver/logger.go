@@ -5,6 +5,7 @@ package devserver
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 
 	tlog "go.temporal.io/server/common/log"
 	"go.temporal.io/server/common/log/tag"
@@ -13,14 +14,29 @@ import (
 // slogAdapter sends the embedded server's logs to the process logger. The server is
 // chatty at info level, so only warnings and errors go through unless debug is on.
 type slogAdapter struct {
-	l *slog.Logger
+	l     *slog.Logger
+	phase *atomic.Int32
 }
 
-func newLogger(l *slog.Logger) tlog.Logger {
-	return slogAdapter{l: l.With("component", "temporal")}
+// Phases of the server's life in which some of its lines are expected noise: while it
+// starts, its internal clients warn that the frontend is not healthy yet; once it stops,
+// every service warns and errs about peers that went away. Those lines go to debug so
+// that a clean start or Ctrl-C prints no warning or error.
+const (
+	phaseStarting int32 = iota
+	phaseRunning
+	phaseStopping
+)
+
+func newLogger(l *slog.Logger, phase *atomic.Int32) tlog.Logger {
+	return slogAdapter{l: l.With("component", "temporal"), phase: phase}
 }
 
 func (a slogAdapter) log(level slog.Level, msg string, tags []tag.Tag) {
+	switch p := a.phase.Load(); {
+	case p == phaseStopping, p == phaseStarting && level == slog.LevelWarn:
+		level = slog.LevelDebug
+	}
 	if level < slog.LevelWarn && !a.l.Enabled(context.Background(), slog.LevelDebug) {
 		return
 	}

@@ -81,6 +81,17 @@ func (in *instance) stop(t *testing.T) {
 		if err != nil {
 			t.Errorf("cep dev did not exit cleanly on SIGTERM: %v\n%s", err, in.out.String())
 		}
+		// A clean shutdown says so and nothing else: no warning or error from the
+		// worker or the embedded server about peers going away.
+		_, after, found := strings.Cut(in.out.String(), "shutting down")
+		if !found {
+			t.Errorf("cep dev did not log its shutdown:\n%s", in.out.String())
+		}
+		for _, l := range strings.Split(after, "\n") {
+			if strings.Contains(l, "level=WARN") || strings.Contains(l, "level=ERROR") {
+				t.Errorf("a clean shutdown printed: %s", l)
+			}
+		}
 	case <-time.After(60 * time.Second):
 		_ = in.cmd.Process.Kill()
 		t.Errorf("cep dev did not stop within 60 s of SIGTERM")
@@ -156,6 +167,11 @@ func TestTwoDevInstancesAndRestart(t *testing.T) {
 		}
 	}
 	const email = "adviser.pole-emploi-chartres@chartres.demo.test"
+	zero := exec.Command(a.bin, "token", "--user", email, "--ttl", "0s")
+	zero.Env = a.env()
+	if out, err := zero.CombinedOutput(); err == nil || !strings.Contains(string(out), "--ttl must be positive") {
+		t.Errorf("cep token --ttl 0s: err %v, output %q; want a refusal", err, out)
+	}
 	tokA := strings.TrimSpace(string(a.run(t, "token", "--user", email)))
 	tokB := strings.TrimSpace(string(b.run(t, "token", "--user", email)))
 	if st, body := a.call(t, tokA, "GET", "/api/v1/structures", nil); st != http.StatusOK || len(body["items"].([]any)) != 15 {
@@ -185,7 +201,22 @@ func TestTwoDevInstancesAndRestart(t *testing.T) {
 	if st, got := a.call(t, tokA, "GET", "/api/v1/cases/"+id, nil); st != http.StatusOK || got["stage"] != "reception" {
 		t.Fatalf("after restart: %d %v", st, got)
 	}
+	// (The workflow reads its encrypted history again: the payload key was kept.)
 	if st, got := a.call(t, tokA, "POST", "/api/v1/cases/"+id+"/pause", map[string]any{"reason": "Congé"}); st != http.StatusOK || got["paused"] != true {
 		t.Fatalf("the workflow did not survive the restart: %d %v", st, got)
+	}
+	if info, err := os.Stat(filepath.Join(a.dir, "payload.keys")); err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("cep dev's payload key file: %v %v", info, err)
+	}
+
+	// Outside `cep dev`, a server without CEP_PAYLOAD_KEYS refuses to start, in one line.
+	for _, mode := range []string{"serve", "api", "worker"} {
+		cmd := exec.Command(bin, mode)
+		cmd.Env = append(a.env(), "CEP_TEMPORAL_ADDRESS=127.0.0.1:1", "CEP_PAYLOAD_KEYS=")
+		out, err := cmd.CombinedOutput()
+		if err == nil || strings.Count(strings.TrimSpace(string(out)), "\n") != 0 ||
+			!strings.Contains(string(out), "CEP_PAYLOAD_KEYS is required") {
+			t.Fatalf("cep %s without CEP_PAYLOAD_KEYS: %v\n%s", mode, err, out)
+		}
 	}
 }

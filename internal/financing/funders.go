@@ -2,22 +2,17 @@ package financing
 
 import (
 	"fmt"
-	"math"
 	"time"
 )
 
 // Figures from DOMAIN.md "Funding at level 3".
 const (
-	cpfCeilingEUR        = 5000.0
-	cpfCeilingLowQualEUR = 8000.0
-	cpfAnnualEUR         = 500.0
-	cpfAnnualLowQualEUR  = 800.0
-	cpfCoPaymentEUR      = 100.0
-	ptpLongNoticeDays    = 120
-	ptpShortNoticeDays   = 60
-	ptpEmployerDays      = 30
-	vaeNoticeDays        = 30
-	vaeEmployerDays      = 15
+	ptpLongNoticeDays  = 120
+	ptpShortNoticeDays = 60
+	ptpEmployerDays    = 30
+	vaeNoticeDays      = 30
+	vaeEmployerDays    = 15
+	vaeLeaveHours      = 48 // C. trav. L6422-1 since loi n° 2022-1598 (24 before)
 	// fullTimeSixMonthsHours is 26 weeks × 35 h: the hours of a 6-month
 	// full-time absence (used when the end date is unknown).
 	fullTimeSixMonthsHours = 910
@@ -27,14 +22,12 @@ const (
 	partTimeWeeklyHours = 24.0
 )
 
-var cpfCoPaymentFrom = time.Date(2024, 5, 2, 0, 0, 0, 0, time.UTC)
-
 // Which action types each built-in funder can cover (choices, see each comment).
 var (
-	// CPF: certifying training, VAE, and business-creation support (eligible
-	// under C. trav. L6323-6). A bilan de compétences is CPF-eligible too:
-	// record it as "training". Complementary services, job search: no.
-	cpfTypes = []string{ActionTraining, ActionVAE, ActionBusinessCreation}
+	// CPF: certifying training, VAE, business-creation support, bilan de
+	// compétences and driving licence (C. trav. L6323-6). Complementary
+	// services, job search: no.
+	cpfTypes = []string{ActionTraining, ActionVAE, ActionBusinessCreation, ActionBilanCompetences, ActionDrivingLicence}
 	// PTP: certifying training only.
 	ptpTypes = []string{ActionTraining}
 	// VAE funder: only VAE actions.
@@ -45,115 +38,9 @@ var (
 	aifTypes = []string{ActionTraining}
 )
 
-// evalCPF evaluates the CPF and returns the co-payment due (0 if none).
-func evalCPF(s Situation, a Action, opts Options, usedBefore float64) (FunderResult, float64) {
-	b := newBuilder(FunderCPF, "Compte personnel de formation (Mon Compte Formation)")
-	if b.check(actionTypeStep(ruleCPFActionType, a, cpfTypes)) == triNo {
-		return b.finish(0), 0
-	}
-	b.cond("The action must be listed on Mon Compte Formation and booked there by the holder")
-
-	// Ceiling: €5,000 (€500/year); €8,000 (€800/year) when low-qualified (no
-	// level-3 qualification) or OETH.
-	low := or(eqTri(s.QualificationLevel, "none"), boolTri(s.OETH))
-	in := map[string]any{"qualification_level": val(s.QualificationLevel), "oeth": val(s.OETH), "cpf_balance_eur": val(s.CPFBalanceEUR)}
-	ceiling := cpfCeilingEUR
-	var why string
-	switch low {
-	case triYes:
-		ceiling = cpfCeilingLowQualEUR
-		why = fmt.Sprintf("low-qualified or OETH: €%.0f a year up to %s", cpfAnnualLowQualEUR, eur(ceiling))
-	case triNo:
-		why = fmt.Sprintf("general case: €%.0f a year up to %s", cpfAnnualEUR, eur(ceiling))
-	default:
-		why = fmt.Sprintf("%s assumed; %s if low-qualified or OETH%s", eur(cpfCeilingEUR), eur(cpfCeilingLowQualEUR), unknownList(in))
-	}
-	usable := 0.0
-	if s.CPFBalanceEUR != nil {
-		usable = *s.CPFBalanceEUR
-		if usable > ceiling {
-			why += fmt.Sprintf("; balance %s above the ceiling, capped", eur(usable))
-			usable = ceiling
-			if low == triUnknown {
-				b.cond("Up to %s may be usable if the person is low-qualified or OETH: confirm qualification_level / oeth", eur(min(*s.CPFBalanceEUR, cpfCeilingLowQualEUR)))
-			}
-		}
-	}
-	// The ceiling caps, it never excludes: always "passed".
-	b.check(explain(ruleCPFCeiling, triYes, in, "ceiling %s", why), triYes)
-
-	// Balance: CPF covers at most the balance.
-	// Balance: CPF covers at most the balance, less what earlier actions of the
-	// same plan already use (Compute passes it; Evaluate passes 0).
-	in = map[string]any{"cpf_balance_eur": val(s.CPFBalanceEUR)}
-	if usedBefore > 0 {
-		in["cpf_used_by_earlier_actions_eur"] = usedBefore
-	}
-	switch {
-	case s.CPFBalanceEUR == nil:
-		b.check(explain(ruleCPFBalance, triUnknown, in, "CPF balance unknown: ask the person to check moncompteformation.gouv.fr"), triUnknown)
-	case *s.CPFBalanceEUR <= 0:
-		b.check(explain(ruleCPFBalance, triNo, in, "no CPF credit"), triNo)
-	case usable-usedBefore <= 0:
-		usable = 0
-		b.check(explain(ruleCPFBalance, triNo, in, "CPF credit already used by earlier actions of the plan"), triNo)
-	case usedBefore > 0:
-		usable = round2(usable - usedBefore)
-		b.check(explain(ruleCPFBalance, triYes, in, "usable balance %s after %s used by earlier actions of the plan", eur(usable), eur(usedBefore)), triYes)
-	default:
-		b.check(explain(ruleCPFBalance, triYes, in, "usable balance %s", eur(usable)), triYes)
-	}
-
-	// Co-payment: informational, never changes eligibility.
-	copay := cpfCopay(&b.r, s, a, opts)
-	return b.finish(min(usable, math.Max(a.CostEUR-copay, 0))), copay
-}
-
-// cpfCopay evaluates cpf.copayment: a flat co-payment for files created from
-// 2 May 2024; job seekers and files with an employer top-up are exempt. When
-// the exemption is unknown the co-payment is counted (worst case for the
-// person) and a condition says so.
-func cpfCopay(r *FunderResult, s Situation, a Action, opts Options) float64 {
-	amount := cpfCoPaymentEUR
-	if opts.CPFCoPaymentEUR > 0 {
-		amount = opts.CPFCoPaymentEUR
-	}
-	fileDate, basis := opts.Today, "today"
-	if fileDate.IsZero() {
-		fileDate, _ = parseDate(a.StartDate)
-		basis = "action start date"
-	}
-	jobseeker := or(boolTri(s.JobseekerRegistered), eqTri(s.EmploymentStatus, "jobseeker"))
-	exempt := or(jobseeker, boolTri(s.EmployerTopUp))
-	in := map[string]any{"employment_status": val(s.EmploymentStatus), "jobseeker_registered": val(s.JobseekerRegistered),
-		"employer_top_up": val(s.EmployerTopUp), "file_date": fileDate.Format(DateLayout)}
-	add := func(t tri, format string, args ...any) {
-		r.Explanation = append(r.Explanation, explain(ruleCPFCoPayment, t, in, format, args...))
-	}
-	switch {
-	case fileDate.Before(cpfCoPaymentFrom):
-		add(triYes, "file dated %s (%s) before 2024-05-02: no co-payment", fileDate.Format(DateLayout), basis)
-		return 0
-	case exempt == triYes:
-		if jobseeker == triYes {
-			add(triYes, "job seeker: exempt from the co-payment")
-		} else {
-			add(triYes, "employer top-up (abondement): exempt from the co-payment")
-		}
-		return 0
-	case exempt == triNo:
-		add(triYes, "co-payment %s due (no exemption: not a job seeker, no employer top-up)", eur(amount))
-		r.Conditions = append(r.Conditions, fmt.Sprintf("Flat co-payment of %s paid by the holder (since 2 May 2024)", eur(amount)))
-	default:
-		add(triUnknown, "co-payment %s counted; exempt if job seeker or employer top-up%s", eur(amount), unknownList(in))
-		r.Conditions = append(r.Conditions, fmt.Sprintf("Flat co-payment of %s counted: not due if the person is a job seeker or the employer tops up the CPF", eur(amount)))
-	}
-	return amount
-}
-
 func evalPTP(s Situation, a Action, opts Options) FunderResult {
 	b := newBuilder(FunderPTP, "Projet de transition professionnelle (Transitions Pro)")
-	if b.check(actionTypeStep(rulePTPActionType, a, ptpTypes)) == triNo {
+	if b.check(actionTypeStep(ruleAt("ptp.action_type", ruleDay(a)), a, ptpTypes)) == triNo {
 		return b.finish(0)
 	}
 	b.cond("Certifying training (RNCP or Répertoire spécifique), file approved by the Transitions Pro commission")
@@ -170,21 +57,78 @@ func evalPTP(s Situation, a Action, opts Options) FunderResult {
 	in := map[string]any{"employment_status": val(s.EmploymentStatus), "contract_type": val(s.ContractType), "last_cdd_end_date": val(s.LastCDDEndDate)}
 	switch pub := or(employed, formerCDD); pub {
 	case triYes:
-		b.check(explain(rulePTPPublic, pub, in, "employee, or former CDD holder"), pub)
+		b.check(explain(ruleAt("ptp.public", ruleDay(a)), pub, in, "employee, or former CDD holder"), pub)
 	case triNo:
-		b.check(explain(rulePTPPublic, pub, in, "PTP is for employees (employment_status %v)", val(s.EmploymentStatus)), pub)
+		b.check(explain(ruleAt("ptp.public", ruleDay(a)), pub, in, "PTP is for employees (employment_status %v)", val(s.EmploymentStatus)), pub)
 	default:
-		b.check(explain(rulePTPPublic, pub, in, "employment status unknown"), pub)
+		b.check(explain(ruleAt("ptp.public", ruleDay(a)), pub, in, "employment status unknown"), pub)
 	}
 
-	b.check(ptpSeniority(s))
+	b.check(ptpSeniority(s, ruleDay(a)))
+	var fileBy time.Time // the latest day to have done the prior positioning
 	if s.ContractType != nil && *s.ContractType == "cdd" {
 		b.check(ptpCDDStart(s, a, &b.r))
+		fileBy = ptpCDDFile(s, a, opts, b)
 	}
 	if employed != triNo {
-		b.note(ptpLeave(a, opts, b))
+		e, req := ptpLeave(a, opts, b)
+		b.note(e)
+		if !req.IsZero() && (fileBy.IsZero() || req.Before(fileBy)) {
+			fileBy = req
+		}
 	}
+	ptpPositioning(a, fileBy, opts, b)
+	ptpReform(a, b)
+	// The joint commission decides: the line is an estimate, never a promise.
+	b.note(explain(ruleAt("ptp.commission", ruleDay(a)), triUnknown, map[string]any{"action.cost_eur": a.CostEUR},
+		"eligible subject to the decision of the Transitions Pro joint commission: %s is an estimate of what it may fund, not a promise", eur(a.CostEUR)))
+	b.r.Conditions = append([]string{"Eligible subject to the decision of the Transitions Pro joint commission (CPIR): the amount is an estimate, not a promise"}, b.r.Conditions...)
 	return b.finish(a.CostEUR)
+}
+
+// ptpCDDFile: on the CDD route the request to Transitions Pro is made while
+// still under the contract; returns the contract's end (zero when unknown).
+func ptpCDDFile(s Situation, a Action, opts Options, b *builder) time.Time {
+	b.cond("CDD route: months under a CUI-CAE, apprenticeship or professionalisation contract, a contract during studies, or a CDD followed by a CDI do not count in the 4 months (C. trav. D6323-9)")
+	in := map[string]any{"last_cdd_end_date": val(s.LastCDDEndDate)}
+	rl := ruleAt("ptp.cdd_file", ruleDay(a))
+	end, ok := time.Time{}, false
+	if s.LastCDDEndDate != nil {
+		end, ok = parseDate(*s.LastCDDEndDate)
+	}
+	if !ok {
+		b.note(explain(rl, triUnknown, in, "end of the CDD unknown: the request must be made while still under contract"))
+		return time.Time{}
+	}
+	b.deadline("PTP funding request to Transitions Pro while still under the CDD (contract end)", end)
+	b.pastFlag(opts, "PTP funding request (while under the CDD)", end)
+	b.note(explain(rl, triYes, in, "request to Transitions Pro by %s, the end of the CDD", end.Format(DateLayout)))
+	return end
+}
+
+// ptpPositioning: the prior positioning by the training provider is
+// mandatory; it precedes the leave request (or, on the CDD route, the request
+// made under contract).
+func ptpPositioning(a Action, by time.Time, opts Options, b *builder) {
+	rl := ruleAt("ptp.positioning", ruleDay(a))
+	b.cond("Mandatory prior positioning (positionnement préalable) by the training provider: it adapts the length of the course")
+	if by.IsZero() {
+		b.note(explain(rl, triYes, map[string]any{}, "prior positioning required before the PTP request (date unknown)"))
+		return
+	}
+	b.deadline("Prior positioning by the training provider (before the PTP request)", by)
+	b.note(explain(rl, triYes, map[string]any{}, "prior positioning by %s, before the PTP request", by.Format(DateLayout)))
+}
+
+// ptpReform: loi n° 2025-989 revises the PTP from 1 January 2026; its detailed
+// conditions are not encoded yet, so actions starting from then carry a note.
+func ptpReform(a Action, b *builder) {
+	if ruleDay(a).IsZero() || a.StartDate < "2026-01-01" {
+		return
+	}
+	b.note(explain(ruleAt("ptp.reform", ruleDay(a)), triUnknown, map[string]any{"action.start_date": a.StartDate},
+		"PTP revised from 1 January 2026 (loi n° 2025-989: targeting of occupations in demand, governance by Certif Pro); check Transitions Pro's 2026 criteria"))
+	b.cond("PTP revised from 1 January 2026 (loi n° 2025-989): check the regional Transitions Pro's 2026 priorities")
 }
 
 // ptpSeniority: CDI: 24 months as an employee including 12 in the current
@@ -193,12 +137,12 @@ func evalPTP(s Situation, a Action, opts Options) FunderResult {
 // training since, long absence or occupational disease in the last 24 months.
 // Choice: temporary workers (interim) have an hours-based rule that is not
 // encoded: unknown unless exempt.
-func ptpSeniority(s Situation) (Explanation, tri) {
+func ptpSeniority(s Situation, day time.Time) (Explanation, tri) {
 	in := map[string]any{"oeth": val(s.OETH), "economic_dismissal": val(s.EconomicDismissal), "long_absence": val(s.LongAbsence),
 		"contract_type": val(s.ContractType)}
 	exempt := or(boolTri(s.OETH), boolTri(s.EconomicDismissal), boolTri(s.LongAbsence))
 	if exempt == triYes {
-		return explain(rulePTPSeniority, triYes, in, "exempt from seniority (OETH, economic dismissal/unfitness, or long absence/occupational disease)"), triYes
+		return explain(ruleAt("ptp.seniority", day), triYes, in, "exempt from seniority (OETH, economic dismissal/unfitness, or long absence/occupational disease)"), triYes
 	}
 	var ok tri
 	var why string
@@ -227,7 +171,7 @@ func ptpSeniority(s Situation) (Explanation, tri) {
 	case t == triNo:
 		why += "; no exemption"
 	}
-	return explain(rulePTPSeniority, t, in, "%s", why), t
+	return explain(ruleAt("ptp.seniority", day), t, in, "%s", why), t
 }
 
 func months(p *int) string {
@@ -243,18 +187,18 @@ func ptpCDDStart(s Situation, a Action, r *FunderResult) (Explanation, tri) {
 	in := map[string]any{"last_cdd_end_date": val(s.LastCDDEndDate), "action.start_date": a.StartDate}
 	start, okStart := parseDate(a.StartDate)
 	if s.LastCDDEndDate == nil {
-		return explain(rulePTPCDDStart, triUnknown, in, "end date of the CDD unknown: training must start within 6 months of it"), triUnknown
+		return explain(ruleAt("ptp.cdd_start", ruleDay(a)), triUnknown, in, "end date of the CDD unknown: training must start within 6 months of it"), triUnknown
 	}
 	end, okEnd := parseDate(*s.LastCDDEndDate)
 	if !okEnd || !okStart {
-		return explain(rulePTPCDDStart, triUnknown, in, "invalid date (start_date or last_cdd_end_date)"), triUnknown
+		return explain(ruleAt("ptp.cdd_start", ruleDay(a)), triUnknown, in, "invalid date (start_date or last_cdd_end_date)"), triUnknown
 	}
 	limit := addMonths(end, 6)
 	r.Deadlines = append(r.Deadlines, Deadline{Label: "Latest training start (6 months after the CDD ends)", Date: limit.Format(DateLayout)})
 	if start.After(limit) {
-		return explain(rulePTPCDDStart, triNo, in, "start %s is after %s, 6 months after the CDD ended", a.StartDate, limit.Format(DateLayout)), triNo
+		return explain(ruleAt("ptp.cdd_start", ruleDay(a)), triNo, in, "start %s is after %s, 6 months after the CDD ended", a.StartDate, limit.Format(DateLayout)), triNo
 	}
-	return explain(rulePTPCDDStart, triYes, in, "start %s is within 6 months of the CDD end (latest %s)", a.StartDate, limit.Format(DateLayout)), triYes
+	return explain(ruleAt("ptp.cdd_start", ruleDay(a)), triYes, in, "start %s is within 6 months of the CDD end (latest %s)", a.StartDate, limit.Format(DateLayout)), triYes
 }
 
 // ptpLongAbsence decides the notice: 120 days for a continuous full-time
@@ -285,11 +229,11 @@ func ptpLongAbsence(a Action, start time.Time) (bool, string) {
 	return true, "duration unknown: 120 days assumed (60 if shorter than 6 months or part time)"
 }
 
-func ptpLeave(a Action, opts Options, b *builder) Explanation {
+func ptpLeave(a Action, opts Options, b *builder) (Explanation, time.Time) {
 	in := map[string]any{"action.start_date": a.StartDate, "action.end_date": a.EndDate, "action.hours": val(a.Hours)}
 	start, ok := parseDate(a.StartDate)
 	if !ok {
-		return explain(rulePTPLeave, triUnknown, in, "start date missing or invalid: notice dates cannot be computed")
+		return explain(ruleAt("ptp.leave_notice", ruleDay(a)), triUnknown, in, "start date missing or invalid: notice dates cannot be computed"), time.Time{}
 	}
 	long, why := ptpLongAbsence(a, start)
 	days := ptpShortNoticeDays
@@ -302,8 +246,8 @@ func ptpLeave(a Action, opts Options, b *builder) Explanation {
 	b.deadline("Employer's answer to the PTP leave request (30 days; silence means acceptance)", ans)
 	b.cond("Leave request to the employer at least %d days before the start; the employer answers within 30 days, silence means acceptance; postponement at most 9 months", days)
 	b.pastFlag(opts, "PTP leave request", req)
-	return explain(rulePTPLeave, triYes, in, "%s: request %d days before the start (%s), employer's answer by %s",
-		why, days, req.Format(DateLayout), ans.Format(DateLayout))
+	return explain(ruleAt("ptp.leave_notice", ruleDay(a)), triYes, in, "%s: request %d days before the start (%s), employer's answer by %s",
+		why, days, req.Format(DateLayout), ans.Format(DateLayout)), req
 }
 
 // evalVAE: VAE is open to anyone since the law of 21 December 2022 (France
@@ -312,69 +256,59 @@ func ptpLeave(a Action, opts Options, b *builder) Explanation {
 // eligibility and, for employees, the VAE leave deadlines.
 func evalVAE(s Situation, a Action, opts Options) FunderResult {
 	b := newBuilder(FunderVAE, "Validation des acquis de l'expérience (France VAE)")
-	if b.check(actionTypeStep(ruleVAEActionType, a, vaeTypes)) == triNo {
+	if b.check(actionTypeStep(ruleAt("vae.action_type", ruleDay(a)), a, vaeTypes)) == triNo {
 		return b.finish(0)
 	}
 	in := map[string]any{"employment_status": val(s.EmploymentStatus)}
-	b.check(explain(ruleVAEPublic, triYes, in, "VAE is open to anyone since December 2022"), triYes)
+	b.check(explain(ruleAt("vae.public", ruleDay(a)), triYes, in, "VAE is open to anyone since December 2022"), triYes)
 	b.cond("France VAE does not pay by itself: the path is funded by CPF, employer/OPCO, France Travail or the Région")
 	if eqTri(s.EmploymentStatus, "employed") != triNo {
 		in := map[string]any{"employment_status": val(s.EmploymentStatus), "action.start_date": a.StartDate}
 		start, ok := parseDate(a.StartDate)
 		if !ok {
-			b.note(explain(ruleVAELeave, triUnknown, in, "start date missing or invalid: notice dates cannot be computed"))
+			b.note(explain(ruleAt("vae.leave_notice", ruleDay(a)), triUnknown, in, "start date missing or invalid: notice dates cannot be computed"))
 		} else {
 			req := start.AddDate(0, 0, -vaeNoticeDays)
 			ans := req.AddDate(0, 0, vaeEmployerDays)
 			b.deadline("VAE leave request to the employer (30 days before)", req)
-			b.deadline("Employer's answer to the VAE leave request (15 days)", ans)
-			b.cond("If employed: VAE leave request at least 30 days before; the employer answers within 15 days")
+			b.deadline("Employer's answer to the VAE leave request (15 days; silence means agreement)", ans)
+			b.cond("If employed: VAE leave request at least 30 days before; the employer answers within 15 days, silence means agreement; a postponement for service reasons is limited to one month")
+			b.cond("VAE leave: at most %d hours of working time per validation session, paid (more under a collective agreement)", vaeLeaveHours)
+			if a.Hours != nil && *a.Hours > vaeLeaveHours {
+				b.cond("The VAE path has %d h: only %d h can be taken as VAE leave; the rest is outside working time or under another scheme", *a.Hours, vaeLeaveHours)
+			}
 			b.pastFlag(opts, "VAE leave request", req)
-			b.note(explain(ruleVAELeave, triYes, in, "request by %s, employer's answer by %s", req.Format(DateLayout), ans.Format(DateLayout)))
+			b.note(explain(ruleAt("vae.leave_notice", ruleDay(a)), triYes, in, "request by %s, employer's answer by %s", req.Format(DateLayout), ans.Format(DateLayout)))
 		}
 	}
 	return b.finish(0)
 }
 
-// evalAGEFIPH: OETH beneficiaries only; complements the general schemes (it
-// comes after them and covers only what they leave).
-func evalAGEFIPH(s Situation, a Action) FunderResult {
-	b := newBuilder(FunderAGEFIPH, "AGEFIPH")
-	if b.check(actionTypeStep(ruleAGEFIPHActionType, a, agefiphTypes)) == triNo {
-		return b.finish(0)
-	}
-	in := map[string]any{"oeth": val(s.OETH)}
-	switch t := boolTri(s.OETH); t {
-	case triYes:
-		b.check(explain(ruleAGEFIPHPublic, t, in, "OETH beneficiary"), t)
-	case triNo:
-		b.check(explain(ruleAGEFIPHPublic, t, in, "AGEFIPH is for OETH beneficiaries only"), t)
-	default:
-		b.check(explain(ruleAGEFIPHPublic, t, in, "OETH status unknown (RQTH or other OETH title)"), t)
-	}
-	b.cond("Prescription by France Travail, Cap emploi or a Mission locale")
-	b.cond("Complements the general schemes: covers only what they leave")
-	return b.finish(a.CostEUR)
-}
-
-// evalAIF: France Travail's individual training aid, last resort, registered
-// job seekers only.
-func evalAIF(s Situation, a Action) FunderResult {
+// evalAIF: France Travail's individual training aid, last resort, for
+// registered job seekers and members of a contrat de sécurisation
+// professionnelle; teaching costs only.
+func evalAIF(s Situation, f Facts, a Action) FunderResult {
 	b := newBuilder(FunderAIF, "Aide individuelle à la formation (France Travail)")
 	b.r.LastResort = true
-	if b.check(actionTypeStep(ruleAIFActionType, a, aifTypes)) == triNo {
+	if b.check(actionTypeStep(ruleAt("aif.action_type", ruleDay(a)), a, aifTypes)) == triNo {
 		return b.finish(0)
 	}
-	in := map[string]any{"jobseeker_registered": val(s.JobseekerRegistered)}
-	switch t := boolTri(s.JobseekerRegistered); t {
+	rl := ruleAt("aif.public", ruleDay(a))
+	in := map[string]any{"jobseeker_registered": val(s.JobseekerRegistered), "csp_member": val(f.CSPMember)}
+	csp := boolTri(f.CSPMember)
+	if csp == triUnknown && s.EmploymentStatus != nil && *s.EmploymentStatus == "employed" {
+		csp = triNo // a CSP follows a dismissal: an employee in post is not a member
+	}
+	switch t := or(boolTri(s.JobseekerRegistered), csp); t {
 	case triYes:
-		b.check(explain(ruleAIFPublic, t, in, "registered job seeker"), t)
+		b.check(explain(rl, t, in, "registered job seeker or CSP member"), t)
 	case triNo:
-		b.check(explain(ruleAIFPublic, t, in, "AIF is only for job seekers registered with France Travail"), t)
+		b.check(explain(rl, t, in, "AIF is only for job seekers registered with France Travail and CSP members"), t)
 	default:
-		b.check(explain(ruleAIFPublic, t, in, "registration with France Travail unknown"), t)
+		b.check(explain(rl, t, in, "registration with France Travail or CSP membership unknown%s", unknownList(in)), t)
 	}
 	b.cond("Training validated in the job-seeking plan (PPAE) by the France Travail adviser")
+	b.cond("Teaching costs only (frais pédagogiques): registration fees, equipment, travel and meals stay with the person")
 	b.cond("Last resort: covers only what the other funders leave")
 	return b.finish(a.CostEUR)
 }

@@ -9,7 +9,7 @@ import (
 // Evaluate evaluates every funder for one action, in precedence order:
 //
 //	cpf, ptp, vae, schemes not marked last resort (opco:* then region:*, by id),
-//	agefiph (complements the general schemes), aif (last resort),
+//	aif (last resort of the general schemes), agefiph (after them and AIF),
 //	schemes marked last resort.
 //
 // A funder id given twice in opts.Schemes is evaluated once, with the last
@@ -19,20 +19,29 @@ import (
 // CPF figure already leaves out the co-payment when due). Use Compute for the
 // split.
 func Evaluate(s Situation, a Action, opts Options) []FunderResult {
-	res, _ := evaluate(s, a, opts, 0)
+	res, _ := evaluate(s, a, opts, 0, false)
 	return res
 }
 
-func evaluate(s Situation, a Action, opts Options, cpfUsed float64) ([]FunderResult, float64) {
+func evaluate(s Situation, a Action, opts Options, cpfUsed float64, inPlan bool) ([]FunderResult, float64) {
 	schemes := uniqueSchemes(opts.Schemes)
-	cpf, copay := evalCPF(s, a, opts, cpfUsed)
-	out := []FunderResult{cpf, evalPTP(s, a, opts), evalVAE(s, a, opts)}
+	ptp := evalPTP(s, a, opts)
+	in := cpfEval{s: s, f: opts.Facts, opts: opts, usedBefore: cpfUsed}
+	cpf, copay := evalCPF(a, in)
+	// In a plan, an eligible PTP takes what the CPF leaves: the CPF is then
+	// mobilised within the PTP, which bears no participation forfaitaire.
+	if inPlan && ptp.Status == StatusEligible && cpf.MaxAmountEUR+copay < a.CostEUR {
+		in.inPTP = true
+		cpf, copay = evalCPF(a, in)
+	}
+	out := []FunderResult{cpf, ptp, evalVAE(s, a, opts), evalResignation(s, opts.Facts, a, opts)}
 	for _, sc := range schemes {
 		if !sc.LastResort {
 			out = append(out, evalScheme(sc, s, a))
 		}
 	}
-	out = append(out, evalAGEFIPH(s, a), evalAIF(s, a))
+	// AGEFIPH comes after the general schemes and after AIF.
+	out = append(out, evalAIF(s, opts.Facts, a), evalAGEFIPH(s, opts.Facts, a))
 	for _, sc := range schemes {
 		if sc.LastResort {
 			out = append(out, evalScheme(sc, s, a))
@@ -80,9 +89,10 @@ func Compute(s Situation, actions []Action, revision int, opts Options) Plan {
 	}
 	slices.SortStableFunc(order, func(i, j int) int { return strings.Compare(actions[i].StartDate, actions[j].StartDate) })
 	cpfUsed := 0.0
+	noIncome := make([]string, len(actions))
 	for _, i := range order {
 		a := actions[i]
-		results, copay := evaluate(s, a, opts, cpfUsed)
+		results, copay := evaluate(s, a, opts, cpfUsed, true)
 		cost := round2(max(a.CostEUR, 0))
 		remaining, reserved := cost, 0.0
 		for k := range results {
@@ -110,6 +120,11 @@ func Compute(s Situation, actions []Action, revision int, opts Options) Plan {
 		}
 		p.Actions[i] = ActionPlan{ActionID: a.ID, ActionType: a.Type, CostEUR: cost, FundedEUR: round2(cost - remaining),
 			LeftToPayEUR: remaining, Funders: results}
+		lines, gap := incomeFor(s, opts.Facts, a, opts, results)
+		if opts.Income {
+			p.Actions[i].Income = lines
+		}
+		noIncome[i] = gap
 	}
 	for i, ap := range p.Actions {
 		p.TotalCostEUR = round2(p.TotalCostEUR + ap.CostEUR)
@@ -122,6 +137,9 @@ func Compute(s Situation, actions []Action, revision int, opts Options) Plan {
 		if ap.LeftToPayEUR > opts.ShortfallThresholdEUR {
 			p.ShortfallReasons = append(p.ShortfallReasons, fmt.Sprintf("action %s: left to pay %s above the threshold %s%s",
 				actions[i].ID, eur(ap.LeftToPayEUR), eur(opts.ShortfallThresholdEUR), pending(ap.Funders)))
+		}
+		if noIncome[i] != "" {
+			p.ShortfallReasons = append(p.ShortfallReasons, fmt.Sprintf("action %s: %s", actions[i].ID, noIncome[i]))
 		}
 	}
 	p.Shortfall = len(p.ShortfallReasons) > 0

@@ -24,12 +24,15 @@ func TestComputeSplit(t *testing.T) {
 		{name: "plan.split/aif last resort: job seeker training: CPF, Région, then AIF for the rest",
 			s: jobseeker(), a: act(training(), func(a *Action) { a.CostEUR = 8000 }),
 			want: map[string]float64{"cpf": 1000, "region:cvl-parcours-metiers": 5000, "aif": 2000}, left: 0},
-		{name: "plan.split/cpf.copayment: employee CDI training: CPF then PTP, €100 co-payment left to pay",
+		// The CPF part of a PTP bears no participation (it is not a purchase on Mon Compte
+		// Formation): this case left €100 to pay before.
+		{name: "plan.split/cpf.copayment: employee CDI training: CPF then PTP, no participation on the PTP's CPF part",
 			s: employee(), a: act(training(), func(a *Action) { a.CostEUR = 10000 }), threshold: 100,
-			want: map[string]float64{"cpf": 2000, "ptp": 7900}, left: 100},
-		{name: "plan.shortfall/threshold: the same plan with a €50 threshold is a shortfall",
-			s: employee(), a: act(training(), func(a *Action) { a.CostEUR = 10000 }), threshold: 50,
-			want: map[string]float64{"cpf": 2000, "ptp": 7900}, left: 100, shortfall: true, reason: "left to pay €100.00 above the threshold €50.00"},
+			want: map[string]float64{"cpf": 2000, "ptp": 8000}, left: 0},
+		{name: "plan.shortfall/threshold: a short training (no PTP: seniority missing) with a €50 threshold is a shortfall",
+			s: with(employee(), func(s *Situation) { s.SeniorityCurrentEmployerMonths = ip(3) }),
+			a: act(training(), func(a *Action) { a.CostEUR = 1500 }), threshold: 50,
+			want: map[string]float64{"cpf": 1396.8}, left: 103.2, shortfall: true, reason: "left to pay €103.20 above the threshold €50.00"},
 		{name: "plan.split/cpf.copayment: employer top-up exempts, nothing left to pay",
 			s: with(employee(), func(s *Situation) { s.EmployerTopUp = bp(true) }), a: act(training(), func(a *Action) { a.CostEUR = 10000 }),
 			want: map[string]float64{"cpf": 2000, "ptp": 8000}, left: 0},
@@ -41,16 +44,20 @@ func TestComputeSplit(t *testing.T) {
 			want: map[string]float64{}, left: 500, shortfall: true, reason: "action s1: no eligible funder covers any of its cost"},
 		{name: "plan.shortfall: a free job-search action is no shortfall",
 			s: employee(), a: Action{ID: "j1", Type: ActionJobSearch, StartDate: "2026-09-01"}, want: map[string]float64{}, left: 0},
-		{name: "plan.split/vae: VAE for an employee: CPF then OPCO, co-payment left to pay",
-			s: with(employee(), func(s *Situation) { s.CPFBalanceEUR = fp(500) }), a: vae, threshold: 100,
-			want: map[string]float64{"cpf": 500, "opco:sante": 600}, left: 100},
-		{name: "plan.split/agefiph: OETH job seeker creating a business: CPF, Région, AGEFIPH complement",
+		{name: "plan.split/vae: VAE for an employee: CPF then OPCO, co-payment (€103.20 in 2026) left to pay",
+			s: with(employee(), func(s *Situation) { s.CPFBalanceEUR = fp(500) }), a: vae, threshold: 110,
+			want: map[string]float64{"cpf": 500, "opco:sante": 596.8}, left: 103.2},
+		// AGEFIPH sets its aids after analysis: it no longer takes the whole rest (€3,200 before).
+		{name: "plan.split/agefiph: OETH job seeker creating a business: CPF, Région; AGEFIPH case by case, the rest is a shortfall",
 			s: with(jobseeker(), func(s *Situation) { s.OETH, s.CPFBalanceEUR = bp(true), fp(800) }), a: creation,
-			want: map[string]float64{"cpf": 800, "region:cvl-parcours-metiers": 5000, "agefiph": 3200}, left: 0},
+			want: map[string]float64{"cpf": 800, "region:cvl-parcours-metiers": 5000}, left: 3200, shortfall: true, reason: "left to pay €3200.00"},
+		{name: "plan.split/aif then agefiph: OETH job seeker training: CPF, Région, AIF; AGEFIPH after AIF",
+			s: with(jobseeker(), func(s *Situation) { s.OETH = bp(true) }), a: act(training(), func(a *Action) { a.CostEUR = 8000 }),
+			want: map[string]float64{"cpf": 1000, "region:cvl-parcours-metiers": 5000, "aif": 2000}, left: 0},
 		{name: "plan.shortfall/needs_information: nothing known, every candidate funder needs information",
 			s: Situation{}, a: act(training(), func(a *Action) { a.CostEUR = 3000 }), threshold: 5000,
 			want: map[string]float64{}, left: 3000, shortfall: true,
-			reason: "(needs information: cpf, ptp, opco:sante, region:cvl-parcours-metiers, agefiph, aif)"},
+			reason: "(needs information: cpf, ptp, resignation_reconversion, faf:agefice, faf:fafcea, faf:fifpl, opco:periode-reconversion, opco:sante, region:cvl-parcours-metiers, aif, agefiph)"},
 	}
 	o := withSchemes(t)
 	for _, c := range cases {
@@ -100,22 +107,24 @@ func TestComputeExplainsVAEAndCreation(t *testing.T) {
 	for _, e := range c.Explanation {
 		rules = append(rules, e.Rule+"@"+e.Version)
 	}
-	if strings.Join(rules, " ") != "cpf.action_type@2019-01-01 cpf.ceiling@2019-01-01 cpf.balance@2019-01-01 cpf.copayment@2024-05-02" {
+	// The participation is the version in force on the booking day (today, 2026-03-01).
+	if strings.Join(rules, " ") != "cpf.action_type@2019-01-01 cpf.ceiling@2019-01-01 cpf.balance@2019-01-01 cpf.working_time@2019-01-01 cpf.copayment@2026-01-01" {
 		t.Errorf("cpf rules = %v", rules)
 	}
 }
 
 func TestComputeTotalsAndDeterminism(t *testing.T) {
-	// Given out of date order: the CPF balance (€3,500) is consumed by start date.
+	// Given out of date order: the CPF balance (€3,493.60) is consumed by start date.
+	// (The figures follow the €103.20 participation of 2026; they used €100 before.)
 	actions := []Action{
 		{ID: "c1", Type: ActionBusinessCreation, StartDate: "2027-01-10", EndDate: "2027-02-10", Hours: ip(70), CostEUR: 1500},
 		{ID: "v1", Type: ActionVAE, StartDate: "2026-10-01", CostEUR: 1200},
 		act(training(), func(a *Action) { a.CostEUR = 2500 }),
 		{ID: "j1", Type: ActionJobSearch, StartDate: "2026-09-15"},
 	}
-	s := with(employee(), func(s *Situation) { s.CPFBalanceEUR = fp(3500) })
+	s := with(employee(), func(s *Situation) { s.CPFBalanceEUR = fp(3493.6) })
 	o := withSchemes(t)
-	o.ShortfallThresholdEUR = 100
+	o.ShortfallThresholdEUR = 105
 	p1 := Compute(s, actions, 3, o)
 	reversed := o
 	reversed.Schemes = slices.Clone(o.Schemes)
@@ -135,14 +144,14 @@ func TestComputeTotalsAndDeterminism(t *testing.T) {
 		t.Fatalf("plan = %+v", p1)
 	}
 	cpf := func(i int) float64 { return funder(t, p1.Actions[i].Funders, FunderCPF).AmountEUR }
-	// cpf.balance shared: training 2,400 (+100 co-payment), then VAE 1,100 (+100), then nothing for c1.
-	if cpf(2) != 2400 || cpf(1) != 1100 || cpf(0) != 0 {
+	// cpf.balance shared: training 2,396.80 (+103.20 participation), then VAE 1,096.80 (+103.20), then nothing for c1.
+	if cpf(2) != 2396.8 || cpf(1) != 1096.8 || cpf(0) != 0 {
 		t.Errorf("cpf shares = %v / %v / %v", cpf(2), cpf(1), cpf(0))
 	}
-	if r := funder(t, p1.Actions[0].Funders, FunderCPF); r.Status != StatusNotEligible || r.Explanation[2].Inputs["cpf_used_by_earlier_actions_eur"] != 3500.0 {
+	if r := funder(t, p1.Actions[0].Funders, FunderCPF); r.Status != StatusNotEligible || r.Explanation[2].Inputs["cpf_used_by_earlier_actions_eur"] != 3493.6 {
 		t.Errorf("c1 cpf = %+v", r)
 	}
-	lefts := []float64{1500, 100, 100, 0}
+	lefts := []float64{1500, 103.2, 103.2, 0}
 	for i, want := range lefts {
 		if p1.Actions[i].LeftToPayEUR != want {
 			t.Errorf("action %s left = %v, want %v", p1.Actions[i].ActionID, p1.Actions[i].LeftToPayEUR, want)
@@ -155,7 +164,7 @@ func TestComputeTotalsAndDeterminism(t *testing.T) {
 	for _, a := range p1.Actions {
 		cost, funded, left = cost+a.CostEUR, funded+a.FundedEUR, left+a.LeftToPayEUR
 	}
-	if p1.TotalCostEUR != 5200 || p1.TotalFundedEUR != 3500 || p1.TotalLeftToPayEUR != 1700 ||
+	if p1.TotalCostEUR != 5200 || p1.TotalFundedEUR != 3493.6 || p1.TotalLeftToPayEUR != 1706.4 ||
 		round2(cost) != p1.TotalCostEUR || round2(funded) != p1.TotalFundedEUR || round2(left) != p1.TotalLeftToPayEUR {
 		t.Errorf("totals = %v/%v/%v, sums %v/%v/%v", p1.TotalCostEUR, p1.TotalFundedEUR, p1.TotalLeftToPayEUR, cost, funded, left)
 	}

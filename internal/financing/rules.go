@@ -91,39 +91,26 @@ func val[T any](p *T) any {
 	return *p
 }
 
-// rule is a versioned rule identifier. Version is the date of the regulation
-// state the rule encodes.
-type rule struct{ ID, Version string }
-
-var (
-	ruleCPFActionType = rule{"cpf.action_type", "2019-01-01"} // Loi 2018-771: CPF in euros
-	ruleCPFBalance    = rule{"cpf.balance", "2019-01-01"}
-	ruleCPFCeiling    = rule{"cpf.ceiling", "2019-01-01"}
-	ruleCPFCoPayment  = rule{"cpf.copayment", "2024-05-02"} // décret 2024-394
-
-	rulePTPActionType = rule{"ptp.action_type", "2019-01-01"}
-	rulePTPPublic     = rule{"ptp.public", "2019-01-01"}
-	rulePTPSeniority  = rule{"ptp.seniority", "2019-01-01"}    // C. trav. L6323-17-2, D6323-9
-	rulePTPCDDStart   = rule{"ptp.cdd_start", "2019-01-01"}    // training starts ≤ 6 months after the CDD
-	rulePTPLeave      = rule{"ptp.leave_notice", "2019-01-01"} // 120/60 days, employer answers in 30
-
-	ruleVAEActionType = rule{"vae.action_type", "2022-12-21"} // loi 2022-1598 (France VAE)
-	ruleVAEPublic     = rule{"vae.public", "2022-12-21"}
-	ruleVAELeave      = rule{"vae.leave_notice", "2022-12-21"}
-
-	ruleAGEFIPHActionType = rule{"agefiph.action_type", "2024-01-01"}
-	ruleAGEFIPHPublic     = rule{"agefiph.public", "2024-01-01"}
-
-	ruleAIFActionType = rule{"aif.action_type", "2024-01-01"} // France Travail since 2024-01-01
-	ruleAIFPublic     = rule{"aif.public", "2024-01-01"}
-)
+// ruleDay is the day whose rules apply to an action: its start date (zero
+// when missing or invalid, which selects the latest rules).
+func ruleDay(a Action) time.Time {
+	d, _ := parseDate(a.StartDate)
+	return d
+}
 
 func explain(r rule, t tri, inputs map[string]any, format string, args ...any) Explanation {
 	if inputs == nil {
 		inputs = map[string]any{}
 	}
-	return Explanation{Rule: r.ID, Version: r.Version, Inputs: inputs, Passed: t == triYes,
-		Outcome: t.outcome(), Reason: fmt.Sprintf(format, args...)}
+	reason := fmt.Sprintf(format, args...) // before the rule keys join the inputs (unknownList)
+	inputs["rule.effective_from"] = r.Version
+	if r.To != "" {
+		inputs["rule.effective_to"] = r.To
+	}
+	if r.Source != "" {
+		inputs["rule.source"] = r.Source
+	}
+	return Explanation{Rule: r.ID, Version: r.Version, Inputs: inputs, Passed: t == triYes, Outcome: t.outcome(), Reason: reason}
 }
 
 // unknownList names the nil inputs, for reasons ("unknown: a, b").

@@ -1,6 +1,9 @@
 package financing
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestCPF(t *testing.T) {
 	before := Options{Today: day("2024-04-15")}
@@ -9,11 +12,11 @@ func TestCPF(t *testing.T) {
 	small := act(training(), func(a *Action) { a.CostEUR = 1500 })
 	runCases(t, []fcase{
 		{name: "cpf.action_type: training is covered", s: employee(), a: small, funder: FunderCPF,
-			status: StatusEligible, amount: 1400, rule: "cpf.action_type", outcome: OutcomePassed},
+			status: StatusEligible, amount: 1396.8, rule: "cpf.action_type", outcome: OutcomePassed},
 		{name: "cpf.action_type: VAE is covered", s: employee(), a: act(small, func(a *Action) { a.Type = ActionVAE }), funder: FunderCPF,
-			status: StatusEligible, amount: 1400, rule: "cpf.action_type", outcome: OutcomePassed},
+			status: StatusEligible, amount: 1396.8, rule: "cpf.action_type", outcome: OutcomePassed},
 		{name: "cpf.action_type: business creation support is covered", s: employee(), a: act(small, func(a *Action) { a.Type = ActionBusinessCreation }),
-			funder: FunderCPF, status: StatusEligible, amount: 1400, rule: "cpf.action_type", outcome: OutcomePassed},
+			funder: FunderCPF, status: StatusEligible, amount: 1396.8, rule: "cpf.action_type", outcome: OutcomePassed},
 		{name: "cpf.action_type: job search is not covered", s: employee(), a: act(small, func(a *Action) { a.Type = ActionJobSearch }),
 			funder: FunderCPF, status: StatusNotEligible, amount: 0, rule: "cpf.action_type", outcome: OutcomeFailed},
 		{name: "cpf.balance: unknown balance needs information", s: with(employee(), func(s *Situation) { s.CPFBalanceEUR = nil }),
@@ -22,38 +25,44 @@ func TestCPF(t *testing.T) {
 			a: small, funder: FunderCPF, status: StatusNotEligible, amount: 0, rule: "cpf.balance", outcome: OutcomeFailed},
 		{name: "cpf.balance: covers at most the balance", s: with(employee(), func(s *Situation) { s.CPFBalanceEUR = fp(750.5) }),
 			a: small, funder: FunderCPF, status: StatusEligible, amount: 750.5, rule: "cpf.balance", outcome: OutcomePassed},
-		{name: "cpf.ceiling: general case capped at €5,000", s: with(employee(), func(s *Situation) { s.CPFBalanceEUR = fp(7000) }),
-			a: act(small, func(a *Action) { a.CostEUR = 9000 }), funder: FunderCPF, status: StatusEligible, amount: 5000,
+		// C. trav. L6323-11: €5,000/€8,000 cap the accrual, not the balance (top-ups go beyond).
+		// These four cases capped the balance before; the texts say it is usable in full.
+		{name: "cpf.ceiling (L6323-11): a €7,000 balance is usable in full, not cut to €5,000", s: with(employee(), func(s *Situation) { s.CPFBalanceEUR = fp(7000) }),
+			a: act(small, func(a *Action) { a.CostEUR = 9000 }), funder: FunderCPF, status: StatusEligible, amount: 7000,
 			rule: "cpf.ceiling", outcome: OutcomePassed},
-		{name: "cpf.ceiling: low-qualified (below level 3) up to €8,000", s: with(employee(), func(s *Situation) {
+		{name: "cpf.ceiling (L6323-11): low-qualified, a €9,000 balance is usable above €8,000", s: with(employee(), func(s *Situation) {
 			s.CPFBalanceEUR, s.QualificationLevel = fp(9000), sp("none")
-		}), a: act(small, func(a *Action) { a.CostEUR = 10000 }), funder: FunderCPF, status: StatusEligible, amount: 8000,
+		}), a: act(small, func(a *Action) { a.CostEUR = 10000 }), funder: FunderCPF, status: StatusEligible, amount: 9000,
 			rule: "cpf.ceiling", outcome: OutcomePassed},
-		{name: "cpf.ceiling: OETH beneficiary up to €8,000", s: with(employee(), func(s *Situation) {
+		{name: "cpf.ceiling (L6323-11): OETH beneficiary, the balance is usable above €8,000", s: with(employee(), func(s *Situation) {
 			s.CPFBalanceEUR, s.OETH = fp(9000), bp(true)
-		}), a: act(small, func(a *Action) { a.CostEUR = 10000 }), funder: FunderCPF, status: StatusEligible, amount: 8000,
+		}), a: act(small, func(a *Action) { a.CostEUR = 10000 }), funder: FunderCPF, status: StatusEligible, amount: 9000,
 			rule: "cpf.ceiling", outcome: OutcomePassed},
-		{name: "cpf.ceiling: unknown qualification assumes €5,000 and asks", s: with(employee(), func(s *Situation) {
+		{name: "cpf.ceiling (L6323-11): unknown qualification changes nothing, the balance is usable", s: with(employee(), func(s *Situation) {
 			s.CPFBalanceEUR, s.QualificationLevel = fp(7000), nil
-		}), a: act(small, func(a *Action) { a.CostEUR = 10000 }), funder: FunderCPF, status: StatusEligible, amount: 5000,
-			rule: "cpf.ceiling", outcome: OutcomePassed, cond: "Up to €7000.00 may be usable"},
-		{name: "cpf.copayment: employee pays the €100 flat co-payment", s: employee(), a: small, funder: FunderCPF,
-			status: StatusEligible, amount: 1400, rule: "cpf.copayment", outcome: OutcomePassed, cond: "Flat co-payment of €100.00"},
+		}), a: act(small, func(a *Action) { a.CostEUR = 10000 }), funder: FunderCPF, status: StatusEligible, amount: 7000,
+			rule: "cpf.ceiling", outcome: OutcomePassed, noCond: "may be usable"},
+		// Arrêté du 30 décembre 2025: €103.20 from 1 January 2026 (was €100 in this case: wrong for a 2026 booking).
+		{name: "cpf.copayment (arrêté 30 Dec 2025): employee pays €103.20 booked in 2026", s: employee(), a: small, funder: FunderCPF,
+			status: StatusEligible, amount: 1396.8, rule: "cpf.copayment", outcome: OutcomePassed, cond: "Participation forfaitaire of €103.20"},
 		{name: "cpf.copayment: job seekers are exempt", s: with(jobseeker(), func(s *Situation) { s.CPFBalanceEUR = fp(2000) }), a: small,
 			funder: FunderCPF, status: StatusEligible, amount: 1500, rule: "cpf.copayment", outcome: OutcomePassed, noCond: "co-payment"},
-		{name: "cpf.copayment: job seeker status without registration flag is exempt", s: with(employee(), func(s *Situation) {
+		// Décret n° 2024-394: the exemption is for job seekers, i.e. registered with France Travail;
+		// this case exempted on the declared status alone before (issue 12: registration checked).
+		{name: "cpf.copayment (décret 2024-394): job seeker status without registration is not exempt yet, asks", s: with(employee(), func(s *Situation) {
 			s.EmploymentStatus, s.JobseekerRegistered = sp("jobseeker"), nil
-		}), a: small, funder: FunderCPF, status: StatusEligible, amount: 1500, rule: "cpf.copayment", outcome: OutcomePassed},
+		}), a: small, funder: FunderCPF, status: StatusEligible, amount: 1396.8, rule: "cpf.copayment", outcome: OutcomeUnknown,
+			cond: "exempt only if registered with France Travail"},
 		{name: "cpf.copayment: employer top-up exempts", s: with(employee(), func(s *Situation) { s.EmployerTopUp = bp(true) }), a: small,
 			funder: FunderCPF, status: StatusEligible, amount: 1500, rule: "cpf.copayment", outcome: OutcomePassed, noCond: "co-payment"},
 		{name: "cpf.copayment: no co-payment for files before 2 May 2024", s: employee(), a: small, opts: &before,
 			funder: FunderCPF, status: StatusEligible, amount: 1500, rule: "cpf.copayment", outcome: OutcomePassed},
-		{name: "cpf.copayment: without Today the start date dates the file", s: employee(), a: small, opts: &zeroToday,
-			funder: FunderCPF, status: StatusEligible, amount: 1400, rule: "cpf.copayment", outcome: OutcomePassed},
+		{name: "cpf.copayment: without Today the start date dates the file (2026-09-01: €103.20)", s: employee(), a: small, opts: &zeroToday,
+			funder: FunderCPF, status: StatusEligible, amount: 1396.8, rule: "cpf.copayment", outcome: OutcomePassed},
 		{name: "cpf.copayment: unknown exemption counts the co-payment, CPF stays eligible", s: with(employee(), func(s *Situation) {
 			s.JobseekerRegistered, s.EmployerTopUp = nil, nil
-		}), a: small, funder: FunderCPF, status: StatusEligible, amount: 1400, rule: "cpf.copayment", outcome: OutcomeUnknown,
-			cond: "not due if the person is a job seeker"},
+		}), a: small, funder: FunderCPF, status: StatusEligible, amount: 1396.8, rule: "cpf.copayment", outcome: OutcomeUnknown,
+			cond: "not due for a registered job seeker"},
 		{name: "cpf.copayment: configured (indexed) amount", s: employee(), a: small, opts: &indexed,
 			funder: FunderCPF, status: StatusEligible, amount: 1397.77, rule: "cpf.copayment", outcome: OutcomePassed, cond: "€102.23"},
 	})
@@ -68,10 +77,12 @@ func TestPTP(t *testing.T) {
 	longDL := []Deadline{
 		{"PTP leave request to the employer (120 days before the start)", "2026-05-04"},
 		{"Employer's answer to the PTP leave request (30 days; silence means acceptance)", "2026-06-03"},
+		{"Prior positioning by the training provider (before the PTP request)", "2026-05-04"}, // L6323-17-1
 	}
 	shortDL := []Deadline{
 		{"PTP leave request to the employer (60 days before the start)", "2026-07-03"},
 		{"Employer's answer to the PTP leave request (30 days; silence means acceptance)", "2026-08-02"},
+		{"Prior positioning by the training provider (before the PTP request)", "2026-07-03"}, // L6323-17-1
 	}
 	late := Options{Today: day("2026-08-01")}
 	runCases(t, []fcase{
@@ -83,7 +94,9 @@ func TestPTP(t *testing.T) {
 			a: training(), funder: FunderPTP, status: StatusNeedsInformation, rule: "ptp.public", outcome: OutcomeUnknown},
 		{name: "ptp.public: former CDD holder now job seeker (no leave deadlines)", s: with(cddWorker, func(s *Situation) { s.EmploymentStatus = sp("jobseeker") }),
 			a: training(), funder: FunderPTP, status: StatusEligible, amount: 6000, rule: "ptp.public", outcome: OutcomePassed,
-			deadlines: []Deadline{{"Latest training start (6 months after the CDD ends)", "2026-12-30"}}},
+			deadlines: []Deadline{{"Latest training start (6 months after the CDD ends)", "2026-12-30"},
+				{"PTP funding request to Transitions Pro while still under the CDD (contract end)", "2026-06-30"},
+				{"Prior positioning by the training provider (before the PTP request)", "2026-06-30"}}},
 		{name: "ptp.seniority/cdi: 24 months as employee incl. 12 in the company", s: with(employee(), func(s *Situation) {
 			s.SeniorityMonths, s.SeniorityCurrentEmployerMonths = ip(24), ip(12)
 		}), a: training(), funder: FunderPTP, status: StatusEligible, amount: 6000, rule: "ptp.seniority", outcome: OutcomePassed},
@@ -157,7 +170,9 @@ func TestVAE(t *testing.T) {
 	late := Options{Today: day("2026-08-10")}
 	dl := []Deadline{
 		{"VAE leave request to the employer (30 days before)", "2026-08-02"},
-		{"Employer's answer to the VAE leave request (15 days)", "2026-08-17"},
+		// R6422-4: silence within 15 days is agreement, so the label names it (the funding
+		// request's silence timer keys on it).
+		{"Employer's answer to the VAE leave request (15 days; silence means agreement)", "2026-08-17"},
 	}
 	runCases(t, []fcase{
 		{name: "vae.action_type: training is not a VAE", s: employee(), a: training(), funder: FunderVAE,
@@ -177,12 +192,21 @@ func TestVAE(t *testing.T) {
 func TestAGEFIPH(t *testing.T) {
 	oeth := with(jobseeker(), func(s *Situation) { s.OETH = bp(true) })
 	runCases(t, []fcase{
-		{name: "agefiph.public: OETH beneficiary, training", s: oeth, a: training(), funder: FunderAGEFIPH, status: StatusEligible,
-			amount: 6000, rule: "agefiph.public", outcome: OutcomePassed, cond: "Prescription by France Travail, Cap emploi or a Mission locale"},
-		{name: "agefiph.action_type: business creation covered", s: oeth, a: act(training(), func(a *Action) { a.Type = ActionBusinessCreation }),
-			funder: FunderAGEFIPH, status: StatusEligible, amount: 6000, rule: "agefiph.action_type", outcome: OutcomePassed},
-		{name: "agefiph.action_type: complementary service covered", s: oeth, a: act(training(), func(a *Action) { a.Type = ActionComplementaryService }),
-			funder: FunderAGEFIPH, status: StatusEligible, amount: 6000, rule: "agefiph.action_type", outcome: OutcomePassed},
+		// agefiph.fr: training aids are set after analysis, never the whole cost (these three
+		// cases counted the whole €6,000 before).
+		{name: "agefiph.public (agefiph.fr): OETH beneficiary, training: eligible, case-by-case aid counts nothing", s: oeth, a: training(), funder: FunderAGEFIPH, status: StatusEligible,
+			amount: 0, rule: "agefiph.public", outcome: OutcomePassed, cond: "Prescription by France Travail, Cap emploi or a Mission locale"},
+		{name: "agefiph.aid (agefiph.fr): training aid amount set after analysis", s: oeth, a: training(), funder: FunderAGEFIPH, status: StatusEligible,
+			amount: 0, rule: "agefiph.aid", outcome: OutcomePassed, cond: "amount set by AGEFIPH after analysing the situation"},
+		{name: "agefiph.action_type: business creation covered, case by case", s: oeth, a: act(training(), func(a *Action) { a.Type = ActionBusinessCreation }),
+			funder: FunderAGEFIPH, status: StatusEligible, amount: 0, rule: "agefiph.action_type", outcome: OutcomePassed},
+		{name: "agefiph.aid (aide-sociale.fr, to confirm): complementary service, human help capped at €4,200", s: oeth, a: act(training(), func(a *Action) { a.Type = ActionComplementaryService }),
+			funder: FunderAGEFIPH, status: StatusEligible, amount: 4200, rule: "agefiph.action_type", outcome: OutcomePassed, cond: "up to €4200.00"},
+		{name: "agefiph.public (loi 2005-102): public-sector agent goes to the FIPHFP", s: with(employee(), func(s *Situation) { s.OETH = bp(true) }),
+			a: training(), opts: &Options{Today: day("2026-03-01"), Facts: Facts{PublicSector: bp(true)}}, funder: FunderAGEFIPH,
+			status: StatusNotEligible, rule: "agefiph.public", outcome: OutcomeFailed, cond: "FIPHFP"},
+		{name: "agefiph.public: employed OETH, sector unknown, needs information", s: with(employee(), func(s *Situation) { s.OETH = bp(true) }),
+			a: training(), funder: FunderAGEFIPH, status: StatusNeedsInformation, rule: "agefiph.public", outcome: OutcomeUnknown},
 		{name: "agefiph.action_type: job search not covered", s: oeth, a: act(training(), func(a *Action) { a.Type = ActionJobSearch }),
 			funder: FunderAGEFIPH, status: StatusNotEligible, rule: "agefiph.action_type", outcome: OutcomeFailed},
 		{name: "agefiph.public: not OETH is not eligible", s: jobseeker(), a: training(), funder: FunderAGEFIPH,
@@ -201,6 +225,11 @@ func TestAIF(t *testing.T) {
 		{name: "aif.public: job seeker status but registration unknown needs information",
 			s: with(jobseeker(), func(s *Situation) { s.JobseekerRegistered = nil }), a: training(), funder: FunderAIF,
 			status: StatusNeedsInformation, rule: "aif.public", outcome: OutcomeUnknown},
+		{name: "aif.public (cap-metiers.pro G 1.01): CSP member not registered is eligible, teaching costs only", s: with(jobseeker(), func(s *Situation) { s.JobseekerRegistered = bp(false) }),
+			a: training(), opts: &Options{Today: day("2026-03-01"), Facts: Facts{CSPMember: bp(true)}}, funder: FunderAIF, status: StatusEligible,
+			amount: 6000, rule: "aif.public", outcome: OutcomePassed, cond: "Teaching costs only"},
+		{name: "aif.public: not registered, CSP unknown, needs information", s: with(jobseeker(), func(s *Situation) { s.JobseekerRegistered = bp(false) }),
+			a: training(), funder: FunderAIF, status: StatusNeedsInformation, rule: "aif.public", outcome: OutcomeUnknown},
 		{name: "aif.action_type: VAE not covered", s: jobseeker(), a: act(training(), func(a *Action) { a.Type = ActionVAE }),
 			funder: FunderAIF, status: StatusNotEligible, rule: "aif.action_type", outcome: OutcomeFailed},
 	})
@@ -250,7 +279,9 @@ func TestEvaluateOrder(t *testing.T) {
 	for _, r := range Evaluate(employee(), training(), o) {
 		got = append(got, r.Funder)
 	}
-	want := []string{"cpf", "ptp", "vae", "opco:sante", "region:cvl-parcours-metiers", "agefiph", "aif", "region:aa-last"}
+	// AGEFIPH comes after the general schemes and after AIF (DOMAIN.md, issue 12).
+	want := []string{"cpf", "ptp", "vae", "resignation_reconversion", "faf:agefice", "faf:fafcea", "faf:fifpl",
+		"opco:periode-reconversion", "opco:sante", "region:cvl-parcours-metiers", "aif", "agefiph", "region:aa-last"}
 	if len(got) != len(want) {
 		t.Fatalf("order = %v, want %v", got, want)
 	}
@@ -263,7 +294,8 @@ func TestEvaluateOrder(t *testing.T) {
 
 func TestSchemeOverride(t *testing.T) {
 	o := withSchemes(t)
-	override := o.Schemes[1] // region:cvl-parcours-metiers
+	i := slices.IndexFunc(o.Schemes, func(sc Scheme) bool { return sc.FunderID() == "region:cvl-parcours-metiers" })
+	override := o.Schemes[i]
 	override.MaxAmountEUR = 1000
 	o.Schemes = append(o.Schemes, override)
 	n := 0

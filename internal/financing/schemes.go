@@ -19,7 +19,7 @@ import (
 // "<kind>:<id>" and its rules are "<kind>:<id>.<check>" at the scheme's Version.
 type Scheme struct {
 	ID      string `json:"id"`      // [a-z0-9][a-z0-9_-]*
-	Kind    string `json:"kind"`    // region|opco
+	Kind    string `json:"kind"`    // region|opco|faf (self-employed training insurance fund)
 	Name    string `json:"name"`    // human name
 	Version string `json:"version"` // YYYY-MM-DD: date of the rules encoded
 	// ActionTypes the scheme covers (required, non-empty).
@@ -38,6 +38,10 @@ type Scheme struct {
 	MaxAmountEUR float64 `json:"max_amount_eur"`
 	// CoverageRate is the share of the action cost covered, in (0, 1].
 	CoverageRate float64 `json:"coverage_rate"`
+	// RequiresEmployerAgreement: the scheme needs an agreement with the employer
+	// (or a host employer) that cep does not record: the step stays unknown,
+	// so the scheme shows what it may fund without counting it.
+	RequiresEmployerAgreement bool `json:"requires_employer_agreement,omitempty"`
 	// LastResort schemes come after AIF and cover only what remains.
 	LastResort bool `json:"last_resort,omitempty"`
 	// ValidFrom / ValidTo (YYYY-MM-DD, inclusive, optional) bound the action start date.
@@ -45,6 +49,12 @@ type Scheme struct {
 	ValidTo   string `json:"valid_to,omitempty"`
 	// Conditions are shown as is in each result.
 	Conditions []string `json:"conditions,omitempty"`
+	// Source is the scheme's legal reference or official page, quoted in
+	// every explanation step.
+	Source string `json:"source,omitempty"`
+	// TraineePayMonthlyEUR is a Région's monthly pay for job seekers without
+	// unemployment benefit on a training it approves (full time; 0 = none).
+	TraineePayMonthlyEUR float64 `json:"trainee_pay_monthly_eur,omitempty"`
 }
 
 // FunderID is "<kind>:<id>", e.g. "region:cvl-parcours-metiers".
@@ -138,8 +148,9 @@ func decodeSchemes(data []byte) ([]Scheme, error) {
 }
 
 var (
-	schemeIDRe          = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
-	validActionTypes    = []string{ActionTraining, ActionVAE, ActionComplementaryService, ActionBusinessCreation, ActionJobSearch, ActionOther}
+	schemeIDRe       = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+	validActionTypes = []string{ActionTraining, ActionVAE, ActionComplementaryService, ActionBusinessCreation, ActionJobSearch, ActionOther,
+		ActionBilanCompetences, ActionDrivingLicence}
 	validEmployment     = []string{"employed", "self_employed", "jobseeker", "student", "inactive"}
 	validQualifications = []string{"none", "3", "4", "5", "6", "7", "8"}
 )
@@ -150,8 +161,8 @@ func (sc Scheme) Validate() error {
 	if !schemeIDRe.MatchString(sc.ID) {
 		errs = append(errs, fmt.Sprintf("id %q must match %s", sc.ID, schemeIDRe))
 	}
-	if sc.Kind != "region" && sc.Kind != "opco" {
-		errs = append(errs, fmt.Sprintf("kind %q must be region or opco", sc.Kind))
+	if sc.Kind != "region" && sc.Kind != "opco" && sc.Kind != "faf" {
+		errs = append(errs, fmt.Sprintf("kind %q must be region, opco or faf", sc.Kind))
 	}
 	if strings.TrimSpace(sc.Name) == "" {
 		errs = append(errs, "name is required")
@@ -180,6 +191,9 @@ func (sc Scheme) Validate() error {
 	if sc.MaxEmployerHeadcount < 0 {
 		errs = append(errs, "max_employer_headcount must be ≥ 0")
 	}
+	if sc.TraineePayMonthlyEUR < 0 || (sc.TraineePayMonthlyEUR > 0 && sc.Kind != "region") {
+		errs = append(errs, "trainee_pay_monthly_eur must be ≥ 0 and only on a region scheme")
+	}
 	if sc.MaxAmountEUR < 0 {
 		errs = append(errs, "max_amount_eur must be ≥ 0")
 	}
@@ -202,8 +216,9 @@ func (sc Scheme) Validate() error {
 	return nil
 }
 
-// sortSchemes orders schemes by kind (opco before region) then id: a choice
-// that puts employer-side branch funding before regional aid.
+// sortSchemes orders schemes by kind (faf, opco, then region) then id: a
+// choice that puts the person's own occupational funds (self-employed funds,
+// employer-side branch funding) before regional aid.
 func sortSchemes(list []Scheme) {
 	slices.SortStableFunc(list, func(a, b Scheme) int {
 		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.ID, b.ID))
@@ -214,7 +229,9 @@ func evalScheme(sc Scheme, s Situation, a Action) FunderResult {
 	fid := sc.FunderID()
 	b := newBuilder(fid, sc.Name)
 	b.r.LastResort = sc.LastResort
-	r := func(check string) rule { return rule{fid + "." + check, sc.Version} }
+	r := func(check string) rule {
+		return rule{ID: fid + "." + check, Version: sc.Version, To: sc.ValidTo, Source: sc.Source}
+	}
 
 	if sc.ValidFrom != "" || sc.ValidTo != "" {
 		in := map[string]any{"action.start_date": a.StartDate, "valid_from": sc.ValidFrom, "valid_to": sc.ValidTo}
@@ -254,6 +271,10 @@ func evalScheme(sc Scheme, s Situation, a Action) FunderResult {
 		}
 		b.check(explain(r("employer_headcount"), t, map[string]any{"employer_headcount": val(s.EmployerHeadcount)},
 			"employer headcount must be at most %d: %s", sc.MaxEmployerHeadcount, triWord(t)), t)
+	}
+	if sc.RequiresEmployerAgreement {
+		b.check(explain(r("employer_agreement"), triUnknown, map[string]any{},
+			"needs an agreement with the employer (or a host employer): record it once obtained"), triUnknown)
 	}
 	for _, c := range sc.Conditions {
 		b.cond("%s", c)

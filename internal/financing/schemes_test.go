@@ -13,12 +13,50 @@ func TestDefaultSchemes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(list) != 2 || list[0].FunderID() != "opco:sante" || list[1].FunderID() != "region:cvl-parcours-metiers" {
-		t.Fatalf("default schemes = %+v", list)
+	var ids []string
+	byID := map[string]Scheme{}
+	for _, sc := range list {
+		ids = append(ids, sc.FunderID())
+		byID[sc.FunderID()] = sc
 	}
-	if !list[1].RequiresJobseeker || list[1].MaxAmountEUR != 5000 || list[0].MaxEmployerHeadcount != 49 {
+	if strings.Join(ids, ",") != "faf:agefice,faf:fafcea,faf:fifpl,opco:periode-reconversion,opco:sante,region:cvl-parcours-metiers" {
+		t.Fatalf("default schemes = %v", ids)
+	}
+	region, sante := byID["region:cvl-parcours-metiers"], byID["opco:sante"]
+	if !region.RequiresJobseeker || region.MaxAmountEUR != 5000 || sante.MaxEmployerHeadcount != 49 || region.TraineePayMonthlyEUR != 685 {
 		t.Errorf("unexpected default figures: %+v", list)
 	}
+	// The self-employed funds and the période de reconversion carry their dates and sources.
+	for _, id := range []string{"faf:agefice", "faf:fafcea", "faf:fifpl", "opco:periode-reconversion"} {
+		if sc := byID[id]; sc.Source == "" || sc.ValidFrom == "" || len(sc.EmploymentStatuses) != 1 {
+			t.Errorf("%s: %+v", id, sc)
+		}
+	}
+}
+
+// TestSelfEmployedFunds and the période de reconversion, on both sides of their dates.
+func TestSelfEmployedFunds(t *testing.T) {
+	o := withSchemes(t)
+	self := Situation{EmploymentStatus: sp("self_employed"), CPFBalanceEUR: fp(0), JobseekerRegistered: bp(false)}
+	before := o
+	before.Today = day("2025-06-01")
+	early := act(training(), func(a *Action) { a.StartDate, a.EndDate = "2025-09-30", "2026-03-31" })
+	runCases(t, []fcase{
+		{name: "faf:agefice (infogreffe, 2024 ceilings): self-employed training capped at €3,000", s: self, a: training(), opts: &o,
+			funder: "faf:agefice", status: StatusEligible, amount: 3000, rule: "faf:agefice.employment_status", outcome: OutcomePassed},
+		{name: "faf:fafcea (2024 criteria): capped at €3,500", s: self, a: training(), opts: &o,
+			funder: "faf:fafcea", status: StatusEligible, amount: 3500},
+		{name: "faf:fifpl@2025-10-01: capped at €900", s: self, a: training(), opts: &o,
+			funder: "faf:fifpl", status: StatusEligible, amount: 900, rule: "faf:fifpl.validity", outcome: OutcomePassed},
+		{name: "faf:fifpl: a start on 2025-09-30, before the 2025-10-01 ceilings, is outside this file", s: self, a: early, opts: &before,
+			funder: "faf:fifpl", status: StatusNotEligible, rule: "faf:fifpl.validity", outcome: OutcomeFailed},
+		{name: "faf:agefice: an employee is not a contributor", s: employee(), a: training(), opts: &o,
+			funder: "faf:agefice", status: StatusNotEligible, rule: "faf:agefice.employment_status", outcome: OutcomeFailed},
+		{name: "opco:periode-reconversion@2026-01-01 (loi 2025-989): employee, needs the employer's agreement", s: employee(), a: training(), opts: &o,
+			funder: "opco:periode-reconversion", status: StatusNeedsInformation, rule: "opco:periode-reconversion.employer_agreement", outcome: OutcomeUnknown},
+		{name: "opco:periode-reconversion: before 2026-01-01 it does not exist (Pro-A, Transco)", s: employee(), a: early, opts: &before,
+			funder: "opco:periode-reconversion", status: StatusNotEligible, rule: "opco:periode-reconversion.validity", outcome: OutcomeFailed},
+	})
 }
 
 const validRegion = `{"id":"idf-aif","kind":"region","name":"Île-de-France","version":"2025-01-01","action_types":["training"],"max_amount_eur":3000,"coverage_rate":0.8}`

@@ -10,8 +10,11 @@
 // seniority shortfall with the OETH flag unknown is "unknown", not "failed",
 // because an exemption could still apply.
 //
-// Figures encode DOMAIN.md "Funding at level 3"; each rule carries an
-// identifier and a version (the date of the regulation state it encodes).
+// Rules are dated (see rulebook.go): each version of a rule and each dated
+// figure carries the day it took effect, the day it ended, and its legal
+// source. An action is evaluated with the rules in force on its start date
+// (CPF purchase rules: on the day the file is booked, see bookingDate), and
+// every explanation step names the rule, its version, its dates and source.
 package financing
 
 import "time"
@@ -30,6 +33,10 @@ const (
 	FunderVAE     = "vae"
 	FunderAGEFIPH = "agefiph"
 	FunderAIF     = "aif"
+	// FunderResignation is the résignation-reconversion route: it pays no
+	// teaching costs (amount 0) but opens unemployment benefit after a
+	// resignation; its line carries the eligibility and the steps.
+	FunderResignation = "resignation_reconversion"
 )
 
 // Explanation step outcomes.
@@ -47,6 +54,18 @@ const (
 	ActionBusinessCreation     = "business_creation"
 	ActionJobSearch            = "job_search"
 	ActionOther                = "other"
+	// ActionBilanCompetences is a bilan de compétences (C. trav. L6313-4).
+	ActionBilanCompetences = "bilan_competences"
+	// ActionDrivingLicence prepares a light-vehicle driving licence (group B
+	// and motorcycles); heavy-vehicle licences are recorded as training.
+	ActionDrivingLicence = "driving_licence"
+)
+
+// Certification kinds of a training action (France compétences' registers).
+const (
+	CertificationRNCP = "rncp" // Répertoire national des certifications professionnelles
+	CertificationRS   = "rs"   // Répertoire spécifique
+	CertificationCleA = "clea" // CléA, the socle de connaissances (registered in the RS)
 )
 
 // DateLayout is the layout of every date in this package (YYYY-MM-DD).
@@ -72,6 +91,33 @@ type Situation struct {
 	EmployerTopUp                  *bool    `json:"employer_top_up,omitempty"`    // employer abondement on the CPF file
 }
 
+// Facts are the situation facts the 2026 rules read that Situation does not
+// carry yet. They are kept apart so that callers converting their own input
+// type into Situation keep compiling until they add them; every field is
+// optional (nil = unknown).
+type Facts struct {
+	// DuringWorkingTime: the action takes place (at least partly) on working time.
+	DuringWorkingTime *bool `json:"during_working_time,omitempty"`
+	// CoFundingEUR: what a third party other than the employer (OPCO, Région,
+	// France Travail, State) adds to the CPF file for this action.
+	CoFundingEUR *float64 `json:"co_funding_eur,omitempty"`
+	// C2PPoints: the holder uses points of the compte professionnel de prévention.
+	C2PPoints *bool `json:"c2p_points,omitempty"`
+	// WorkIncapacity10: permanent incapacity of at least 10 % after a work
+	// accident or occupational disease (abondement of CSS L432-12).
+	WorkIncapacity10 *bool `json:"work_incapacity_10,omitempty"`
+	// CSPMember: member of a contrat de sécurisation professionnelle.
+	CSPMember *bool `json:"csp_member,omitempty"`
+	// PublicSector: public-sector agent (FIPHFP instead of AGEFIPH).
+	PublicSector *bool `json:"public_sector,omitempty"`
+	// DaysWorkedLast60Months: days worked in the last 60 months (résignation-reconversion).
+	DaysWorkedLast60Months *int `json:"days_worked_last_60_months,omitempty"`
+	// UnemploymentBenefit: the person receives unemployment benefit (ARE).
+	UnemploymentBenefit *bool `json:"unemployment_benefit,omitempty"`
+	// MonthlySalaryEUR: gross monthly salary (PTP salary maintenance band).
+	MonthlySalaryEUR *float64 `json:"monthly_salary_eur,omitempty"`
+}
+
 // Action is one action of the action plan (same JSON names as workflows.Action).
 type Action struct {
 	ID        string  `json:"id"`
@@ -81,10 +127,15 @@ type Action struct {
 	EndDate   string  `json:"end_date,omitempty"`
 	Hours     *int    `json:"hours,omitempty"`
 	CostEUR   float64 `json:"cost_eur"`
+	// Certification of a training action: rncp, rs or clea ("" = not given).
+	Certification string `json:"certification,omitempty"`
 }
 
 // Explanation is one rule evaluation: which rule (and version), what it read
-// (nil = unknown), and why it passed or not. Passed is true only for the
+// (nil = unknown), and why it passed or not. The version's dates and legal
+// source are in Inputs under "rule.effective_from", "rule.effective_to" (only
+// when the version has ended) and "rule.source": the published plan schema
+// has no other place for them yet. Passed is true only for the
 // outcome "passed"; Outcome distinguishes "failed" from "unknown".
 type Explanation struct {
 	Rule    string         `json:"rule"`
@@ -127,6 +178,30 @@ type ActionPlan struct {
 	FundedEUR    float64        `json:"funded_eur"`
 	LeftToPayEUR float64        `json:"left_to_pay_eur"` // includes the CPF co-payment when due
 	Funders      []FunderResult `json:"funders"`         // precedence order
+	// Income is what the person may live on during a training action (only
+	// with Options.Income: the published plan schema does not document it yet).
+	Income []IncomeLine `json:"income,omitempty"`
+}
+
+// Income kinds.
+const (
+	IncomeSalary             = "salary"              // the employment contract continues
+	IncomePTPSalary          = "ptp_salary"          // salary maintained during a PTP, by band
+	IncomeAREF               = "aref"                // unemployment benefit continued during training
+	IncomeRegionPay          = "region_pay"          // the Région's pay for job seekers without benefit
+	IncomeResignationBenefit = "resignation_benefit" // unemployment benefit after a résignation-reconversion
+)
+
+// IncomeLine is one source of income during an action, evaluated like a
+// funder: status, an estimate when the facts allow, conditions, explanation.
+type IncomeLine struct {
+	Kind   string `json:"kind"`
+	Name   string `json:"name"`
+	Status string `json:"status"`
+	// MonthlyEstimateEUR is a gross monthly estimate; nil when the facts do not allow one.
+	MonthlyEstimateEUR *float64      `json:"monthly_estimate_eur,omitempty"`
+	Conditions         []string      `json:"conditions"`
+	Explanation        []Explanation `json:"explanation"`
 }
 
 // Plan is the financing plan of an action plan revision.
@@ -153,7 +228,14 @@ type Options struct {
 	// Schemes are the configurable Région / OPCO schemes (see DefaultSchemes,
 	// LoadSchemes, LoadSchemesDir). Nil: none.
 	Schemes []Scheme
-	// CPFCoPaymentEUR overrides the flat CPF co-payment (default 100, the amount
-	// fixed on 2 May 2024; the decree indexes it yearly, configure it here).
+	// CPFCoPaymentEUR overrides the dated table of the CPF participation
+	// forfaitaire (cpfCoPayments) when positive, e.g. for a yearly revaluation
+	// published after this build.
 	CPFCoPaymentEUR float64
+	// Facts are the situation facts not in Situation (see Facts).
+	Facts Facts
+	// Income adds each training action's income list to the plan. Whatever
+	// it is, an action that leaves the person without income raises the
+	// shortfall with that reason.
+	Income bool
 }

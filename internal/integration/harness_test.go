@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -76,8 +77,18 @@ func testConfig(dir, dbURL string) config.Config {
 		panic(err)
 	}
 	cfg.DataDir, cfg.DatabaseURL, cfg.HTTPAddr, cfg.TemporalPort, cfg.TemporalAddress = dir, dbURL, "127.0.0.1:0", 0, ""
+	// The key of the recorded histories, so that the replay test can read the ones
+	// recorded here.
+	keys, err := os.ReadFile(recordedKeysFile)
+	if err != nil {
+		panic(err)
+	}
+	cfg.PayloadKeys = strings.TrimSpace(string(keys))
 	return cfg
 }
+
+// recordedKeysFile holds the (test-only) CEP_PAYLOAD_KEYS of the recorded histories.
+var recordedKeysFile = filepath.Join("..", "..", "workflows", "testdata", "payload.keys")
 
 // env starts (once) the shared stack on PostgreSQL.
 func env(t *testing.T) *stack {

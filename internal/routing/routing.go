@@ -1,5 +1,6 @@
 // Package routing ranks the structures best suited to a case with the territory's
-// editable hand-off table (aiguillage). It is pure: the API loads the facts.
+// editable hand-off table (aiguillage), falling back on the structures' publics when the
+// table has nothing for the person. It is pure: the service layer loads the facts.
 package routing
 
 import (
@@ -20,6 +21,27 @@ type Facts struct {
 	HolderID string
 }
 
+// Where a recommendation comes from.
+const (
+	// BasisRule: one or more lines of the territory's hand-off table matched.
+	BasisRule = "rule"
+	// BasisFallback: no line gave a structure, so the structures serving the person's
+	// public are offered (the specification's table is not exhaustive, and nobody may
+	// leave reception without a suggestion).
+	BasisFallback = "fallback"
+)
+
+// Fallback pseudo-rule IDs, listed in RuleIDs so that a reader sees which fallback gave
+// a recommendation as plainly as which rule did.
+const (
+	FallbackPublic      = "fallback:public"
+	FallbackCEPOperator = "fallback:cep-operator"
+)
+
+// careerNeeds are the needs for which a CEP operator comes first in the fallback: they
+// call for personalised counselling (level 2), which only CEP operators give.
+var careerNeeds = []string{"career_change", "training", "transition_project", "vae", "executive_career"}
+
 // Recommendation is a structure with its score and the reasons that gave it.
 type Recommendation struct {
 	StructureID string   `json:"structure_id"`
@@ -29,6 +51,8 @@ type Recommendation struct {
 	Score       int      `json:"score"`
 	Reasons     []string `json:"reasons"`
 	RuleIDs     []string `json:"rule_ids"`
+	// Basis is BasisRule or BasisFallback.
+	Basis string `json:"basis"`
 }
 
 // Unserved is a rule that matched but whose network has no structure in the territory.
@@ -76,11 +100,7 @@ func Rank(f Facts, rules []models.RoutingRule, structures []models.Structure) ([
 			served = true
 			rec := byID[s.ID]
 			if rec == nil {
-				rec = &Recommendation{StructureID: s.ID, Name: s.Name, Network: s.Network, CEPOperator: s.CEPOperator}
-				if f.PostalCode != "" && s.PostalCode == f.PostalCode {
-					rec.Score += 5
-					rec.Reasons = append(rec.Reasons, fmt.Sprintf("Close to the person (postal code %s).", f.PostalCode))
-				}
+				rec = newRecommendation(s, f, BasisRule)
 				byID[s.ID] = rec
 			}
 			points := 100 - r.Priority
@@ -93,8 +113,11 @@ func Rank(f Facts, rules []models.RoutingRule, structures []models.Structure) ([
 		}
 		if !served {
 			unserved = append(unserved, Unserved{RuleID: r.ID, Network: r.Network,
-				Reason: fmt.Sprintf("%s No structure of the %s network takes part in this territory's convention.", r.Reason, r.Network)})
+				Reason: fmt.Sprintf("%s Aucune structure du réseau %s ne participe à la convention de ce territoire.", r.Reason, r.Network)})
 		}
+	}
+	if len(byID) == 0 {
+		fallback(f, structures, byID)
 	}
 	out := make([]Recommendation, 0, len(byID))
 	for _, rec := range byID {
@@ -107,6 +130,47 @@ func Rank(f Facts, rules []models.RoutingRule, structures []models.Structure) ([
 		return out[i].StructureID < out[j].StructureID
 	})
 	return out, unserved
+}
+
+// newRecommendation starts a structure's entry; proximity (the person's postal code)
+// adds a little, as it breaks ties in the specification.
+func newRecommendation(s models.Structure, f Facts, basis string) *Recommendation {
+	rec := &Recommendation{StructureID: s.ID, Name: s.Name, Network: s.Network, CEPOperator: s.CEPOperator,
+		Basis: basis, Reasons: []string{}, RuleIDs: []string{}}
+	if f.PostalCode != "" && s.PostalCode == f.PostalCode {
+		rec.Score += 5
+		rec.Reasons = append(rec.Reasons, fmt.Sprintf("Proche de la personne (code postal %s).", f.PostalCode))
+	}
+	return rec
+}
+
+// fallback offers the structures that serve the person's public. For a career need, CEP
+// operators come first; among equals, a structure dedicated to fewer publics is the more
+// specialised one (in the 2015 network an employee's career change goes to FONGECIF or
+// the branch's OPCA before the Pôle emploi agencies, as DOMAIN.md describes).
+func fallback(f Facts, structures []models.Structure, byID map[string]*Recommendation) {
+	career := false
+	for _, n := range f.Needs {
+		career = career || contains(careerNeeds, n)
+	}
+	for _, s := range structures {
+		if s.ID == f.HolderID || f.Public == "" || !contains(s.Publics, f.Public) {
+			continue
+		}
+		rec := newRecommendation(s, f, BasisFallback)
+		rec.Score += 10
+		if n := 10 - len(s.Publics); n > 0 {
+			rec.Score += n
+		}
+		rec.Reasons = append(rec.Reasons, "Aucune ligne de la table d'aiguillage ne s'applique : cette structure accueille ce public.")
+		rec.RuleIDs = append(rec.RuleIDs, FallbackPublic)
+		if career && s.CEPOperator {
+			rec.Score += 20
+			rec.Reasons = append(rec.Reasons, "Opérateur du CEP : il donne le conseil personnalisé qu'un projet d'évolution demande.")
+			rec.RuleIDs = append(rec.RuleIDs, FallbackCEPOperator)
+		}
+		byID[s.ID] = rec
+	}
 }
 
 func contains(xs []string, x string) bool {

@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/spro-cep/cep/models"
@@ -72,5 +73,70 @@ func TestRank(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// network is a territory whose structures declare the publics they serve, as the
+// Chartres seed does, for the fallback.
+var network = []models.Structure{
+	{ID: "pe", Network: "Pôle emploi", CEPOperator: true, PostalCode: "28000",
+		Publics: []string{"jobseeker", "employee", "self_employed", "volunteer", "other"}},
+	{ID: "cci", Network: "CCI", PostalCode: "28000", Publics: []string{"apprentice", "self_employed", "jobseeker", "employee"}},
+	{ID: "fongecif", Network: "Opacif", CEPOperator: true, PostalCode: "28000", Publics: []string{"employee"}},
+	{ID: "cio", Network: "CIO", PostalCode: "28000", Publics: []string{"pupil", "student", "apprentice"}},
+}
+
+func TestRankFallsBackOnPublics(t *testing.T) {
+	tests := []struct {
+		name      string
+		facts     Facts
+		wantIDs   []string
+		wantRules map[string][]string
+	}{
+		{"an employee's career change goes to the employees' CEP operator first",
+			Facts{Public: "employee", Needs: []string{"career_change"}, Age: 40},
+			[]string{"fongecif", "pe", "cci"},
+			map[string][]string{"fongecif": {FallbackPublic, FallbackCEPOperator}, "cci": {FallbackPublic}}},
+		{"without a career need the most specialised structure comes first",
+			Facts{Public: "employee", Needs: []string{"information"}, Age: 40},
+			[]string{"fongecif", "cci", "pe"},
+			map[string][]string{"pe": {FallbackPublic}}},
+		{"the holder is not offered by the fallback either",
+			Facts{Public: "pupil", Age: 14, HolderID: "cio"}, nil, nil},
+		{"a public nobody serves gets nothing rather than a wrong structure",
+			Facts{Public: "volunteer", Age: 30, HolderID: "pe"}, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, _ := Rank(tt.facts, rules, network)
+			var ids []string
+			for _, r := range got {
+				ids = append(ids, r.StructureID)
+				if r.Basis != BasisFallback {
+					t.Errorf("%s: basis %q, want %q", r.StructureID, r.Basis, BasisFallback)
+				}
+				if len(r.Reasons) == 0 {
+					t.Errorf("%s has no reason", r.StructureID)
+				}
+				if want, ok := tt.wantRules[r.StructureID]; ok && strings.Join(r.RuleIDs, ",") != strings.Join(want, ",") {
+					t.Errorf("%s: rule IDs %v, want %v", r.StructureID, r.RuleIDs, want)
+				}
+			}
+			if strings.Join(ids, ",") != strings.Join(tt.wantIDs, ",") {
+				t.Fatalf("got %v, want %v", ids, tt.wantIDs)
+			}
+		})
+	}
+}
+
+func TestRankPrefersTheTableOverTheFallback(t *testing.T) {
+	got, _ := Rank(Facts{Public: "jobseeker", Age: 40}, rules, append(network, structures...))
+	for _, r := range got {
+		if r.Basis != BasisRule {
+			t.Fatalf("%s offered by %s although a rule matched", r.StructureID, r.Basis)
+		}
+	}
+	if len(got) == 0 {
+		t.Fatal("no recommendation")
 	}
 }

@@ -63,19 +63,20 @@ var ChartresCoordinators = []string{"pole-emploi-chartres", "cap-emploi-28"}
 
 func boolPtr(b bool) *bool { return &b }
 
-// defaultRoutingRules is the hand-off table of DOMAIN.md, editable by coordinators.
+// defaultRoutingRules is the hand-off table of DOMAIN.md, editable by coordinators. Its
+// reasons are shown to advisers as they are, so they are written in French.
 var defaultRoutingRules = []models.RoutingRule{
-	{ID: "jobseeker", Priority: 10, Public: "jobseeker", Network: "Pôle emploi", Reason: "Job seekers are followed by Pôle emploi (France Travail)."},
-	{ID: "disability", Priority: 5, Disability: boolPtr(true), Network: "Cap emploi", Reason: "A person with a recognised disability (RQTH) is best served by Cap emploi."},
-	{ID: "executive", Priority: 20, Need: "executive_career", Network: "APEC", Reason: "Executives (cadres) are advised by APEC."},
-	{ID: "young-out-of-school", Priority: 15, MinAge: 16, MaxAge: 25, Public: "jobseeker", Network: "Mission locale", Reason: "Young people aged 16 to 25 out of school are followed by a Mission locale."},
-	{ID: "transition-opacif", Priority: 12, Public: "employee", Need: "transition_project", Network: "Opacif", Reason: "An employee with a transition project is advised by Transitions Pro (formerly Fongecif)."},
-	{ID: "transition-opca", Priority: 13, Public: "employee", Need: "transition_project", Network: "OPCA", Reason: "An employee with a transition project may be advised by the branch OPCA."},
-	{ID: "pupil", Priority: 10, Public: "pupil", Network: "CIO", Reason: "Pupils are advised by the CIO."},
-	{ID: "student", Priority: 10, Public: "student", Network: "SUIO", Reason: "Students are advised by the university's SUIO."},
-	{ID: "craft-business", Priority: 11, Need: "craft_business", Network: "CMA", Reason: "A craft business project goes to the Chambre de Métiers et de l'Artisanat."},
-	{ID: "business-creation", Priority: 12, Need: "business_creation", Network: "CCI", Reason: "Business creation is supported by the CCI's Point A."},
-	{ID: "young-information", Priority: 30, MaxAge: 25, Need: "information", Network: "Information Jeunesse", Reason: "A young person seeking information is welcomed by the BIJ/PIJ."},
+	{ID: "jobseeker", Priority: 10, Public: "jobseeker", Network: "Pôle emploi", Reason: "Les demandeurs d'emploi sont suivis par Pôle emploi (France Travail)."},
+	{ID: "disability", Priority: 5, Disability: boolPtr(true), Network: "Cap emploi", Reason: "Une personne dont le handicap est reconnu (RQTH) est accompagnée au mieux par Cap emploi."},
+	{ID: "executive", Priority: 20, Need: "executive_career", Network: "APEC", Reason: "Les cadres sont conseillés par l'APEC."},
+	{ID: "young-out-of-school", Priority: 15, MinAge: 16, MaxAge: 25, Public: "jobseeker", Network: "Mission locale", Reason: "Les jeunes de 16 à 25 ans sortis du système scolaire sont suivis par une Mission locale."},
+	{ID: "transition-opacif", Priority: 12, Public: "employee", Need: "transition_project", Network: "Opacif", Reason: "Un salarié qui porte un projet de transition est conseillé par Transitions Pro (anciennement Fongecif)."},
+	{ID: "transition-opca", Priority: 13, Public: "employee", Need: "transition_project", Network: "OPCA", Reason: "Un salarié qui porte un projet de transition peut être conseillé par l'OPCA de sa branche."},
+	{ID: "pupil", Priority: 10, Public: "pupil", Network: "CIO", Reason: "Les élèves sont conseillés par le CIO."},
+	{ID: "student", Priority: 10, Public: "student", Network: "SUIO", Reason: "Les étudiants sont conseillés par le SUIO de leur université."},
+	{ID: "craft-business", Priority: 11, Need: "craft_business", Network: "CMA", Reason: "Un projet d'entreprise artisanale relève de la Chambre de Métiers et de l'Artisanat."},
+	{ID: "business-creation", Priority: 12, Need: "business_creation", Network: "CCI", Reason: "La création d'entreprise est accompagnée par le Point A de la CCI."},
+	{ID: "young-information", Priority: 30, MaxAge: 25, Need: "information", Network: "Information Jeunesse", Reason: "Un jeune qui cherche de l'information est accueilli par le BIJ ou le PIJ."},
 }
 
 // Seed loads the Chartres network, its convention, the routing table and the demo users.
@@ -141,18 +142,18 @@ func DemoUsers() []models.User {
 	for _, st := range chartresStructures {
 		sid := st.id
 		users = append(users, models.User{ID: "adviser-" + sid, Email: "adviser." + sid + "@chartres.demo.test",
-			DisplayName: "Adviser, " + st.name, Role: models.RoleAdviser, StructureID: &sid, TerritoryID: &terr, Active: true})
+			DisplayName: "Conseil, " + st.name, Role: models.RoleAdviser, StructureID: &sid, TerritoryID: &terr, Active: true})
 	}
 	coord := ChartresCoordinators[0]
 	region := "region-centre-val-de-loire"
 	users = append(users,
 		models.User{ID: "coordinator-chartres", Email: "coordinator@chartres.demo.test",
-			DisplayName: "Local coordination, bassin de vie de Chartres", Role: models.RoleCoordinator,
+			DisplayName: "Coordination locale, bassin de vie de Chartres", Role: models.RoleCoordinator,
 			StructureID: &coord, TerritoryID: &terr, Active: true},
 		models.User{ID: "supervisor-region", Email: "supervisor@region-centre.demo.test",
-			DisplayName: "Regional supervision, Centre-Val de Loire", Role: models.RoleSupervisor,
+			DisplayName: "Supervision régionale, Centre-Val de Loire", Role: models.RoleSupervisor,
 			StructureID: &region, Active: true},
-		models.User{ID: "admin", Email: "admin@cep.demo.test", DisplayName: "Platform administration",
+		models.User{ID: "admin", Email: "admin@cep.demo.test", DisplayName: "Administration de la plateforme",
 			Role: models.RoleAdmin, Active: true},
 	)
 	return users

@@ -159,17 +159,8 @@ func notFound(err error) error {
 	return err
 }
 
-// ActiveUserByEmail is how every face of cep maps a verified identity (a token's or an
-// OpenID Connect ID token's email) to a user: an active user with that email.
-func (s *Store) ActiveUserByEmail(ctx context.Context, email string) (*models.User, error) {
-	var u models.User
-	if err := s.DB.WithContext(ctx).Where("email = ? AND active", email).Take(&u).Error; err != nil {
-		return nil, notFound(err)
-	}
-	return &u, nil
-}
-
-// ActiveUserByID returns the active user with that ID.
+// ActiveUserByID returns the active user with that ID: a console session names its user
+// by ID, and a user deactivated since sign-in is not found.
 func (s *Store) ActiveUserByID(ctx context.Context, id string) (*models.User, error) {
 	var u models.User
 	if err := s.DB.WithContext(ctx).Where("id = ? AND active", id).Take(&u).Error; err != nil {

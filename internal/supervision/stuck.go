@@ -150,7 +150,9 @@ type branch struct {
 	reason string
 	where  string
 	since  string
-	args   []any
+	// args go with where, sinceArgs with since.
+	args      []any
+	sinceArgs []any
 }
 
 // branches lists, per reason, the conditions that make an open case stuck. Per-stage
@@ -180,6 +182,9 @@ func branches(dialect string, now time.Time, cfg Config, problems map[string]tim
 		out = append(out, branch{reason: ReasonPausedTooLong, since: "COALESCE(c.paused_at, c.updated_at)", args: []any{now.Add(-cfg.PausedAfter)},
 			where: open + " AND c.paused AND COALESCE(c.paused_at, c.updated_at) < " + ts})
 	}
+	// A workflow problem is one the Temporal probe reports or a projection that failed
+	// (the workflow flags the case row).
+	wp := branch{reason: ReasonWorkflowProblem, where: open + " AND c.projection_failed_at IS NOT NULL", since: "c.projection_failed_at"}
 	if len(problems) > 0 {
 		ids := make([]string, 0, len(problems))
 		for id := range problems {
@@ -187,17 +192,17 @@ func branches(dialect string, now time.Time, cfg Config, problems map[string]tim
 		}
 		sort.Strings(ids)
 		var b strings.Builder
-		var a []any
-		b.WriteString("CASE c.id")
+		b.WriteString("COALESCE(CASE c.id")
 		for _, id := range ids {
 			b.WriteString(" WHEN ? THEN " + ts)
-			a = append(a, id, problems[id].UTC())
+			wp.sinceArgs = append(wp.sinceArgs, id, problems[id].UTC())
 		}
-		b.WriteString(" END")
-		out = append(out, branch{reason: ReasonWorkflowProblem, where: open + " AND c.id IN ?", args: []any{ids}, since: b.String()})
-		// The since expression's arguments come first in the SELECT list.
-		out[len(out)-1].args = append(a, ids)
+		b.WriteString(" END, c.projection_failed_at)")
+		wp.since = b.String()
+		wp.where = open + " AND (c.projection_failed_at IS NOT NULL OR c.id IN ?)"
+		wp.args = []any{ids}
 	}
+	out = append(out, wp)
 	return out
 }
 
@@ -244,20 +249,12 @@ func Stuck(ctx context.Context, db *gorm.DB, dialect string, now time.Time, cfg 
 			continue
 		}
 		where := append([]string{b.where}, filters...)
-		wargs := append([]any{}, b.args...)
-		if b.reason == ReasonWorkflowProblem {
-			// The since CASE takes all but the last argument; the IN list the last.
-			wargs = b.args[len(b.args)-1:]
-		}
-		wargs = append(wargs, fargs...)
+		wargs := append(append([]any{}, b.args...), fargs...)
 		if cutoff != nil {
 			where = append(where, b.since+" <= "+tsParam(dialect))
 		}
 		cond := strings.Join(where, " AND ")
-		sinceArgs := []any{}
-		if b.reason == ReasonWorkflowProblem {
-			sinceArgs = b.args[:len(b.args)-1]
-		}
+		sinceArgs := append([]any{}, b.sinceArgs...)
 		condArgs := append([]any{}, wargs...)
 		if cutoff != nil {
 			condArgs = append(condArgs, sinceArgs...)
@@ -356,9 +353,9 @@ func reasonsOf(ctx context.Context, db *gorm.DB, dialect string, now time.Time, 
 		}
 	}
 	if len(wf) > 0 {
-		add("r_workflow", "CASE c.id"+strings.Join(wf, "")+" END", wargs...)
+		add("r_workflow", "COALESCE(CASE c.id"+strings.Join(wf, "")+" END, c.projection_failed_at)", wargs...)
 	} else {
-		add("r_workflow", "CASE WHEN 1 = 0 THEN c.updated_at END")
+		add("r_workflow", "c.projection_failed_at")
 	}
 	args = append(args, ids)
 	var rows []stuckRow

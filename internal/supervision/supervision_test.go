@@ -44,6 +44,8 @@ type caseCols struct {
 	HandoffOverdueAt *time.Time
 	EscalatedAt      *time.Time
 	UpdatedAt        time.Time
+	// ProjectionFailedAt is set by the workflow when a projection of the case failed.
+	ProjectionFailedAt *time.Time
 }
 
 // expectedStuck recomputes, in Go, which rows are stuck and for which reasons.
@@ -72,7 +74,7 @@ func expectedStuck(rows []caseCols, now time.Time, cfg Config, f Filter) map[str
 		if r.Paused && r.PausedAt != nil && r.PausedAt.Before(now.Add(-cfg.PausedAfter)) {
 			reasons = append(reasons, ReasonPausedTooLong)
 		}
-		if _, ok := f.Problems[r.ID]; ok {
+		if _, ok := f.Problems[r.ID]; ok || r.ProjectionFailedAt != nil {
 			reasons = append(reasons, ReasonWorkflowProblem)
 		}
 		if f.Reason != "" && !slices.Contains(reasons, f.Reason) {
@@ -90,6 +92,14 @@ func checkStuck(t *testing.T, st *store.Store) {
 	now := time.Now().UTC()
 	if err := SeedCases(ctx, st.DB, st.Dialect, SeedOptions{Count: 1200, Territories: []string{"chartres", "t2", "t3"},
 		Structures: []string{"pole-emploi-chartres", "cap-emploi-28"}, Seed: 7, Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	// A few cases, open and closed, whose projection failed.
+	var failed []string
+	if err := st.DB.Table("cases").Where("stage IN ?", []string{"reception", "closed"}).Order("id").Limit(6).Pluck("id", &failed).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DB.Table("cases").Where("id IN ?", failed).Update("projection_failed_at", now.Add(-2*time.Hour)).Error; err != nil {
 		t.Fatal(err)
 	}
 	var rows []caseCols
@@ -110,7 +120,7 @@ func checkStuck(t *testing.T, st *store.Store) {
 	for _, f := range []Filter{
 		{}, {TerritoryID: "chartres"}, {Stage: "handoff"}, {Reason: ReasonPausedTooLong}, {Reason: ReasonFinancingShortfall},
 		{Reason: ReasonHandoffOverdue, TerritoryID: "t2"}, {Reason: ReasonWorkflowProblem, Problems: map[string]time.Time{someOpen: now.Add(-time.Hour)}},
-		{Problems: map[string]time.Time{someOpen: now.Add(-time.Hour)}},
+		{Problems: map[string]time.Time{someOpen: now.Add(-time.Hour)}}, {Reason: ReasonWorkflowProblem},
 	} {
 		want := expectedStuck(rows, now, cfg, f)
 		got := map[string][]string{}

@@ -1,0 +1,122 @@
+package financing
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// agefiphAid is one AGEFIPH aid as published in its catalogue: most training
+// aids are set case by case after analysis, a few are capped or flat.
+type agefiphAid struct {
+	ID                 string   `json:"id"`
+	Name               string   `json:"name"`
+	ActionTypes        []string `json:"action_types"`
+	EmploymentStatuses []string `json:"employment_statuses,omitempty"` // empty = any
+	Kind               string   `json:"kind"`                          // case_by_case|capped|flat
+	MaxAmountEUR       float64  `json:"max_amount_eur,omitempty"`
+	ValidFrom          string   `json:"valid_from"`
+	ValidTo            string   `json:"valid_to,omitempty"`
+	Source             string   `json:"source"`
+}
+
+//go:embed agefiph/aids.json
+var agefiphAidsJSON []byte
+
+// agefiphAids is the dated table of AGEFIPH aids (agefiph/aids.json).
+var agefiphAids = mustAgefiphAids(agefiphAidsJSON)
+
+func mustAgefiphAids(data []byte) []agefiphAid {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var aids []agefiphAid
+	if err := dec.Decode(&aids); err != nil {
+		panic(fmt.Sprintf("financing: agefiph/aids.json: %v", err))
+	}
+	for _, a := range aids {
+		if _, ok := parseDate(a.ValidFrom); !ok || a.Source == "" || !slices.Contains([]string{"case_by_case", "capped", "flat"}, a.Kind) ||
+			(a.Kind != "case_by_case" && a.MaxAmountEUR <= 0) {
+			panic(fmt.Sprintf("financing: agefiph/aids.json: invalid aid %+v", a))
+		}
+	}
+	return aids
+}
+
+// evalAGEFIPH: OETH beneficiaries of the private sector (public-sector agents
+// go to the FIPHFP); it comes after the general schemes and AIF, with the aids
+// of its catalogue in force on the start date: a capped or flat aid gives its
+// amount; a case-by-case aid gives no amount (AGEFIPH sets it after analysis),
+// so the plan never counts the whole remaining cost as AGEFIPH's.
+func evalAGEFIPH(s Situation, f Facts, a Action) FunderResult {
+	b := newBuilder(FunderAGEFIPH, "AGEFIPH")
+	day := ruleDay(a)
+	if b.check(actionTypeStep(ruleAt("agefiph.action_type", day), a, agefiphTypes)) == triNo {
+		return b.finish(0)
+	}
+	rl := ruleAt("agefiph.public", day)
+	in := map[string]any{"oeth": val(s.OETH), "public_sector": val(f.PublicSector)}
+	public := boolTri(f.PublicSector)
+	if public == triUnknown && s.EmploymentStatus != nil && *s.EmploymentStatus != "employed" {
+		public = triNo // the FIPHFP question concerns agents in post
+	}
+	t := and(boolTri(s.OETH), not(public))
+	switch {
+	case public == triYes:
+		b.check(explain(rl, triNo, in, "public-sector agent: the FIPHFP, not AGEFIPH, funds the aids"), triNo)
+		b.cond("Public-sector agent: ask the employer to mobilise the FIPHFP")
+		return b.finish(0)
+	case t == triYes:
+		b.check(explain(rl, t, in, "OETH beneficiary in the private sector"), t)
+	case boolTri(s.OETH) == triNo:
+		b.check(explain(rl, triNo, in, "AGEFIPH is for OETH beneficiaries only"), triNo)
+		return b.finish(0)
+	default:
+		b.check(explain(rl, t, in, "OETH status or sector unknown (RQTH or other OETH title; FIPHFP for public-sector agents)%s", unknownList(in)), t)
+	}
+	b.cond("Prescription by France Travail, Cap emploi or a Mission locale")
+	b.cond("Comes after the general schemes and AIF: covers only part of what they leave")
+
+	ra := ruleAt("agefiph.aid", day)
+	amount := 0.0
+	var names []string
+	for _, aid := range agefiphAids {
+		if !slices.Contains(aid.ActionTypes, a.Type) || a.StartDate < aid.ValidFrom || (aid.ValidTo != "" && a.StartDate > aid.ValidTo) {
+			continue
+		}
+		if len(aid.EmploymentStatuses) > 0 && s.EmploymentStatus != nil && !slices.Contains(aid.EmploymentStatuses, *s.EmploymentStatus) {
+			continue
+		}
+		names = append(names, aid.Name)
+		switch aid.Kind {
+		case "capped":
+			amount += min(aid.MaxAmountEUR, a.CostEUR)
+			b.cond("%s: up to %s (%s)", aid.Name, eur(aid.MaxAmountEUR), aid.Source)
+		case "flat":
+			amount += aid.MaxAmountEUR
+			b.cond("%s: flat %s (%s)", aid.Name, eur(aid.MaxAmountEUR), aid.Source)
+		default:
+			b.cond("%s: amount set by AGEFIPH after analysing the situation, depending on the cost and the co-funding obtained (%s)", aid.Name, aid.Source)
+		}
+	}
+	amount = min(amount, a.CostEUR)
+	inA := map[string]any{"action.type": a.Type, "employment_status": val(s.EmploymentStatus), "action.start_date": a.StartDate}
+	if len(names) == 0 {
+		b.note(explain(ra, triNo, inA, "no AGEFIPH aid of the catalogue matches this action"))
+	} else {
+		b.note(explain(ra, triYes, inA, "aids: %s; amount counted in the plan %s (case-by-case aids count for nothing until AGEFIPH decides)", strings.Join(names, "; "), eur(amount)))
+	}
+	return b.finish(amount)
+}
+
+func not(t tri) tri {
+	switch t {
+	case triYes:
+		return triNo
+	case triNo:
+		return triYes
+	}
+	return triUnknown
+}

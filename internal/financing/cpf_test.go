@@ -1,0 +1,166 @@
+package financing
+
+import (
+	"strings"
+	"testing"
+)
+
+// booked returns options whose Today (the booking day) is d.
+func booked(d string) *Options { o := Options{Today: day(d)}; return &o }
+
+// TestCPFCoPaymentDated covers each figure of the participation forfaitaire on
+// both sides of its date. Sources: décret n° 2024-394 du 29 avril 2024 (€100
+// from 2 May 2024); arrêté du 26 décembre 2024 (€102.23 from 1 January 2025);
+// arrêté du 30 décembre 2025 (€103.20 from 1 January 2026).
+func TestCPFCoPaymentDated(t *testing.T) {
+	small := Action{ID: "a1", Type: ActionTraining, Certification: CertificationRNCP, StartDate: "2027-03-01", EndDate: "2027-05-01", CostEUR: 1500}
+	runCases(t, []fcase{
+		{name: "cpf.copayment@2019-01-01 (loi 2018-771): booked 2024-05-01, no participation", s: employee(), a: small,
+			opts: booked("2024-05-01"), funder: FunderCPF, status: StatusEligible, amount: 1500, rule: "cpf.copayment", outcome: OutcomePassed},
+		{name: "cpf.copayment@2024-05-02 (décret 2024-394): booked 2024-05-02, €100", s: employee(), a: small,
+			opts: booked("2024-05-02"), funder: FunderCPF, status: StatusEligible, amount: 1400, rule: "cpf.copayment", outcome: OutcomePassed,
+			cond: "€100.00"},
+		{name: "cpf.copayment@2024-05-02 (décret 2024-394): booked 2024-12-31, still €100", s: employee(), a: small,
+			opts: booked("2024-12-31"), funder: FunderCPF, status: StatusEligible, amount: 1400, rule: "cpf.copayment", outcome: OutcomePassed},
+		{name: "cpf.copayment@2025-01-01 (arrêté 26 Dec 2024): booked 2025-01-01, €102.23", s: employee(), a: small,
+			opts: booked("2025-01-01"), funder: FunderCPF, status: StatusEligible, amount: 1397.77, rule: "cpf.copayment", outcome: OutcomePassed,
+			cond: "€102.23"},
+		{name: "cpf.copayment@2025-01-01 (arrêté 26 Dec 2024): booked 2025-12-31, still €102.23", s: employee(), a: small,
+			opts: booked("2025-12-31"), funder: FunderCPF, status: StatusEligible, amount: 1397.77, rule: "cpf.copayment", outcome: OutcomePassed},
+		{name: "cpf.copayment@2026-01-01 (arrêté 30 Dec 2025): booked 2026-01-01, €103.20", s: employee(), a: small,
+			opts: booked("2026-01-01"), funder: FunderCPF, status: StatusEligible, amount: 1396.8, rule: "cpf.copayment", outcome: OutcomePassed,
+			cond: "€103.20"},
+		{name: "cpf.copayment: a started action is dated by its start (2025-06-01, €102.23) even computed in 2026",
+			s: employee(), a: act(small, func(a *Action) { a.StartDate, a.EndDate = "2025-06-01", "2025-07-01" }),
+			opts: booked("2026-03-01"), funder: FunderCPF, status: StatusEligible, amount: 1397.77, rule: "cpf.copayment", outcome: OutcomePassed},
+		{name: "cpf.copayment (décret 2024-394): registered job seeker exempt", s: with(jobseeker(), func(s *Situation) { s.CPFBalanceEUR = fp(2000) }),
+			a: small, funder: FunderCPF, status: StatusEligible, amount: 1500, rule: "cpf.copayment", outcome: OutcomePassed, noCond: "Participation"},
+		{name: "cpf.copayment (décret 2024-394): declared job seeker, registration false, pays", s: with(employee(), func(s *Situation) {
+			s.EmploymentStatus, s.JobseekerRegistered = sp("jobseeker"), bp(false)
+		}), a: small, funder: FunderCPF, status: StatusEligible, amount: 1396.8, rule: "cpf.copayment", outcome: OutcomePassed},
+		{name: "cpf.copayment (décret 2024-394): C2P points exempt", s: employee(), a: small,
+			opts: &Options{Today: day("2026-03-01"), Facts: Facts{C2PPoints: bp(true)}}, funder: FunderCPF, status: StatusEligible, amount: 1500,
+			rule: "cpf.copayment", outcome: OutcomePassed, noCond: "Participation"},
+		{name: "cpf.copayment (décret 2024-394): a Région co-funding does not waive it, it may pay it", s: employee(), a: small,
+			opts: &Options{Today: day("2026-03-01"), Facts: Facts{CoFundingEUR: fp(300)}}, funder: FunderCPF, status: StatusEligible, amount: 1396.8,
+			rule: "cpf.copayment", outcome: OutcomePassed, cond: "does not waive it"},
+		{name: "cpf.copayment (décret 2024-394, CSS L432-12): incapacity ≥ 10 % exempt", s: employee(), a: small,
+			opts: &Options{Today: day("2026-03-01"), Facts: Facts{WorkIncapacity10: bp(true)}}, funder: FunderCPF, status: StatusEligible, amount: 1500,
+			rule: "cpf.copayment", outcome: OutcomePassed, noCond: "Participation"},
+	})
+}
+
+// TestCPFActionCeilings: décret n° 2026-127 du 24 février 2026 (C. trav.
+// D6323-1 A), in force 26 February 2026: RS other than CléA €1,500, bilan de
+// compétences €1,600, driving licence €900; each on both sides of the date.
+func TestCPFActionCeilings(t *testing.T) {
+	rich := with(employee(), func(s *Situation) { s.CPFBalanceEUR, s.EmployerTopUp = fp(5000), bp(true) })
+	bilan := Action{ID: "b1", Type: ActionBilanCompetences, StartDate: "2026-06-01", EndDate: "2026-07-15", CostEUR: 2000}
+	rs := Action{ID: "r1", Type: ActionTraining, Certification: CertificationRS, StartDate: "2026-06-01", EndDate: "2026-07-15", CostEUR: 2500}
+	licence := Action{ID: "d1", Type: ActionDrivingLicence, StartDate: "2026-06-01", CostEUR: 1800}
+	licenceCo := &Options{Today: day("2026-02-26"), Facts: Facts{CoFundingEUR: fp(100)}}
+	runCases(t, []fcase{
+		{name: "cpf.action_ceiling@2019-01-01: bilan booked 2026-02-25, no per-action ceiling", s: rich, a: bilan, opts: booked("2026-02-25"),
+			funder: FunderCPF, status: StatusEligible, amount: 2000, rule: "cpf.action_ceiling", outcome: OutcomePassed},
+		{name: "cpf.action_ceiling@2026-02-26 (décret 2026-127): bilan booked 2026-02-26, capped at €1,600", s: rich, a: bilan, opts: booked("2026-02-26"),
+			funder: FunderCPF, status: StatusEligible, amount: 1600, rule: "cpf.action_ceiling", outcome: OutcomePassed, cond: "€1600.00"},
+		{name: "cpf.action_ceiling@2019-01-01: RS training booked 2026-02-25, no ceiling", s: rich, a: rs, opts: booked("2026-02-25"),
+			funder: FunderCPF, status: StatusEligible, amount: 2500, rule: "cpf.action_ceiling", outcome: OutcomePassed},
+		{name: "cpf.action_ceiling@2026-02-26 (décret 2026-127): RS training capped at €1,500", s: rich, a: rs, opts: booked("2026-02-26"),
+			funder: FunderCPF, status: StatusEligible, amount: 1500, rule: "cpf.action_ceiling", outcome: OutcomePassed},
+		{name: "cpf.action_ceiling (décret 2026-127): CléA is not capped", s: rich, a: act(rs, func(a *Action) { a.Certification = CertificationCleA }),
+			opts: booked("2026-03-01"), funder: FunderCPF, status: StatusEligible, amount: 2500},
+		{name: "cpf.action_ceiling (décret 2026-127): RNCP is not capped", s: rich, a: act(rs, func(a *Action) { a.Certification = CertificationRNCP }),
+			opts: booked("2026-03-01"), funder: FunderCPF, status: StatusEligible, amount: 2500},
+		{name: "cpf.action_ceiling (décret 2026-127): certification not given, not capped, asks", s: rich, a: act(rs, func(a *Action) { a.Certification = "" }),
+			opts: booked("2026-03-01"), funder: FunderCPF, status: StatusEligible, amount: 2500, rule: "cpf.action_ceiling", outcome: OutcomeUnknown,
+			cond: "Record the certification"},
+		{name: "cpf.driving_licence@2024-01-01 (loi 2023-479): employee booked 2026-02-25, open, no ceiling", s: rich, a: licence, opts: booked("2026-02-25"),
+			funder: FunderCPF, status: StatusEligible, amount: 1800, rule: "cpf.driving_licence", outcome: OutcomePassed},
+		{name: "cpf.driving_licence@2026-02-26 (LFI 2026 art. 203): employee without co-funding, not eligible", s: rich, a: licence,
+			opts: &Options{Today: day("2026-02-26"), Facts: Facts{CoFundingEUR: fp(0)}}, funder: FunderCPF, status: StatusNotEligible,
+			rule: "cpf.driving_licence", outcome: OutcomeFailed, cond: "registered job seeker"},
+		{name: "cpf.driving_licence@2026-02-26: employee, co-funding €99 is below the €100 minimum", s: rich, a: licence,
+			opts: &Options{Today: day("2026-02-26"), Facts: Facts{CoFundingEUR: fp(99)}}, funder: FunderCPF, status: StatusNotEligible,
+			rule: "cpf.driving_licence", outcome: OutcomeFailed},
+		{name: "cpf.driving_licence@2026-02-26: employee co-funded €100, capped at €900", s: rich, a: licence, opts: licenceCo,
+			funder: FunderCPF, status: StatusEligible, amount: 900, rule: "cpf.driving_licence", outcome: OutcomePassed},
+		{name: "cpf.driving_licence@2026-02-26: co-funding unknown needs information", s: rich, a: licence, opts: booked("2026-02-26"),
+			funder: FunderCPF, status: StatusNeedsInformation, rule: "cpf.driving_licence", outcome: OutcomeUnknown},
+		{name: "cpf.driving_licence@2026-02-26: registered job seeker, no co-funding needed, €900", s: with(jobseeker(), func(s *Situation) { s.CPFBalanceEUR = fp(2000) }),
+			a: licence, opts: booked("2026-03-01"), funder: FunderCPF, status: StatusEligible, amount: 900, rule: "cpf.driving_licence", outcome: OutcomePassed},
+	})
+}
+
+// TestCPFWorkingTime: C. trav. L6323-17, R6323-4.
+func TestCPFWorkingTime(t *testing.T) {
+	onTime := &Options{Today: day("2026-03-01"), Facts: Facts{DuringWorkingTime: bp(true)}}
+	short := Action{ID: "a1", Type: ActionTraining, Certification: CertificationRNCP, StartDate: "2026-09-01", EndDate: "2026-12-15", CostEUR: 1500}
+	runCases(t, []fcase{
+		{name: "cpf.working_time (R6323-4): under 6 months, 60 days, answer 30 days, silence is acceptance", s: employee(), a: short, opts: onTime,
+			funder: FunderCPF, status: StatusEligible, amount: 1396.8, rule: "cpf.working_time", outcome: OutcomePassed, cond: "silence means acceptance",
+			deadlines: []Deadline{
+				{"CPF on working time: authorisation request to the employer (60 days before the start)", "2026-07-03"},
+				{"Employer's answer to the CPF authorisation request (30 days; silence means acceptance)", "2026-08-02"}}},
+		{name: "cpf.working_time (R6323-4): 6 months or more, 120 days", s: employee(), a: training(), opts: onTime,
+			funder: FunderCPF, status: StatusEligible, amount: 2000, rule: "cpf.working_time", outcome: OutcomePassed,
+			deadlines: []Deadline{
+				{"CPF on working time: authorisation request to the employer (120 days before the start)", "2026-05-04"},
+				{"Employer's answer to the CPF authorisation request (30 days; silence means acceptance)", "2026-06-03"}}},
+		{name: "cpf.working_time: outside working time, no deadline", s: employee(), a: short,
+			opts:   &Options{Today: day("2026-03-01"), Facts: Facts{DuringWorkingTime: bp(false)}},
+			funder: FunderCPF, status: StatusEligible, amount: 1396.8, deadlines: []Deadline{}},
+		{name: "cpf.working_time: unknown, asks, no deadline", s: employee(), a: short, funder: FunderCPF, status: StatusEligible,
+			amount: 1396.8, rule: "cpf.working_time", outcome: OutcomeUnknown, cond: "If the training is on working time", deadlines: []Deadline{}},
+		{name: "cpf.working_time: request date past is flagged late", s: employee(), a: short,
+			opts:   &Options{Today: day("2026-07-10"), Facts: Facts{DuringWorkingTime: bp(true)}},
+			funder: FunderCPF, status: StatusEligible, amount: 1396.8, rule: "cpf.working_time", outcome: OutcomePassed, cond: "LATE: the CPF authorisation request date 2026-07-03"},
+	})
+}
+
+// TestRuleBook: every step names a version in force on its date, with dates and a source.
+func TestRuleBook(t *testing.T) {
+	for _, c := range []struct{ id, d, want, to string }{
+		{"cpf.copayment", "2024-05-01", "2019-01-01", "2024-05-01"},
+		{"cpf.copayment", "2024-05-02", "2024-05-02", "2024-12-31"},
+		{"cpf.copayment", "2025-01-01", "2025-01-01", "2025-12-31"},
+		{"cpf.copayment", "2026-01-01", "2026-01-01", ""},
+		{"cpf.action_ceiling", "2026-02-25", "2019-01-01", "2026-02-25"},
+		{"cpf.action_ceiling", "2026-02-26", "2026-02-26", ""},
+		{"cpf.copayment", "2000-01-01", "2019-01-01", "2024-05-01"}, // before the first version: the first
+	} {
+		r := ruleAt(c.id, day(c.d))
+		if r.Version != c.want || r.To != c.to || r.Source == "" {
+			t.Errorf("ruleAt(%s, %s) = %+v, want version %s to %q", c.id, c.d, r, c.want, c.to)
+		}
+	}
+	if r := ruleAt("cpf.copayment", day("")); r.Version != "2026-01-01" {
+		t.Errorf("unknown day: %+v, want the latest", r)
+	}
+	for _, r := range ruleBook {
+		if r.Source == "" || (r.To != "" && r.To < r.Version) {
+			t.Errorf("rule %s@%s: source %q, to %q", r.ID, r.Version, r.Source, r.To)
+		}
+	}
+	// Versions of one rule follow each other without gap or overlap.
+	last := map[string]rule{}
+	for _, r := range ruleBook {
+		if p, ok := last[r.ID]; ok {
+			if p.To == "" || day(p.To).AddDate(0, 0, 1).Format(DateLayout) != r.Version {
+				t.Errorf("rule %s: version %s does not follow %s (to %q)", r.ID, r.Version, p.Version, p.To)
+			}
+		}
+		last[r.ID] = r
+	}
+	res := Evaluate(employee(), training(), opts())
+	for _, f := range res {
+		for _, e := range f.Explanation {
+			if e.Inputs["rule.effective_from"] != e.Version {
+				t.Errorf("%s: effective_from %v, version %s", e.Rule, e.Inputs["rule.effective_from"], e.Version)
+			}
+			if !strings.HasPrefix(e.Rule, "opco:") && !strings.HasPrefix(e.Rule, "region:") && e.Inputs["rule.source"] == nil {
+				t.Errorf("%s: no source", e.Rule)
+			}
+		}
+	}
+}

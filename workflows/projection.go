@@ -1,0 +1,109 @@
+package workflows
+
+import (
+	"errors"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// Defaults of the projection retry bounds when the settings leave them out.
+const (
+	defaultProjectionMaxAttempts = 10
+	defaultProjectionTimeout     = 10 * time.Minute
+)
+
+// projectionOptions bound the retries of a projection: an outage is retried for a
+// while, a refusal of the data (non-retryable) not at all, and the workflow goes on
+// either way.
+func projectionOptions(ctx workflow.Context, s Settings) workflow.Context {
+	attempts, timeout := s.ProjectionMaxAttempts, s.ProjectionTimeout
+	if attempts <= 0 {
+		attempts = defaultProjectionMaxAttempts
+	}
+	if timeout <= 0 {
+		timeout = defaultProjectionTimeout
+	}
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    30 * time.Second,
+		ScheduleToCloseTimeout: timeout,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    time.Minute,
+			MaximumAttempts:    int32(attempts),
+		},
+	})
+}
+
+// project writes one batch; the notifications it put in the outbox go to delivery.
+func (r *caseRun) project(ctx workflow.Context, p Projection) error {
+	if err := workflow.ExecuteActivity(projectionOptions(ctx, r.settings), ActivityProject, p).Get(ctx, nil); err != nil {
+		return err
+	}
+	for _, n := range p.Notifications {
+		r.undelivered = append(r.undelivered, n.ID)
+	}
+	return nil
+}
+
+// reproject projects again, oldest first, the batches that failed before. A batch the
+// database refuses for its data stays and the next is tried; an outage stops the round
+// (the rest would only wait as long again) and reproject reports it. What is left waits
+// for the next change; once nothing is, the case's flag clears.
+func (r *caseRun) reproject(ctx workflow.Context) (outage bool) {
+	old := r.unprojected
+	r.unprojected = nil
+	var still []Projection
+	for i, p := range old {
+		if err := r.project(ctx, p); err != nil {
+			still = append(still, p)
+			if !isDataError(err) {
+				still = append(still, old[i+1:]...)
+				outage = true
+				break
+			}
+		}
+	}
+	r.unprojected = append(still, r.unprojected...)
+	if len(r.unprojected) == 0 {
+		r.c.ProjectionFailedAt = nil
+		return false
+	}
+	r.markProjectionFailed(ctx)
+	return outage
+}
+
+func isDataError(err error) bool {
+	var appErr *temporal.ApplicationError
+	return errors.As(err, &appErr) && appErr.Type() == ProjectionDataError
+}
+
+// projectionFailed keeps a batch that could not be written and flags the case, so that
+// its deadlines, contacts and funding changes go on instead of waiting for the database.
+func (r *caseRun) projectionFailed(ctx workflow.Context, p Projection, err error) {
+	// No error text in the log: a database's refusal may quote the data.
+	kind := "outage"
+	if isDataError(err) {
+		kind = "data"
+	}
+	workflow.GetLogger(ctx).Error("projection failed: kept for the next change", "case_id", r.c.ID, "version", p.Case.Version, "kind", kind)
+	r.unprojected = append(r.unprojected, p)
+	r.markProjectionFailed(ctx)
+}
+
+func (r *caseRun) markProjectionFailed(ctx workflow.Context) {
+	if r.c.ProjectionFailedAt == nil {
+		now := workflow.Now(ctx).UTC()
+		r.c.ProjectionFailedAt = &now
+	}
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumAttempts: 5},
+	})
+	f := ProjectionFailure{CaseID: r.c.ID, At: *r.c.ProjectionFailedAt}
+	if err := workflow.ExecuteActivity(actx, ActivityMarkProjectionFailed, f).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Error("case not flagged for its failed projection", "case_id", r.c.ID)
+	}
+}
