@@ -46,7 +46,8 @@ func BenchmarkPages(b *testing.B) {
 		b.Fatal(err)
 	}
 	caseID := richCase(b, st.DB)
-	c, err := console.New(ctx, console.Deps{Store: st, Directory: directory.New(st), Cases: cases.New(cases.Config{Store: st}),
+	svc := cases.New(cases.Config{Store: st})
+	c, err := console.New(ctx, console.Deps{Store: st, Directory: directory.New(st), Cases: svc,
 		Dev: true, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		b.Fatal(err)
@@ -100,6 +101,15 @@ func BenchmarkPages(b *testing.B) {
 	run("baseline-sql-page", func() error {
 		var ids []string
 		return st.DB.WithContext(ctx).Raw("SELECT id FROM cases WHERE structure_id = ? ORDER BY created_at DESC LIMIT 25", "cio-chartres").Scan(&ids).Error
+	})
+	var adviser models.User
+	if err := st.DB.Where("email = ?", cioAdviser).Take(&adviser).Error; err != nil {
+		b.Fatal(err)
+	}
+	// The service layer's share of /dossiers: the same list, without HTTP or HTML.
+	run("service-list", func() error {
+		_, err := svc.List(ctx, cases.CallerOf(&adviser, "bench"), cases.ListQuery{Sort: "due_at", WithCounts: true, Page: cases.Page{Page: 1, Size: 25}})
+		return err
 	})
 	run("dossiers", page200("/dossiers"))
 	run("dossiers-search", page200("/dossiers?q=dupont"))
