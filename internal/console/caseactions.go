@@ -151,11 +151,31 @@ func (c *Console) caseAction(w http.ResponseWriter, r *http.Request) {
 			c.notFound(w, r)
 			return
 		}
-	case len(parts) == 3 && parts[0] == "financements" && parts[2] == "retirer":
-		name, done = "funding-"+parts[1], "Demande de financement retirée."
-		var cmd cases.WithdrawFunding
-		if decode(&cmd) {
-			_, err = c.cases.WithdrawFunding(ctx, who, id, parts[1], cmd, f.Key)
+	case len(parts) == 3 && parts[0] == "financements":
+		rid := parts[1]
+		name = "funding-" + rid
+		switch parts[2] {
+		case "retirer":
+			done = "Demande de financement retirée."
+			var cmd cases.WithdrawFunding
+			if decode(&cmd) {
+				_, err = c.cases.WithdrawFunding(ctx, who, id, rid, cmd, f.Key)
+			}
+		case "deposer":
+			done = "Dépôt de la demande enregistré."
+			err = c.cases.FundingEvent(ctx, who, id, rid, cases.FundingSubmit, nil)
+		case "accuse":
+			done = "Accusé de réception du financeur enregistré."
+			err = c.cases.FundingEvent(ctx, who, id, rid, cases.FundingAcknowledge, nil)
+		case "decision":
+			done = "Réponse du financeur enregistrée."
+			var cmd cases.FundingDecision
+			if decode(&cmd) {
+				err = c.cases.FundingEvent(ctx, who, id, rid, cases.FundingDecide, &cmd)
+			}
+		default:
+			c.notFound(w, r)
+			return
 		}
 	default:
 		c.notFound(w, r)

@@ -242,6 +242,19 @@ func TestConsoleCaseJourney(t *testing.T) {
 	if !strings.Contains(w.body(), "Plan de financement") || !strings.Contains(w.body(), "Compte personnel de formation") {
 		t.Errorf("the financing plan is not shown: %.2000s", w.body())
 	}
+	// A funding request to the CPF, then its filing recorded.
+	w.set("#funding-funder", "cpf")
+	w.press(`form[action$="/financements"] button`)
+	w.expectAlert("success", "Demande de financement créée")
+	if !strings.Contains(w.text("#demandes-titre + ul"), "Brouillon") {
+		t.Errorf("the new request is not listed as a draft: %q", w.text("#demandes-titre + ul"))
+	}
+	w.press(`form[action$="/deposer"] button`)
+	w.expectAlert("success", "Dépôt de la demande enregistré")
+	eventually(t, 20*time.Second, "the request to be filed", func() bool {
+		w.open("/dossiers/" + caseID)
+		return strings.Contains(w.text("#demandes-titre + ul"), "Déposée")
+	})
 	w.axe("dossier")
 
 	w.open("/dossiers/" + caseID + "/synthese")
@@ -259,11 +272,12 @@ func TestConsoleCaseJourney(t *testing.T) {
 	w.open("/dossiers/" + caseID)
 	w.b.Do(t, chromedp.Focus(chromedp.CSS(`[aria-controls="modale-close"]`)), chromedp.KeyEvent("\r"))
 	w.b.WaitFor(t, `document.getElementById("modale-close").classList.contains("fr-modal--opened")`)
-	w.set("#close-outcome", "training")
+	// Another outcome than training withdraws the open funding request.
+	w.set("#close-outcome", "job")
 	w.press(`#modale-close form button[type="submit"]`)
 	w.expectAlert("success", "Dossier clôturé")
 	view, err := svc.Get(context.Background(), callerFor(t, s, pe), caseID)
-	if err != nil || view.Stage != workflows.StageClosed || view.Outcome == nil || *view.Outcome != "training" {
+	if err != nil || view.Stage != workflows.StageClosed || view.Outcome == nil || *view.Outcome != "job" {
 		t.Fatalf("after closure: %+v %v", view.Stage, err)
 	}
 	w.b.NoPageErrors(t)
