@@ -100,6 +100,12 @@ func (c *Console) caseAction(w http.ResponseWriter, r *http.Request) {
 			if decode(&cmd) {
 				_, err = c.cases.SetSituation(ctx, who, id, cmd, f.Key)
 			}
+		case "contacts":
+			name, done = "contact", "Contact enregistré : il apparaîtra dans l'historique dans un instant."
+			var cmd cases.RecordContact
+			if decode(&cmd) {
+				err = c.cases.RecordContact(ctx, who, id, cmd)
+			}
 		case "financement":
 			name, done = "plan", "Plan de financement calculé."
 			_, err = c.cases.ComputeFinancingPlan(ctx, who, id, f.Key)

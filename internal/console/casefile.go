@@ -16,7 +16,7 @@ import (
 // caseForms are the forms of the case page, by name; each posts to
 // /dossiers/{id}/<path> (caseActions).
 var caseForms = []string{"handoff", "accept", "decline", "cancel", "counselling", "session", "project", "implementation",
-	"action", "situation", "plan", "funding", "pause", "resume", "withdraw", "close"}
+	"action", "situation", "plan", "funding", "pause", "resume", "withdraw", "close", "contact"}
 
 type step struct {
 	N            int
@@ -136,6 +136,7 @@ func (c *Console) showCase(w http.ResponseWriter, r *http.Request, status int, f
 		"contract":      fr.Options(fr.Contract, []string{"cdi", "cdd", "interim", "none"}),
 		"qualification": fr.Options(fr.Qualification, []string{"none", "3", "4", "5", "6", "7", "8"}),
 		"yesno":         {{Code: "true", Label: "Oui"}, {Code: "false", Label: "Non"}},
+		"contact":       fr.Options(fr.Channel, []string{"on_site", "phone", "online", "email", "mail"}),
 	}
 	p := page{Title: "Dossier de " + d.Name, Data: d}
 	if ref != nil {

@@ -268,8 +268,19 @@ func TestConsoleCaseJourney(t *testing.T) {
 		t.Errorf("printing the synthesis gave %d bytes", len(pdf))
 	}
 
-	// Closure, confirmed in a modal dialog.
+	// A phone call noted on the file.
 	w.open("/dossiers/" + caseID)
+	w.b.Do(t, chromedp.Focus(chromedp.CSS("#contact summary")), chromedp.KeyEvent("\r"))
+	w.set("#contact-channel", "phone")
+	w.set("#contact-note", "Appel pour confirmer l'entrée en formation.")
+	w.press(`form[action$="/contacts"] button`)
+	w.expectAlert("success", "Contact enregistré")
+	eventually(t, 20*time.Second, "the contact in the timeline", func() bool {
+		w.open("/dossiers/" + caseID)
+		return strings.Contains(w.text("#historique-titre + ol"), "Contact enregistré")
+	})
+
+	// Closure, confirmed in a modal dialog.
 	w.b.Do(t, chromedp.Focus(chromedp.CSS(`[aria-controls="modale-close"]`)), chromedp.KeyEvent("\r"))
 	w.b.WaitFor(t, `document.getElementById("modale-close").classList.contains("fr-modal--opened")`)
 	// Another outcome than training withdraws the open funding request.
