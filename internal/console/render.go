@@ -228,6 +228,9 @@ func navFor(role, current string) []navItem {
 		items = []navItem{{Path: "/supervision", Label: "Dossiers à suivre"},
 			{Path: "/supervision/indicateurs", Label: "Indicateurs"}}
 	}
+	if strings.HasPrefix(current, "/supervision/bilan") {
+		current = "/supervision/indicateurs" // the yearly report is read from the indicators
+	}
 	best := -1
 	for i, it := range items {
 		if current == it.Path || strings.HasPrefix(current, it.Path+"/") {
