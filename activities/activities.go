@@ -110,6 +110,31 @@ func (a *Activities) ProjectCase(ctx context.Context, p workflows.Projection) er
 				return fmt.Errorf("project session: %w", err)
 			}
 		}
+		for _, ch := range p.SessionChanges {
+			cols := map[string]any{}
+			if ch.Date != nil {
+				cols["date"] = *ch.Date
+			}
+			if ch.DurationMinutes != nil {
+				cols["duration_minutes"] = *ch.DurationMinutes
+			}
+			if ch.Mode != nil {
+				cols["mode"] = *ch.Mode
+			}
+			if ch.Summary != nil {
+				cols["summary"] = *ch.Summary
+			}
+			if len(cols) > 0 {
+				if err := tx.Model(&models.CaseSession{}).Where("id = ? AND case_id = ?", ch.SessionID, c.ID).Updates(cols).Error; err != nil {
+					return fmt.Errorf("project session change: %w", err)
+				}
+			}
+		}
+		if len(p.RemovedSessions) > 0 {
+			if err := tx.Where("case_id = ? AND id IN ?", c.ID, p.RemovedSessions).Delete(&models.CaseSession{}).Error; err != nil {
+				return fmt.Errorf("project session removal: %w", err)
+			}
+		}
 		if pr := p.PlanRevision; pr != nil {
 			actions, _ := json.Marshal(pr.Actions)
 			rev := models.PlanRevision{CaseID: c.ID, Revision: pr.Revision, Actions: string(actions), ActorID: pr.ActorID, CreatedAt: pr.At}

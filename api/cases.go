@@ -97,6 +97,28 @@ func (s *server) addSession(c *gin.Context) error {
 	return nil
 }
 
+// changeSession corrects the fields given of a session.
+func (s *server) changeSession(c *gin.Context) error {
+	var in cases.SessionPatch
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	res, err := s.svc.ChangeSession(c.Request.Context(), caller(c), c.Param("id"), c.Param("sid"), in, idempotencyKey(c))
+	if err != nil {
+		return err
+	}
+	x := res.Session
+	c.JSON(http.StatusOK, gin.H{"id": x.ID, "date": x.Date, "duration_minutes": x.DurationMinutes,
+		"mode": x.Mode, "summary": x.Summary, "adviser_id": x.AdviserID, "stage": x.Stage, "case": res.Case})
+	return nil
+}
+
+// removeSession deletes a session recorded by mistake.
+func (s *server) removeSession(c *gin.Context) error {
+	v, err := s.svc.RemoveSession(c.Request.Context(), caller(c), c.Param("id"), c.Param("sid"), idempotencyKey(c))
+	return respond(c, http.StatusOK, v, err)
+}
+
 func (s *server) setProject(c *gin.Context) error {
 	var in projectIn
 	if err := decode(c, &in); err != nil {

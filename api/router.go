@@ -102,6 +102,8 @@ func NewRouter(d Deps) *gin.Engine {
 	cs.POST("/:id/handoffs/:hid/cancel", handler(s.cancelHandoff))
 	cs.POST("/:id/counselling", handler(s.startCounselling))
 	cs.POST("/:id/sessions", handler(s.addSession))
+	cs.PATCH("/:id/sessions/:sid", handler(s.changeSession))
+	cs.DELETE("/:id/sessions/:sid", handler(s.removeSession))
 	cs.PUT("/:id/project", handler(s.setProject))
 	cs.POST("/:id/implementation", handler(s.startImplementation))
 	cs.POST("/:id/actions", handler(s.addAction))

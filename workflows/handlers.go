@@ -39,6 +39,8 @@ func (r *caseRun) registerHandlers(ctx workflow.Context) error {
 		handle(ctx, r, UpdateCancelHandoff, r.checkCancel, r.applyCancelHandoff),
 		handle(ctx, r, UpdateStartCounselling, r.checkStartCounselling, r.applyStartCounselling),
 		handle(ctx, r, UpdateAddSession, r.checkAddSession, r.applyAddSession),
+		handle(ctx, r, UpdateChangeSession, r.checkChangeSession, r.applyChangeSession),
+		handle(ctx, r, UpdateRemoveSession, r.checkRemoveSession, r.applyRemoveSession),
 		handle(ctx, r, UpdateSetProject, r.checkSetProject, r.applySetProject),
 		handle(ctx, r, UpdateStartImplementation, r.checkStartImplementation, r.applyStartImplementation),
 		handle(ctx, r, UpdateAddAction, r.checkAddAction, r.applyAddAction),

@@ -34,6 +34,47 @@ type StartCounsellingInput struct {
 	AdviserID string `json:"adviser_id"`
 }
 
+// SessionChange corrects a recorded session: only the fields given change, so two
+// corrections of different fields never undo each other.
+type SessionChange struct {
+	SessionID       string  `json:"session_id"`
+	Date            *string `json:"date,omitempty"`
+	DurationMinutes *int    `json:"duration_minutes,omitempty"`
+	Mode            *string `json:"mode,omitempty"`
+	Summary         *string `json:"summary,omitempty"`
+}
+
+// Fields names the fields a change sets, for the timeline (never their values: a
+// summary is personal).
+func (c SessionChange) Fields() []string {
+	var out []string
+	if c.Date != nil {
+		out = append(out, "date")
+	}
+	if c.DurationMinutes != nil {
+		out = append(out, "duration_minutes")
+	}
+	if c.Mode != nil {
+		out = append(out, "mode")
+	}
+	if c.Summary != nil {
+		out = append(out, "summary")
+	}
+	return out
+}
+
+// ChangeSessionInput corrects a session the service found in the case.
+type ChangeSessionInput struct {
+	Actor  Actor         `json:"actor"`
+	Change SessionChange `json:"change"`
+}
+
+// RemoveSessionInput deletes a session recorded by mistake; the timeline keeps the trace.
+type RemoveSessionInput struct {
+	Actor     Actor  `json:"actor"`
+	SessionID string `json:"session_id"`
+}
+
 // AddSessionInput records an appointment. Session.ID may be chosen by the caller.
 type AddSessionInput struct {
 	Actor   Actor   `json:"actor"`

@@ -21,6 +21,8 @@ const (
 	UpdateCancelHandoff       = "handoff.cancel"
 	UpdateStartCounselling    = "counselling.start"
 	UpdateAddSession          = "session.add"
+	UpdateChangeSession       = "session.change"
+	UpdateRemoveSession       = "session.remove"
 	UpdateSetProject          = "project.set"
 	UpdateStartImplementation = "implementation.start"
 	UpdateAddAction           = "action.add"
@@ -232,6 +234,9 @@ type Case struct {
 	Actions              []Action   `json:"actions"`
 	PlanRevision         int        `json:"plan_revision"`
 	Sessions             int        `json:"sessions"`
+	// RemovedSessionIDs are the sessions an adviser deleted: they may not be changed
+	// again. The workflow keeps no session's content (the projection does).
+	RemovedSessionIDs    []string   `json:"removed_session_ids,omitempty"`
 	Channel              string     `json:"channel"`
 	Public               string     `json:"public"`
 	Gender               string     `json:"gender"`
@@ -300,13 +305,16 @@ type Notification struct {
 // Projection is one batch of changes for the database: the case snapshot and what
 // happened since the previous batch. Every part is idempotent to write.
 type Projection struct {
-	Case          Case              `json:"case"`
-	Events        []Event           `json:"events"`
-	Handoffs      []Handoff         `json:"handoffs"`
-	Sessions      []Session         `json:"sessions"`
-	PlanRevision  *PlanRevision     `json:"plan_revision,omitempty"`
-	Notifications []Notification    `json:"notifications"`
-	FinancingPlan *FinancingPlanRow `json:"financing_plan,omitempty"`
+	Case     Case      `json:"case"`
+	Events   []Event   `json:"events"`
+	Handoffs []Handoff `json:"handoffs"`
+	Sessions []Session `json:"sessions"`
+	// SessionChanges and RemovedSessions correct sessions already projected.
+	SessionChanges  []SessionChange   `json:"session_changes,omitempty"`
+	RemovedSessions []string          `json:"removed_sessions,omitempty"`
+	PlanRevision    *PlanRevision     `json:"plan_revision,omitempty"`
+	Notifications   []Notification    `json:"notifications"`
+	FinancingPlan   *FinancingPlanRow `json:"financing_plan,omitempty"`
 }
 
 // PlanRevision is a kept revision of the action plan.
