@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/spro-cep/cep/internal/cases"
@@ -143,6 +144,34 @@ func (c *Console) caseAction(w http.ResponseWriter, r *http.Request) {
 			c.notFound(w, r)
 			return
 		}
+	case len(parts) == 3 && parts[0] == "entretiens":
+		sid := parts[1]
+		name = "session-" + sid
+		switch parts[2] {
+		case "corriger":
+			done = "Entretien corrigé."
+			var cmd cases.SessionPatch
+			if decode(&cmd) {
+				unchanged(&cmd.Date, r.PostForm.Get("orig_date"))
+				unchanged(&cmd.Mode, r.PostForm.Get("orig_mode"))
+				unchanged(&cmd.Summary, r.PostForm.Get("orig_summary"))
+				if cmd.DurationMinutes != nil && strconv.Itoa(*cmd.DurationMinutes) == r.PostForm.Get("orig_duration_minutes") {
+					cmd.DurationMinutes = nil
+				}
+				if cmd == (cases.SessionPatch{}) {
+					c.setFlash(w, alert{Kind: "info", Title: "Aucune modification", Text: "L'entretien est resté tel quel."})
+					http.Redirect(w, r, back, http.StatusSeeOther)
+					return
+				}
+				_, err = c.cases.ChangeSession(ctx, who, id, sid, cmd, f.Key)
+			}
+		case "supprimer":
+			done = "Entretien supprimé ; l'historique garde la trace de la suppression."
+			_, err = c.cases.RemoveSession(ctx, who, id, sid, f.Key)
+		default:
+			c.notFound(w, r)
+			return
+		}
 	case len(parts) == 3 && parts[0] == "actions":
 		aid := parts[1]
 		switch parts[2] {
@@ -212,6 +241,14 @@ func (c *Console) caseAction(w http.ResponseWriter, r *http.Request) {
 	}
 	c.setFlash(w, alert{Kind: "success", Title: done})
 	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// unchanged drops a corrected field equal to what it was, so that the timeline names
+// only the fields really changed.
+func unchanged(v **string, orig string) {
+	if *v != nil && strings.TrimSpace(**v) == strings.TrimSpace(orig) {
+		*v = nil
+	}
 }
 
 // competences reads one competence per line.

@@ -2,6 +2,7 @@ package console
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
@@ -215,6 +216,14 @@ func timeline(f cases.CaseFile) []eventView {
 		}
 		if o, _ := details["outcome"].(string); o != "" {
 			extra = append(extra, "issue : "+fr.Label(fr.Outcome, o))
+		}
+		if fields, _ := details["fields"].([]any); len(fields) > 0 && strings.HasPrefix(e.Type, "session") {
+			var names []string
+			for _, x := range fields {
+				names = append(names, map[string]string{"date": "date", "duration_minutes": "durée", "mode": "modalité",
+					"summary": "compte rendu"}[fmt.Sprint(x)])
+			}
+			extra = append(extra, "champs corrigés : "+strings.Join(names, ", "))
 		}
 		if t, _ := details["title"].(string); t != "" {
 			extra = append(extra, "« "+t+" »")

@@ -199,6 +199,8 @@ var vocabularies = map[string]map[string]string{
 		"handoff_expired":             "Orientation expirée",
 		"counselling_started":         "Début du conseil personnalisé",
 		"session_recorded":            "Entretien enregistré",
+		"session_changed":             "Entretien corrigé",
+		"session_removed":             "Entretien supprimé",
 		"project_set":                 "Projet et compétences enregistrés",
 		"implementation_started":      "Début de la mise en œuvre",
 		"action_added":                "Action ajoutée au plan",

@@ -207,6 +207,17 @@ func TestConsoleCaseJourney(t *testing.T) {
 	w.set("#session-summary", "Premier entretien : bilan du parcours.")
 	w.press(`form[action$="/entretiens"] button`)
 	w.expectAlert("success", "Entretien enregistré")
+	// The session lasted 90 minutes, not 60: corrected, and the timeline says which field.
+	w.b.Do(t, chromedp.Focus(chromedp.CSS(`details[id^="entretien-"] summary`)), chromedp.KeyEvent("\r"))
+	w.set(`details[id^="entretien-"] input[name="duration_minutes"]`, "90")
+	w.press(`details[id^="entretien-"] form[action$="/corriger"] button`)
+	w.expectAlert("success", "Entretien corrigé")
+	if got := w.text("#entretiens-titre + ul"); !strings.Contains(got, "90 minutes") {
+		t.Errorf("corrected session shows %q", got)
+	}
+	if got := w.text("#historique-titre + ol"); !strings.Contains(got, "Entretien corrigé — champs corrigés : durée") {
+		t.Errorf("timeline after the correction: %.300s", got)
+	}
 	w.set("#project-occupation", "Aide-soignante")
 	w.set("#project-rome", "J1501")
 	w.set("#project-autonomy", "medium")
