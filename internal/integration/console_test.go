@@ -293,7 +293,10 @@ func TestConsoleCaseJourney(t *testing.T) {
 
 	// Closure, confirmed in a modal dialog.
 	w.b.Do(t, chromedp.Focus(chromedp.CSS(`[aria-controls="modale-close"]`)), chromedp.KeyEvent("\r"))
-	w.b.WaitFor(t, `document.getElementById("modale-close").classList.contains("fr-modal--opened")`)
+	// Checked once its opening transition is over (axe measures contrast as it is drawn).
+	w.b.WaitFor(t, `document.getElementById("modale-close").classList.contains("fr-modal--opened") && getComputedStyle(document.getElementById("modale-close")).opacity === "1"`)
+	w.b.Do(t, chromedp.Sleep(400*time.Millisecond))
+	w.b.Axe(t, "closure dialog")
 	// Another outcome than training withdraws the open funding request.
 	w.set("#close-outcome", "job")
 	w.press(`#modale-close form button[type="submit"]`)
