@@ -11,7 +11,8 @@ import (
 
 	"github.com/spro-cep/cep/internal/cases"
 	"github.com/spro-cep/cep/internal/config"
-	"github.com/spro-cep/cep/internal/supervision"
+	"github.com/spro-cep/cep/internal/console/documents"
+	"github.com/spro-cep/cep/internal/directory"
 )
 
 func (s *server) stuckCases(c *gin.Context) error {
@@ -92,17 +93,6 @@ func (s *server) indicators(c *gin.Context) error {
 	return nil
 }
 
-type chartJSON struct {
-	Title string
-	Bars  []supervision.Bar
-}
-
-type reportView struct {
-	supervision.AnnualReport
-	TerritoryName string
-	Charts        []chartJSON
-}
-
 func (s *server) annualReport(c *gin.Context) error {
 	year := time.Now().UTC().Year()
 	if v := c.Query("year"); v != "" {
@@ -141,21 +131,14 @@ func (s *server) annualReport(c *gin.Context) error {
 		c.Data(http.StatusOK, "text/csv; charset=utf-8", body)
 		return nil
 	case "html":
-		labels := make([]string, 12)
-		newCases, closures := make([]int, 12), make([]int, 12)
-		for i, m := range rep.Months {
-			labels[i], newCases[i], closures[i] = m.Month[5:], m.NewCases, m.Closures
+		names := map[string]string{}
+		if structures, err := s.dir.Structures(c.Request.Context(), caller(c), directory.StructureQuery{TerritoryID: t.ID}); err == nil {
+			for _, st := range structures {
+				names[st.ID] = st.Name
+			}
 		}
-		view := reportView{AnnualReport: rep, TerritoryName: t.Name, Charts: []chartJSON{
-			{Title: "New cases per month", Bars: supervision.Bars(labels, newCases, 600, 180)},
-			{Title: "Closures per month", Bars: supervision.Bars(labels, closures, 600, 180)},
-			{Title: "New cases by public", Bars: supervision.CountBars(rep.Totals.NewCases.ByPublic, 600, 180)},
-			{Title: "New cases by gender", Bars: supervision.CountBars(rep.Totals.NewCases.ByGender, 600, 180)},
-			{Title: "Cases entering each level", Bars: supervision.CountBars(rep.Totals.LevelEntries, 600, 180)},
-			{Title: "Outcomes at closure", Bars: supervision.CountBars(rep.Totals.Outcomes, 600, 180)},
-		}}
 		var buf bytes.Buffer
-		if err := templates.ExecuteTemplate(&buf, "annual_report.html", view); err != nil {
+		if err := documents.WriteAnnualReport(&buf, documents.NewReportData(rep, t.Name, names)); err != nil {
 			return err
 		}
 		c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())

@@ -1,29 +1,13 @@
 package api
 
 import (
-	"embed"
-	"html/template"
 	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/spro-cep/cep/internal/cases"
+	"github.com/spro-cep/cep/internal/console/documents"
 )
-
-//go:embed templates/*.html
-var templateFS embed.FS
-
-var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	// frDate writes a YYYY-MM-DD date the French way.
-	"frDate": func(d string) string {
-		t, err := cases.ParseDate(d)
-		if err != nil {
-			return d
-		}
-		return t.Format("02/01/2006")
-	},
-}).ParseFS(templateFS, "templates/*.html"))
 
 // synthesis is the document that closes levels 2 and 3, as JSON or a printable page.
 func (s *server) synthesis(c *gin.Context) error {
@@ -34,7 +18,7 @@ func (s *server) synthesis(c *gin.Context) error {
 	if wantsHTML(c) {
 		c.Header("Content-Type", "text/html; charset=utf-8")
 		c.Status(http.StatusOK)
-		return templates.ExecuteTemplate(c.Writer, "synthesis.html", out)
+		return documents.WriteSynthesis(c.Writer, documents.SynthesisData{Synthesis: out})
 	}
 	c.JSON(http.StatusOK, out)
 	return nil

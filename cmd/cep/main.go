@@ -125,7 +125,7 @@ func runServer(args []string, mode string) error {
 	}
 	log := app.NewLogger(cfg)
 	parts := map[string]app.Parts{
-		"dev":    {Embedded: true, Migrate: true, Seed: true, API: true, Worker: true},
+		"dev":    {Embedded: true, Migrate: true, Seed: true, API: true, Worker: true, Dev: true},
 		"serve":  {API: true, Worker: true, Seed: cfg.Seed},
 		"api":    {API: true},
 		"worker": {Worker: true},
@@ -154,6 +154,7 @@ func printDevBanner(cfg config.Config, a *app.App) {
 	}
 	fmt.Printf(`
 cep dev is ready.
+  Console:    http://%s/   (sign in with one click as any demo user at http://%s/connexion)
   API:        http://%s/api/v1   (OpenAPI: http://%s/api/v1/openapi.json)
   Temporal:   %s, namespace %s
   Database:   %s
@@ -164,7 +165,7 @@ Get a token (same CEP_DATA_DIR), then call the API:
   curl -H "Authorization: Bearer $TOKEN" http://%s/api/v1/structures
 List the demo users: go run ./cmd/cep users
 Stop with Ctrl-C; cases are kept in the data directory.
-`, a.APIAddr, a.APIAddr, a.TemporalAddress(), cfg.TemporalNamespace, db, cfg.DataDir, a.APIAddr)
+`, a.APIAddr, a.APIAddr, a.APIAddr, a.APIAddr, a.TemporalAddress(), cfg.TemporalNamespace, db, cfg.DataDir, a.APIAddr)
 }
 
 func runMigrate(args []string) error {

@@ -26,6 +26,7 @@ import (
 	"github.com/spro-cep/cep/internal/binding"
 	"github.com/spro-cep/cep/internal/cases"
 	"github.com/spro-cep/cep/internal/config"
+	"github.com/spro-cep/cep/internal/console"
 	"github.com/spro-cep/cep/internal/devserver"
 	"github.com/spro-cep/cep/internal/directory"
 	"github.com/spro-cep/cep/internal/financing"
@@ -42,6 +43,8 @@ type Parts struct {
 	// Migrate applies migrations at start; Seed loads the reference data.
 	Migrate, Seed bool
 	API, Worker   bool
+	// Dev is `cep dev`: the console lists the demo users and allows cookies over HTTP.
+	Dev bool
 }
 
 // App is a running cep process.
@@ -197,12 +200,16 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup, Service: a.Cases, Directory: a.Directory,
 			Codec: CodecHandler(cfg, a.Codec, a.Store),
 		})
+		web, err := NewConsole(ctx, cfg, a, parts.Dev)
+		if err != nil {
+			return err
+		}
 		a.ln, err = net.Listen("tcp", cfg.HTTPAddr)
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
 		}
 		a.APIAddr = a.ln.Addr().String()
-		a.http = &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}
+		a.http = &http.Server{Handler: console.Mount(router, web), ReadHeaderTimeout: 10 * time.Second}
 		go func() {
 			if err := a.http.Serve(a.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				a.Log.Error("http server stopped", "error", err)
@@ -210,6 +217,14 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		}()
 	}
 	return nil
+}
+
+// NewConsole makes the web console served beside the API, on the same service layer.
+func NewConsole(ctx context.Context, cfg config.Config, a *App, dev bool) (*console.Console, error) {
+	return console.New(ctx, console.Deps{Cases: a.Cases, Directory: a.Directory, Store: a.Store, Log: a.Log, Dev: dev,
+		SessionIdle: cfg.SessionIdle.D(), SessionMaxAge: cfg.SessionMaxAge.D(),
+		OIDC: console.OIDCConfig{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
+			RedirectURL: cfg.OIDCRedirectURL, EmailClaim: cfg.OIDCEmailClaim}})
 }
 
 // ClientOptions are the options of every Temporal client cep starts (HostPort aside):

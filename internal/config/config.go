@@ -98,6 +98,17 @@ type Config struct {
 	OIDCClientID string `env:"CEP_OIDC_CLIENT_ID"`
 	// OIDCEmailClaim is the claim holding the user's email.
 	OIDCEmailClaim string `env:"CEP_OIDC_EMAIL_CLAIM" envDefault:"email"`
+	// OIDCClientSecret is the console's client secret at the issuer (authorisation-code
+	// flow of "Se connecter avec ProConnect").
+	OIDCClientSecret string `env:"CEP_OIDC_CLIENT_SECRET"`
+	// OIDCRedirectURL is the console's callback registered at the issuer, for example
+	// https://cep.example.gouv.fr/connexion/oidc/retour.
+	OIDCRedirectURL string `env:"CEP_OIDC_REDIRECT_URL"`
+
+	// SessionIdle ends a console session unused for this long.
+	SessionIdle Duration `env:"CEP_SESSION_IDLE" envDefault:"1h"`
+	// SessionMaxAge ends a console session this long after sign-in, used or not.
+	SessionMaxAge Duration `env:"CEP_SESSION_MAX_AGE" envDefault:"12h"`
 
 	// HandoffRemindAfter is the delay before, and between, reminders of a pending hand-off.
 	HandoffRemindAfter Duration `env:"CEP_HANDOFF_REMIND_AFTER" envDefault:"10d"`
@@ -164,6 +175,9 @@ func (c Config) Validate() error {
 	} else if c.HandoffRemindAfter.D() >= c.HandoffExpireAfter.D() {
 		bad("CEP_HANDOFF_REMIND_AFTER (%s) must be shorter than CEP_HANDOFF_EXPIRE_AFTER (%s)",
 			c.HandoffRemindAfter.D(), c.HandoffExpireAfter.D())
+	}
+	if c.SessionIdle.D() <= 0 || c.SessionMaxAge.D() < c.SessionIdle.D() {
+		return fmt.Errorf("configuration: CEP_SESSION_IDLE must be positive and no longer than CEP_SESSION_MAX_AGE")
 	}
 	if c.TemporalPort <= 0 || c.TemporalPort > 65535 {
 		bad("CEP_TEMPORAL_PORT %d is not a port (1 to 65535)", c.TemporalPort)

@@ -103,3 +103,22 @@ func TestDefaultsAreValid(t *testing.T) {
 		t.Fatalf("the defaults must be valid: %v", err)
 	}
 }
+
+func TestSessionLifetimes(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SessionIdle.D() != time.Hour || c.SessionMaxAge.D() != 12*time.Hour {
+		t.Errorf("session defaults = %v idle, %v max", c.SessionIdle.D(), c.SessionMaxAge.D())
+	}
+	t.Setenv("CEP_SESSION_IDLE", "20m")
+	t.Setenv("CEP_SESSION_MAX_AGE", "8h")
+	if c, err = Load(); err != nil || c.SessionIdle.D() != 20*time.Minute || c.SessionMaxAge.D() != 8*time.Hour {
+		t.Errorf("overrides: %v %v %v", c.SessionIdle.D(), c.SessionMaxAge.D(), err)
+	}
+	t.Setenv("CEP_SESSION_IDLE", "9h")
+	if _, err := Load(); err == nil {
+		t.Error("an idle limit longer than the absolute age is accepted")
+	}
+}

@@ -151,6 +151,23 @@ func TestTwoDevInstancesAndRestart(t *testing.T) {
 	if !strings.Contains(a.out.String(), "cep token --user") {
 		t.Errorf("the start banner does not say how to get a token:\n%s", a.out.String())
 	}
+	// The banner leads with the console, which the binary serves at / with the demo sign-in.
+	if _, after, _ := strings.Cut(a.out.String(), "cep dev is ready.\n"); !strings.HasPrefix(after, "  Console:    http://"+a.addr+"/") {
+		t.Errorf("the start banner does not lead with the console:\n%s", a.out.String())
+	}
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if resp, err := noRedirect.Get("http://" + a.addr + "/"); err != nil || resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/connexion" {
+		t.Errorf("GET / on cep dev: %v %v", resp, err)
+	}
+	if resp, err := http.Get("http://" + a.addr + "/connexion"); err != nil {
+		t.Error(err)
+	} else {
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(page), "coordinator@chartres.demo.test") {
+			t.Errorf("cep dev's sign-in page lists no demo user")
+		}
+	}
 
 	var users []map[string]any
 	if err := json.Unmarshal(a.run(t, "users", "--json"), &users); err != nil {

@@ -142,18 +142,18 @@ func DemoUsers() []models.User {
 	for _, st := range chartresStructures {
 		sid := st.id
 		users = append(users, models.User{ID: "adviser-" + sid, Email: "adviser." + sid + "@chartres.demo.test",
-			DisplayName: "Adviser, " + st.name, Role: models.RoleAdviser, StructureID: &sid, TerritoryID: &terr, Active: true})
+			DisplayName: "Conseil, " + st.name, Role: models.RoleAdviser, StructureID: &sid, TerritoryID: &terr, Active: true})
 	}
 	coord := ChartresCoordinators[0]
 	region := "region-centre-val-de-loire"
 	users = append(users,
 		models.User{ID: "coordinator-chartres", Email: "coordinator@chartres.demo.test",
-			DisplayName: "Local coordination, bassin de vie de Chartres", Role: models.RoleCoordinator,
+			DisplayName: "Coordination locale, bassin de vie de Chartres", Role: models.RoleCoordinator,
 			StructureID: &coord, TerritoryID: &terr, Active: true},
 		models.User{ID: "supervisor-region", Email: "supervisor@region-centre.demo.test",
-			DisplayName: "Regional supervision, Centre-Val de Loire", Role: models.RoleSupervisor,
+			DisplayName: "Supervision régionale, Centre-Val de Loire", Role: models.RoleSupervisor,
 			StructureID: &region, Active: true},
-		models.User{ID: "admin", Email: "admin@cep.demo.test", DisplayName: "Platform administration",
+		models.User{ID: "admin", Email: "admin@cep.demo.test", DisplayName: "Administration de la plateforme",
 			Role: models.RoleAdmin, Active: true},
 	)
 	return users

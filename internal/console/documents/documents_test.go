@@ -1,0 +1,86 @@
+package documents
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spro-cep/cep/internal/cases"
+	"github.com/spro-cep/cep/internal/supervision"
+	"github.com/spro-cep/cep/workflows"
+)
+
+func report() ReportData {
+	b := supervision.Breakdown{
+		NewCases:     supervision.NewCases{Total: 3, ByPublic: supervision.Counts{"jobseeker": 2, "student": 1}, ByGender: supervision.Counts{"female": 3}},
+		LevelEntries: supervision.Counts{"reception": 3, "counselling": 1},
+		Handoffs:     supervision.Handoffs{Sent: 2, Declined: 1, DeclinedByReason: supervision.Counts{"no_capacity": 1}, TimeToDecision: supervision.Durations{MedianHours: 1234567.5}},
+		TimeInStage:  map[string]supervision.StageTime{"reception": {MeanDays: 0.000001}},
+		Outcomes:     supervision.Counts{"training": 1},
+	}
+	r := supervision.AnnualReport{TerritoryID: "chartres", Year: 2026, GeneratedAt: time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC), Totals: b,
+		Structures: []supervision.StructureIndicators{{StructureID: "cio-chartres", Breakdown: b}},
+		Months:     []supervision.Month{{Month: "2026-01", NewCases: 3}}}
+	return NewReportData(r, "Bassin de vie de Chartres", map[string]string{"cio-chartres": "CIO de Chartres"})
+}
+
+func TestCSVFollowsFrenchSpreadsheetHabits(t *testing.T) {
+	b, err := CSV(report(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	if !strings.HasPrefix(s, "\ufeffPérimètre;Structure;Indicateur;Détail;Valeur\n") {
+		t.Errorf("header: %q", s[:60])
+	}
+	for _, want := range []string{"Territoire;;Nouveaux dossiers par public;Demandeur d'emploi;2\n",
+		"Structure;CIO de Chartres;Orientations refusées par motif;Pas de disponibilité pour l'accueillir;1\n",
+		";médiane;1234567,5\n", ";Accueil individualisé (niveau 1);0,000001\n"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("French CSV lacks %q", want)
+		}
+	}
+	if strings.Contains(s, "e+") || strings.Contains(s, "e-0") {
+		t.Error("scientific notation in the CSV")
+	}
+	plain, _ := CSV(report(), false)
+	if !strings.HasPrefix(string(plain), "section,structure,indicator,key,value\n") || !strings.Contains(string(plain), "territory,,new_cases_by_public,jobseeker,2\n") ||
+		!strings.Contains(string(plain), ",median,1234567.5\n") {
+		t.Errorf("RFC 4180 CSV:\n%s", plain)
+	}
+}
+
+func TestDocumentsSpeakFrench(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteAnnualReport(&buf, report()); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Bilan d'activité annuel 2026 — Bassin de vie de Chartres", "Demandeur d&#39;emploi", "CIO de Chartres", "<svg", "29 novembre 2026"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	buf.Reset()
+	outcome := "training"
+	err := WriteSynthesis(&buf, SynthesisData{Synthesis: cases.Synthesis{Stage: "implementation", StructureName: "Pôle emploi, agence de Chartres",
+		Beneficiary:  &cases.BeneficiaryView{FirstName: "Camille", LastName: "Martin", BirthDate: "1990-04-12", Gender: "female", PostalCode: "28000"},
+		ActionPlan:   []workflows.Action{{Title: "DEAS", Type: "training", StartDate: "2027-01-04", CostEUR: 7200, Status: "planned"}},
+		TotalCostEUR: 7200, Financing: &cases.FinancingSynthesis{Revision: 1, TotalFundedEUR: 7100, TotalLeftToPayEUR: 100,
+			Lines: []cases.FinancingLine{{ActionTitle: "DEAS", Funder: "cpf", Status: "eligible", AmountEUR: 7100}}},
+		Outcome: &outcome}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Madame Camille Martin, née le 12 avril 1990", "Mise en œuvre du projet (niveau 3)", "Formation",
+		"7\u202f200,00\u00a0€", "Compte personnel de formation", "Éligible", "100,00\u00a0€", "Entrée en formation", "4 janvier 2027"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("synthesis lacks %q", want)
+		}
+	}
+	for _, raw := range []string{">training<", ">implementation<", ">cpf<", ">eligible<"} {
+		if strings.Contains(buf.String(), raw) {
+			t.Errorf("synthesis shows the raw code %s", raw)
+		}
+	}
+}

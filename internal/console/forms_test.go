@@ -1,0 +1,69 @@
+package console
+
+import (
+	"net/url"
+	"testing"
+
+	"github.com/spro-cep/cep/internal/cases"
+)
+
+func TestDecodeFormReadsTheAPIFieldNames(t *testing.T) {
+	var cmd cases.CreateCase
+	errs := decodeForm(url.Values{"first_name": {" Camille "}, "last_name": {"Martin"}, "disability_recognized": {"true"},
+		"needs": {"training", "", "vae"}, "data_sharing": {"false"}, "channel": {"phone"}}, &cmd)
+	if len(errs) != 0 {
+		t.Fatal(errs)
+	}
+	b := cmd.Beneficiary
+	if b.FirstName != "Camille" || b.LastName != "Martin" || !b.DisabilityRecognized || cmd.Channel != "phone" {
+		t.Errorf("decoded %+v", cmd)
+	}
+	if len(cmd.Needs) != 2 || cmd.Consent.DataSharing == nil || *cmd.Consent.DataSharing {
+		t.Errorf("needs %v, consent %v", cmd.Needs, cmd.Consent.DataSharing)
+	}
+
+	var action cases.ActionInput
+	errs = decodeForm(url.Values{"cost_eur": {"4 500,50"}, "hours": {"1 540"}}, &action)
+	if len(errs) != 0 || action.CostEUR == nil || *action.CostEUR != 4500.5 || action.Hours == nil || *action.Hours != 1540 {
+		t.Errorf("French numbers: %v %v %v", errs, action.CostEUR, action.Hours)
+	}
+	errs = decodeForm(url.Values{"cost_eur": {"beaucoup"}, "hours": {"12,5"}}, &action)
+	if errs["cost_eur"] == "" || errs["hours"] == "" {
+		t.Errorf("unreadable numbers not reported: %v", errs)
+	}
+
+	var sit cases.SetSituation
+	if errs := decodeForm(url.Values{"oeth": {""}, "jobseeker_registered": {"false"}}, &sit); len(errs) != 0 || sit.OETH != nil ||
+		sit.JobseekerRegistered == nil || *sit.JobseekerRegistered {
+		t.Errorf("unknown stays unknown, no is no: %v %v %v", errs, sit.OETH, sit.JobseekerRegistered)
+	}
+}
+
+func TestServiceErrorsAreShownInFrench(t *testing.T) {
+	err := cases.Invalid("some fields are invalid",
+		cases.FieldError{Field: "beneficiary.postal_code", Message: "must have length 5"},
+		cases.FieldError{Field: "consent.data_sharing", Message: "is required"},
+		cases.FieldError{Field: "date", Message: "must not be in the future"},
+		cases.FieldError{Field: "x", Message: "something new"})
+	ref, ok := refusalOf(err)
+	if !ok || ref.Status != 422 {
+		t.Fatalf("refusal %+v %v", ref, ok)
+	}
+	for field, want := range map[string]string{"postal_code": "Doit comporter exactement 5 caractères.",
+		"data_sharing": "Ce champ est obligatoire.", "date": "La date ne peut pas être dans le futur.", "x": "Valeur refusée."} {
+		if ref.Fields[field] != want {
+			t.Errorf("%s: %q, want %q", field, ref.Fields[field], want)
+		}
+	}
+	conflict, _ := refusalOf(cases.Conflict("case is paused", "counselling", true))
+	if conflict.Status != 409 || conflict.Alert.Text != "L'état du dossier ne permet pas cette action : il est à l'étape « Conseil personnalisé (niveau 2) » et en pause. Ce que vous avez saisi est conservé." {
+		t.Errorf("conflict: %+v", conflict)
+	}
+	if _, ok := refusalOf(errUnexpected{}); ok {
+		t.Error("an unexpected error passed for a refusal")
+	}
+}
+
+type errUnexpected struct{}
+
+func (errUnexpected) Error() string { return "boom" }

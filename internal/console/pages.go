@@ -1,0 +1,27 @@
+package console
+
+import (
+	"net/http"
+
+	"github.com/spro-cep/cep/models"
+)
+
+// pageRoutes registers the pages of signed-in users. Roles gate pages only as a
+// courtesy (a menu that fits); the service layer decides every read and change.
+func (c *Console) pageRoutes(m *http.ServeMux) {
+	act := []string{models.RoleAdviser, models.RoleCoordinator}
+	sup := []string{models.RoleCoordinator, models.RoleSupervisor, models.RoleAdmin}
+	m.HandleFunc("GET /dossiers", c.requireRole(c.casesPage, act...))
+	m.HandleFunc("GET /accueil", c.requireRole(c.receptionPage, act...))
+	m.HandleFunc("POST /accueil", c.requireRole(c.receptionSubmit, act...))
+	m.HandleFunc("GET /dossiers/{id}", c.requireRole(c.casePage, act...))
+	m.HandleFunc("POST /dossiers/{id}/{action...}", c.requireRole(c.caseAction, act...))
+	m.HandleFunc("GET /dossiers/{id}/synthese", c.requireRole(c.synthesisPage, act...))
+	m.HandleFunc("GET /dossiers/{id}/audit", c.requireRole(c.auditPage, models.RoleCoordinator, models.RoleAdmin))
+	m.HandleFunc("GET /orientations", c.requireRole(c.inboxPage, act...))
+	m.HandleFunc("GET /notifications", c.requireRole(c.notificationsPage, act...))
+	m.HandleFunc("GET /supervision", c.requireRole(c.supervisionPage, sup...))
+	m.HandleFunc("POST /supervision/dossiers/{id}/{action}", c.requireRole(c.supervisionAction, models.RoleCoordinator))
+	m.HandleFunc("GET /supervision/indicateurs", c.requireRole(c.indicatorsPage, sup...))
+	m.HandleFunc("GET /supervision/bilan", c.requireRole(c.annualReportPage, sup...))
+}

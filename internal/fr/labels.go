@@ -1,0 +1,316 @@
+// Package fr presents cep's data to people in French: a label for every code of every
+// vocabulary (a person never reads `jobseeker` or `handoff_overdue`), dates and times in
+// Europe/Paris, amounts in euros, durations in days and agreement with a person's
+// gender. The console, the printable synthesis and the yearly report all use it, so a
+// code is named the same way on every page and document.
+package fr
+
+import "sort"
+
+// Vocabularies, by name. Each maps a code as stored and sent by the API to the words a
+// person reads. A test walks the code base for every list of codes it declares and fails
+// when one of them has no label here.
+const (
+	Stage         = "stage"
+	Public        = "public"
+	Gender        = "gender"
+	Channel       = "channel"
+	Need          = "need"
+	DeclineReason = "decline_reason"
+	Outcome       = "outcome"
+	HandoffStatus = "handoff_status"
+	StuckReason   = "stuck_reason"
+	ActionType    = "action_type"
+	ActionStatus  = "action_status"
+	SessionMode   = "session_mode"
+	Autonomy      = "autonomy"
+	Maturity      = "maturity"
+	Funder        = "funder"
+	FundingStatus = "funding_status"
+	Eligibility   = "eligibility"
+	RuleOutcome   = "rule_outcome"
+	Notification  = "notification"
+	Event         = "event"
+	Role          = "role"
+	Employment    = "employment_status"
+	Contract      = "contract_type"
+	Qualification = "qualification_level"
+	Deadline      = "deadline"
+	AgeBand       = "age_band"
+)
+
+var vocabularies = map[string]map[string]string{
+	Stage: {
+		"reception":      "Accueil individualisé (niveau 1)",
+		"handoff":        "Orientation en cours",
+		"counselling":    "Conseil personnalisé (niveau 2)",
+		"implementation": "Mise en œuvre du projet (niveau 3)",
+		"closed":         "Clôturé",
+	},
+	Public: {
+		"pupil":         "Élève",
+		"student":       "Étudiant",
+		"apprentice":    "Apprenti",
+		"employee":      "Salarié",
+		"self_employed": "Actif non salarié",
+		"jobseeker":     "Demandeur d'emploi",
+		"volunteer":     "Bénévole",
+		"other":         "Autre public",
+	},
+	Gender: {
+		"female":      "Femme",
+		"male":        "Homme",
+		"other":       "Autre",
+		"undisclosed": "Non précisé",
+	},
+	Channel: {
+		"on_site": "Sur place",
+		"phone":   "Téléphone",
+		"online":  "En ligne",
+		"email":   "Courriel",
+		"mail":    "Courrier",
+	},
+	Need: {
+		"information":        "Information sur les métiers et les formations",
+		"career_change":      "Reconversion professionnelle",
+		"training":           "Formation",
+		"vae":                "Validation des acquis de l'expérience (VAE)",
+		"job_search":         "Recherche d'emploi",
+		"business_creation":  "Création ou reprise d'entreprise",
+		"craft_business":     "Création d'entreprise artisanale",
+		"transition_project": "Projet de transition professionnelle",
+		"executive_career":   "Évolution de carrière des cadres",
+		"other":              "Autre besoin",
+	},
+	DeclineReason: {
+		"not_in_remit":       "Hors de notre champ d'intervention",
+		"no_capacity":        "Pas de disponibilité pour l'accueillir",
+		"already_followed":   "Personne déjà accompagnée ailleurs",
+		"person_unreachable": "Personne injoignable",
+		"person_declined":    "La personne ne souhaite pas donner suite",
+		"other":              "Autre motif",
+	},
+	Outcome: {
+		"job":               "Accès ou maintien dans l'emploi",
+		"training":          "Entrée en formation",
+		"vae":               "Démarche de VAE engagée",
+		"business_creation": "Création ou reprise d'entreprise",
+		"information_given": "Information délivrée",
+		"redirected":        "Réorientée vers un autre service",
+		"abandoned":         "Abandon",
+		"other":             "Autre issue",
+		"withdrawn":         "Retrait de la personne",
+	},
+	HandoffStatus: {
+		"pending":   "En attente de réponse",
+		"accepted":  "Acceptée",
+		"declined":  "Refusée",
+		"cancelled": "Annulée",
+		"expired":   "Expirée sans réponse",
+	},
+	StuckReason: {
+		"handoff_overdue":     "Orientation sans réponse malgré la relance",
+		"handoff_expired":     "Orientation expirée, dossier revenu",
+		"stage_overdue":       "Étape plus longue que prévu",
+		"inactive":            "Aucune activité récente",
+		"financing_shortfall": "Financement insuffisant",
+		"paused_too_long":     "En pause depuis trop longtemps",
+		"workflow_problem":    "Incident technique de traitement",
+	},
+	ActionType: {
+		"training":              "Formation",
+		"vae":                   "Validation des acquis de l'expérience (VAE)",
+		"complementary_service": "Prestation complémentaire",
+		"business_creation":     "Création ou reprise d'entreprise",
+		"job_search":            "Recherche d'emploi",
+		"bilan_competences":     "Bilan de compétences",
+		"driving_licence":       "Permis de conduire",
+		"other":                 "Autre action",
+	},
+	ActionStatus: {
+		"planned":     "Prévue",
+		"in_progress": "En cours",
+		"done":        "Réalisée",
+		"cancelled":   "Annulée",
+	},
+	SessionMode: {
+		"on_site": "En présentiel",
+		"phone":   "Par téléphone",
+		"video":   "En visioconférence",
+	},
+	Autonomy: {
+		"low":    "Autonomie faible",
+		"medium": "Autonomie moyenne",
+		"high":   "Autonomie forte",
+	},
+	Maturity: {
+		"emerging": "Projet émergent",
+		"building": "Projet en construction",
+		"mature":   "Projet abouti",
+	},
+	Funder: {
+		"cpf":                      "Compte personnel de formation (Mon Compte Formation)",
+		"ptp":                      "Projet de transition professionnelle (Transitions Pro)",
+		"vae":                      "Validation des acquis de l'expérience (France VAE)",
+		"agefiph":                  "Agefiph",
+		"aif":                      "Aide individuelle à la formation (France Travail)",
+		"resignation_reconversion": "Démission pour reconversion (allocation chômage après démission)",
+	},
+	FundingStatus: {
+		"draft":             "Brouillon",
+		"submitted":         "Déposée",
+		"under_review":      "En cours d'instruction",
+		"granted":           "Accordée",
+		"partially_granted": "Accordée en partie",
+		"refused":           "Refusée",
+		"withdrawn":         "Retirée",
+	},
+	Eligibility: {
+		"eligible":          "Éligible",
+		"not_eligible":      "Non éligible",
+		"needs_information": "Informations manquantes",
+	},
+	RuleOutcome: {
+		"passed":  "Condition remplie",
+		"failed":  "Condition non remplie",
+		"unknown": "Impossible à vérifier (information manquante)",
+	},
+	Notification: {
+		"handoff_requested":   "Nouvelle orientation reçue",
+		"handoff_reminded":    "Relance d'une orientation",
+		"handoff_accepted":    "Orientation acceptée",
+		"handoff_declined":    "Orientation refusée",
+		"handoff_cancelled":   "Orientation annulée",
+		"handoff_expired":     "Orientation expirée",
+		"inactivity_reminder": "Dossier sans activité",
+		"financing_shortfall": "Financement insuffisant",
+		"funding_request":     "Suivi d'une demande de financement",
+		"supervisor_reminder": "Relance de la coordination",
+		"case_taken_back":     "Dossier repris par la coordination",
+	},
+	Event: {
+		"case_opened":                 "Dossier ouvert",
+		"contact_recorded":            "Contact enregistré",
+		"handoff_requested":           "Orientation proposée",
+		"handoff_reminded":            "Orientation relancée",
+		"handoff_accepted":            "Orientation acceptée",
+		"handoff_declined":            "Orientation refusée",
+		"handoff_cancelled":           "Orientation annulée",
+		"handoff_expired":             "Orientation expirée",
+		"counselling_started":         "Début du conseil personnalisé",
+		"session_recorded":            "Entretien enregistré",
+		"session_changed":             "Entretien corrigé",
+		"session_removed":             "Entretien supprimé",
+		"project_set":                 "Projet et compétences enregistrés",
+		"implementation_started":      "Début de la mise en œuvre",
+		"action_added":                "Action ajoutée au plan",
+		"action_changed":              "Action modifiée",
+		"action_removed":              "Action retirée du plan",
+		"situation_updated":           "Situation mise à jour",
+		"financing_plan_computed":     "Plan de financement calculé",
+		"financing_alert_raised":      "Alerte : financement insuffisant",
+		"funding_requested":           "Demande de financement créée",
+		"funding_submitted":           "Demande de financement déposée",
+		"funding_under_review":        "Demande de financement en instruction",
+		"funding_decided":             "Décision du financeur",
+		"funding_withdrawn":           "Demande de financement retirée",
+		"funding_withdrawn_confirmed": "Retrait de la demande confirmé",
+		"funding_deadline_reminder":   "Rappel : échéance de financement proche",
+		"funding_deadline_passed":     "Échéance de financement dépassée",
+		"funding_deadline_late":       "Date limite de la demande de financement déjà passée",
+		"funding_employer_silence":    "Silence de l'employeur valant accord",
+		"funding_employer_answer_due": "Réponse de l'employeur attendue",
+		"funding_answer_overdue":      "Réponse du financeur en retard",
+		"inactivity_reminded":         "Relance pour inactivité",
+		"supervisor_reminded":         "Relance par la coordination",
+		"case_taken_back":             "Dossier repris par la coordination",
+		"paused":                      "Accompagnement mis en pause",
+		"resumed":                     "Accompagnement repris",
+		"withdrawn":                   "Retrait de la personne",
+		"closed":                      "Dossier clôturé",
+	},
+	Role: {
+		"adviser":     "Conseiller",
+		"coordinator": "Coordination locale",
+		"supervisor":  "Région (supervision)",
+		"admin":       "Administration",
+		"system":      "Système",
+		"external":    "Extérieur",
+	},
+	Employment: {
+		"employed":      "Salarié",
+		"self_employed": "Travailleur indépendant",
+		"jobseeker":     "Demandeur d'emploi",
+		"student":       "Étudiant",
+		"inactive":      "Sans activité",
+	},
+	Contract: {
+		"cdi":     "CDI",
+		"cdd":     "CDD",
+		"interim": "Intérim",
+		"none":    "Aucun contrat",
+	},
+	Qualification: {
+		"none": "Sans qualification",
+		"3":    "Niveau 3 (CAP, BEP)",
+		"4":    "Niveau 4 (baccalauréat)",
+		"5":    "Niveau 5 (bac + 2)",
+		"6":    "Niveau 6 (licence, bac + 3)",
+		"7":    "Niveau 7 (master, bac + 5)",
+		"8":    "Niveau 8 (doctorat)",
+	},
+	Deadline: {
+		"handoff_reminder":    "Relance de l'orientation",
+		"handoff_expiry":      "Expiration de l'orientation",
+		"inactivity_reminder": "Relance pour inactivité",
+	},
+	AgeBand: {
+		"under_16": "Moins de 16 ans",
+		"16_25":    "16 à 25 ans",
+		"26_44":    "26 à 44 ans",
+		"45_54":    "45 à 54 ans",
+		"55_plus":  "55 ans et plus",
+	},
+}
+
+// Label is the French label of code in vocabulary. A code without a label (which the
+// vocabulary test prevents for codes the code base declares) reads "code inconnu" with
+// the code, so that a gap shows rather than a blank.
+func Label(vocabulary, code string) string {
+	if l, ok := vocabularies[vocabulary][code]; ok {
+		return l
+	}
+	if code == "" {
+		return ""
+	}
+	return "code inconnu (" + code + ")"
+}
+
+// Has tells whether code has a label in vocabulary.
+func Has(vocabulary, code string) bool {
+	_, ok := vocabularies[vocabulary][code]
+	return ok
+}
+
+// Option is a code and its label, for a select or a list of radio buttons.
+type Option struct{ Code, Label string }
+
+// Options lists the codes of vocabulary in the order given, each with its label.
+func Options(vocabulary string, codes []string) []Option {
+	out := make([]Option, 0, len(codes))
+	for _, c := range codes {
+		out = append(out, Option{Code: c, Label: Label(vocabulary, c)})
+	}
+	return out
+}
+
+// Codes lists every code of vocabulary, sorted by label.
+func Codes(vocabulary string) []string {
+	v := vocabularies[vocabulary]
+	out := make([]string, 0, len(v))
+	for c := range v {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return v[out[i]] < v[out[j]] })
+	return out
+}
