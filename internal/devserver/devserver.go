@@ -44,6 +44,9 @@ type Options struct {
 	Logger *slog.Logger
 	// TLS, when set, makes the frontend serve TLS only.
 	TLS *TLS
+	// Retention is how long closed workflows' histories are kept when the namespace is
+	// created (0: 30 days); the app sets it again on every start.
+	Retention time.Duration
 }
 
 // TLS are the frontend's certificate files, to test cep against a cluster that requires
@@ -105,9 +108,13 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("devserver: namespace: %w", err)
 	}
-	// Retention of closed cases' histories in the embedded server: long enough to read a
-	// closed case's timeline in the Temporal tools, short enough to keep the file small.
-	ns.Detail.Config.Retention = timestamp.DurationPtr(7 * 24 * time.Hour)
+	// Retention of closed cases' histories (CEP_TEMPORAL_RETENTION): the payloads are
+	// encrypted, but an erased case's history should not outlive it by much.
+	retention := opts.Retention
+	if retention <= 0 {
+		retention = 30 * 24 * time.Hour
+	}
+	ns.Detail.Config.Retention = timestamp.DurationPtr(retention)
 	if err := sqliteschema.CreateNamespaces(sqlCfg, ns); err != nil {
 		return nil, fmt.Errorf("devserver: namespace: %w", err)
 	}
