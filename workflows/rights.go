@@ -152,7 +152,7 @@ func (r *caseRun) applyErase(ctx workflow.Context, in EraseInput) {
 		}
 	}
 	for i := range r.pending.Notifications {
-		r.pending.Notifications[i].Payload = map[string]any{}
+		r.pending.Notifications[i].Payload = map[string]any{"case_id": r.c.ID}
 	}
 	// Batches kept from a database outage carry personal data: the erasure supersedes
 	// them (the database's copy is erased whole).
