@@ -106,8 +106,12 @@ func (s *Service) Rectify(ctx context.Context, c Caller, caseID string, cmd Rect
 	if birth.After(now) || birth.Year() < 1900 {
 		return CaseView{}, Invalid("some fields are invalid", FieldError{Field: "birth_date", Message: "must be a past date after 1900"})
 	}
+	if cmd == (RectifyBeneficiary{}) {
+		return CaseView{}, Invalid("the request names no field", FieldError{Field: "beneficiary", Message: "give at least one field to correct"})
+	}
 	if len(fields) == 0 {
-		return CaseView{}, Invalid("the request changes no field", FieldError{Field: "beneficiary", Message: "give at least one field with a new value"})
+		// The values are already these (a retry, or a double submit): nothing to record.
+		return s.rowView(ctx, row)
 	}
 	upd := map[string]any{"first_name": in.FirstName, "last_name": in.LastName, "birth_date": in.BirthDate, "gender": in.Gender,
 		"email": in.Email, "phone": in.Phone, "postal_code": in.PostalCode, "public": in.Public, "disability_recognized": in.DisabilityRecognized}

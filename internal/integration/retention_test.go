@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -22,7 +23,12 @@ func retentionStack(t *testing.T) *stack {
 	dbURL, drop := testdb.Create(t)
 	t.Cleanup(drop)
 	cfg := testConfig(t.TempDir(), dbURL)
-	cfg.TemporalPort = 0
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.TemporalPort = ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
 	cfg.RetentionEvery, cfg.RetentionAfter, cfg.RetentionGrace, cfg.AuditRetention = 5e9, 10e9, 5e9, 30e9
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)

@@ -90,7 +90,7 @@ func TestAccessAndRectification(t *testing.T) {
 		t.Fatalf("invalid rectification fields = %v: %s", got, p.Raw)
 	}
 	problemOf(t, s.do(t, call{method: "PATCH", path: "/api/v1/cases/" + id + "/beneficiary", token: capTok, body: map[string]any{"unknown": 1}}), http.StatusBadRequest)
-	problemOf(t, s.do(t, call{method: "PATCH", path: "/api/v1/cases/" + id + "/beneficiary", token: capTok, body: map[string]any{"phone": ""}}), http.StatusBadRequest)
+	problemOf(t, s.do(t, call{method: "PATCH", path: "/api/v1/cases/" + id + "/beneficiary", token: capTok, body: map[string]any{}}), http.StatusBadRequest)
 	rect := s.must(t, http.StatusOK, call{method: "PATCH", path: "/api/v1/cases/" + id + "/beneficiary", token: capTok,
 		headers: map[string]string{"Idempotency-Key": "rect-1"}, body: map[string]any{"phone": "0611223344", "postal_code": "28100", "public": "employee"}})
 	if rect.str("beneficiary.phone") != "0611223344" || rect.str("beneficiary.postal_code") != "28100" || rect.str("beneficiary.public") != "employee" {
@@ -204,7 +204,9 @@ func TestErasure(t *testing.T) {
 	indicators := func() string {
 		r := s.must(t, http.StatusOK, call{method: "GET", token: coordTok, path: fmt.Sprintf("/api/v1/supervision/indicators?from=%s&to=%s",
 			from.Format(time.RFC3339Nano), to.Format(time.RFC3339Nano))})
-		return string(r.Raw)
+		delete(r.Body, "generated_at")
+		b, _ := json.Marshal(r.Body)
+		return string(b)
 	}
 	before := indicators()
 	if tables := s.tablesWith(t, s.app.Store, marker); len(tables) == 0 {
