@@ -23,14 +23,12 @@ const (
 	ErasureRetention = "retention"
 )
 
-// RectifyInput tells the workflow which of the person's fields changed (their values
-// stay in the database) and the categories the rules and indicators read.
+// RectifyInput tells the workflow which of the person's fields changed; their values
+// stay in the database. The case keeps the categories recorded at reception (public,
+// gender, age band): indicators describe the people as they were received.
 type RectifyInput struct {
-	Actor   Actor    `json:"actor"`
-	Fields  []string `json:"fields"`
-	Public  string   `json:"public"`
-	Gender  string   `json:"gender"`
-	AgeBand string   `json:"age_band"`
+	Actor  Actor    `json:"actor"`
+	Fields []string `json:"fields"`
 }
 
 // ConsentInput records the person's consent to sharing their data, given or withdrawn.
@@ -77,15 +75,6 @@ func (r *caseRun) checkRectify(in RectifyInput) error {
 }
 
 func (r *caseRun) applyRectify(ctx workflow.Context, in RectifyInput) {
-	if in.Public != "" {
-		r.c.Public = in.Public
-	}
-	if in.Gender != "" {
-		r.c.Gender = in.Gender
-	}
-	if in.AgeBand != "" {
-		r.c.AgeBand = in.AgeBand
-	}
 	r.emit(ctx, in.Actor, "beneficiary_rectified", map[string]any{"fields": slices.Clone(in.Fields)})
 	r.touch(ctx, true)
 }

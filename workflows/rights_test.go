@@ -41,17 +41,17 @@ func TestConsentWithdrawalCancelsThePendingHandoff(t *testing.T) {
 	}
 }
 
-func TestRectificationNamesTheFieldsAndTakesTheCategories(t *testing.T) {
+func TestRectificationNamesTheFieldsAndKeepsTheReceptionCategories(t *testing.T) {
 	ct := newCaseTest(t)
-	rect := ct.update(time.Hour, UpdateRectify, "r1", RectifyInput{Actor: pe, Fields: []string{"phone", "public"}, Public: "employee", Gender: "female", AgeBand: "26_44"})
+	rect := ct.update(time.Hour, UpdateRectify, "r1", RectifyInput{Actor: pe, Fields: []string{"phone", "public"}})
 	foreign := ct.update(2*time.Hour, UpdateRectify, "r2", RectifyInput{Actor: capEmploi, Fields: []string{"phone"}})
 	cls := ct.update(3*time.Hour, UpdateClose, "r3", CloseInput{Actor: pe, Outcome: "job"})
 	ct.runToCompletion(openInput())
 	wantOK(t, rect)
 	wantRefused(t, foreign, RefusalForbidden, StageReception, false, "")
 	wantOK(t, cls)
-	if rect.result.Public != "employee" || rect.result.AgeBand != "26_44" {
-		t.Errorf("categories after rectification: %s %s", rect.result.Public, rect.result.AgeBand)
+	if in := openInput().Open; rect.result.Public != in.Public || rect.result.AgeBand != in.AgeBand {
+		t.Errorf("categories after rectification: %s %s, want those of reception", rect.result.Public, rect.result.AgeBand)
 	}
 	evs := ct.eventsOfType("beneficiary_rectified")
 	if len(evs) != 1 || len(evs[0].Details) != 1 {

@@ -59,9 +59,10 @@ func mayActForPerson(c Caller, row *models.Case) error {
 
 // Rectify corrects the person's identity or contact details (GDPR art. 16). The case's
 // timeline records which fields changed, by whom and when, never the values: the new
-// values are in the person's record, the old ones are gone. On an open case the
-// workflow records it (and takes the new categories: public, gender, age band); on a
-// closed one the service writes the timeline line itself, the workflow having ended.
+// values are in the person's record, the old ones are gone. The case keeps the
+// categories of reception (indicators count people as received). On an open case the
+// workflow records the change; on a closed one the service writes the timeline line
+// itself, the workflow having ended.
 func (s *Service) Rectify(ctx context.Context, c Caller, caseID string, cmd RectifyBeneficiary, key string) (CaseView, error) {
 	if err := checkKey(key); err != nil {
 		return CaseView{}, err
@@ -115,13 +116,11 @@ func (s *Service) Rectify(ctx context.Context, c Caller, caseID string, cmd Rect
 	}
 	upd := map[string]any{"first_name": in.FirstName, "last_name": in.LastName, "birth_date": in.BirthDate, "gender": in.Gender,
 		"email": in.Email, "phone": in.Phone, "postal_code": in.PostalCode, "public": in.Public, "disability_recognized": in.DisabilityRecognized}
-	band := ageBand(birth, b.CreatedAt)
 	a, err := s.actor(ctx, c)
 	if err != nil {
 		return CaseView{}, err
 	}
-	_, err = s.update(ctx, row, workflows.UpdateRectify, key, workflows.RectifyInput{Actor: a, Fields: fields,
-		Public: in.Public, Gender: in.Gender, AgeBand: band})
+	_, err = s.update(ctx, row, workflows.UpdateRectify, key, workflows.RectifyInput{Actor: a, Fields: fields})
 	var e *Error
 	switch {
 	case err == nil:
@@ -130,7 +129,7 @@ func (s *Service) Rectify(ctx context.Context, c Caller, caseID string, cmd Rect
 			return CaseView{}, err
 		}
 	case errors.As(err, &e) && e.Kind == KindConflict && e.Stage == workflows.StageClosed:
-		if err := s.rectifyClosed(ctx, a, row, fields, upd, in, band); err != nil {
+		if err := s.rectifyClosed(ctx, a, row, fields, upd); err != nil {
 			return CaseView{}, err
 		}
 	default:
@@ -147,15 +146,11 @@ func (s *Service) Rectify(ctx context.Context, c Caller, caseID string, cmd Rect
 }
 
 // rectifyClosed rectifies a closed case: its workflow has ended, so the service writes
-// the timeline line (next sequence number) and the categories, in one transaction.
-func (s *Service) rectifyClosed(ctx context.Context, a workflows.Actor, row *models.Case, fields []string, upd map[string]any, in BeneficiaryInput, band string) error {
+// the timeline line (next sequence number) with the person's record, in one transaction.
+func (s *Service) rectifyClosed(ctx context.Context, a workflows.Actor, row *models.Case, fields []string, upd map[string]any) error {
 	details, _ := json.Marshal(map[string]any{"fields": fields})
 	return s.db(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Model(&models.Beneficiary{}).Where("case_id = ?", row.ID).Updates(upd).Error; err != nil {
-			return err
-		}
-		if err := tx.Model(&models.Case{}).Where("id = ?", row.ID).
-			Updates(map[string]any{"public": in.Public, "gender": in.Gender, "age_band": band}).Error; err != nil {
 			return err
 		}
 		var seq int64

@@ -115,8 +115,8 @@ func TestAccessAndRectification(t *testing.T) {
 	}
 	var public string
 	s.app.Store.DB.Raw("SELECT public FROM cases WHERE id = ?", id).Scan(&public)
-	if public != "employee" {
-		t.Errorf("the case's public is %q after rectification: the workflow takes the new category", public)
+	if public != "jobseeker" {
+		t.Errorf("the case's public is %q after rectification: the case keeps the categories of reception", public)
 	}
 	// A closed case is rectified too: the service writes the timeline line.
 	s.must(t, http.StatusOK, call{method: "POST", path: "/api/v1/cases/" + id + "/close", token: capTok, body: map[string]any{"outcome": "job"}})
