@@ -209,6 +209,21 @@ func TestErasure(t *testing.T) {
 		return string(b)
 	}
 	before := indicators()
+	// The yearly report counts the people received and the levels they reached.
+	report := func() string {
+		r := s.must(t, http.StatusOK, call{method: "GET", token: coordTok, path: fmt.Sprintf("/api/v1/supervision/annual-report?year=%d", from.Year())})
+		var ar struct {
+			Totals struct {
+				NewCases     json.RawMessage `json:"new_cases"`
+				LevelEntries json.RawMessage `json:"level_entries"`
+			} `json:"totals"`
+		}
+		if err := json.Unmarshal(r.Raw, &ar); err != nil {
+			t.Fatal(err)
+		}
+		return string(ar.Totals.NewCases) + string(ar.Totals.LevelEntries)
+	}
+	reportBefore := report()
 	if tables := s.tablesWith(t, s.app.Store, marker); len(tables) == 0 {
 		t.Fatal("the marker is nowhere before the erasure: the search finds nothing")
 	}
@@ -259,6 +274,9 @@ func TestErasure(t *testing.T) {
 	}
 	if after := indicators(); after != before {
 		t.Errorf("indicators changed with the erasure:\nbefore %s\nafter  %s", before, after)
+	}
+	if after := report(); after != reportBefore {
+		t.Errorf("the yearly report's counts changed with the erasure:\nbefore %s\nafter  %s", reportBefore, after)
 	}
 	_ = peTok
 }
