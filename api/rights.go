@@ -32,10 +32,10 @@ var rightsTemplates = template.Must(template.New("").Funcs(template.FuncMap{
 	"date": func(t any) string {
 		switch v := t.(type) {
 		case time.Time:
-			return v.In(paris).Format("02/01/2006 15:04")
+			return v.In(exportZone).Format("02/01/2006 15:04")
 		case *time.Time:
 			if v != nil {
-				return v.In(paris).Format("02/01/2006 15:04")
+				return v.In(exportZone).Format("02/01/2006 15:04")
 			}
 		}
 		return "—"
@@ -54,7 +54,8 @@ var rightsTemplates = template.Must(template.New("").Funcs(template.FuncMap{
 	},
 }).ParseFS(rightsFS, "templates/rights/*.html"))
 
-var paris = func() *time.Location {
+// exportZone is the time zone of the dates of the person's copy.
+var exportZone = func() *time.Location {
 	if loc, err := time.LoadLocation("Europe/Paris"); err == nil {
 		return loc
 	}

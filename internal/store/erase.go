@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
@@ -46,7 +47,14 @@ func (s *Store) EraseCase(ctx context.Context, e Erasure) (erased bool, err erro
 // workflow's erasure runs it beside the last batch).
 func EraseCaseTx(tx *gorm.DB, e Erasure) (bool, error) {
 	var row models.Case
-	if err := tx.Where("id = ?", e.CaseID).Take(&row).Error; err != nil {
+	q := tx.Where("id = ?", e.CaseID)
+	if tx.Dialector.Name() == DialectPostgres {
+		// Two erasures of one case (a retention run and a request, or two overlapping
+		// runs) take turns: the second sees the first's audit row and counts nothing.
+		// SQLite has one writer, which serialises them already.
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	if err := q.Take(&row).Error; err != nil {
 		return false, notFound(err)
 	}
 	// The erasure is counted (and audited) once: by the first call that names who

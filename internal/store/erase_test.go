@@ -211,3 +211,34 @@ func TestAuditPurgeIsTheOnlyDeletion(t *testing.T) {
 		})
 	}
 }
+
+// TestConcurrentErasuresCountOnce: erasures of one case racing (overlapping retention
+// runs, a request meanwhile) report and audit it once.
+func TestConcurrentErasuresCountOnce(t *testing.T) {
+	st := testdb.Open(t)
+	id := personalCase(t, st, "Race"+uuid.NewString()[:8])
+	results := make(chan bool, 6)
+	errs := make(chan error, 6)
+	for range 6 {
+		go func() {
+			first, err := st.EraseCase(context.Background(), store.Erasure{CaseID: id, Reason: "retention", At: time.Now().UTC(),
+				By: models.AuditEntry{UserID: "system", UserRole: "system", Action: store.ActionErase, What: "retention"}})
+			results <- first
+			errs <- err
+		}()
+	}
+	firsts := 0
+	for range 6 {
+		if <-results {
+			firsts++
+		}
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	var audits int64
+	st.DB.Model(&models.AuditEntry{}).Where("case_id = ? AND action = ?", id, store.ActionErase).Count(&audits)
+	if firsts != 1 || audits != 1 {
+		t.Fatalf("%d erasures reported first, %d audit rows: want 1 and 1", firsts, audits)
+	}
+}
