@@ -73,6 +73,7 @@ func (a *Activities) ProjectCase(ctx context.Context, p workflows.Projection) er
 		row.HandoffID, row.HandoffTargetID = &h.ID, &h.ToStructureID
 	}
 	row.ProjectionFailedAt = c.ProjectionFailedAt
+	row.ErasedAt, row.ErasureReason = c.ErasedAt, c.ErasureReason
 	err = a.Store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// Newer versions win; an older retried batch still adds its events below.
 		if err := tx.Clauses(clause.OnConflict{
@@ -156,6 +157,13 @@ func (a *Activities) ProjectCase(ctx context.Context, p workflows.Projection) er
 				RecipientTerritoryID: n.RecipientTerritoryID, RecipientRole: n.RecipientRole, Payload: string(payload), CreatedAt: n.At}
 			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&nr).Error; err != nil {
 				return fmt.Errorf("project notification: %w", err)
+			}
+		}
+		if c.ErasedAt != nil {
+			// The workflow erased the case: its database copy goes in the same
+			// transaction. The audit of who erased is the service's (or retention's).
+			if _, err := store.EraseCaseTx(tx, store.Erasure{CaseID: c.ID, Reason: c.ErasureReason, At: *c.ErasedAt}); err != nil {
+				return err
 			}
 		}
 		return nil

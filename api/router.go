@@ -125,6 +125,11 @@ func NewRouter(d Deps) *gin.Engine {
 	cs.POST("/:id/funding-requests/:rid/acknowledge", handler(s.fundingEvent(cases.FundingAcknowledge)))
 	cs.POST("/:id/funding-requests/:rid/decision", handler(s.fundingEvent(cases.FundingDecide)))
 	cs.POST("/:id/funding-requests/:rid/withdraw", handler(s.withdrawFunding))
+	cs.GET("/:id/export", handler(s.exportCase))
+	cs.PATCH("/:id/beneficiary", handler(s.rectifyBeneficiary))
+	cs.POST("/:id/consent", handler(s.setConsent))
+	cs.GET("/:id/consent", handler(s.consents))
+	cs.POST("/:id/erase", handler(s.eraseCase))
 
 	sup := v1.Group("/supervision")
 	sup.GET("/stuck-cases", handler(s.stuckCases))
@@ -133,6 +138,7 @@ func NewRouter(d Deps) *gin.Engine {
 	sup.POST("/cases/:id/take-back", handler(s.supervisorTakeBack))
 	sup.GET("/indicators", handler(s.indicators))
 	sup.GET("/annual-report", handler(s.annualReport))
+	sup.GET("/retention", handler(s.retention))
 	return r
 }
 

@@ -50,6 +50,10 @@ type Case struct {
 	State              string
 	// ProjectionFailedAt is set while a change of the case could not be projected.
 	ProjectionFailedAt *time.Time
+	// ErasedAt is set once the person's data is erased (on request or by retention);
+	// ErasureReason says why. The row keeps only what statistics need.
+	ErasedAt      *time.Time
+	ErasureReason string
 }
 
 // CaseEvent is one line of a case's timeline. (CaseID, Seq) is assigned by the workflow,

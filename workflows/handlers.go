@@ -52,6 +52,7 @@ func (r *caseRun) registerHandlers(ctx workflow.Context) error {
 		handle(ctx, r, UpdateClose, r.checkClose, r.applyClose),
 		r.registerCoordination(ctx),
 		r.registerFinancingHandlers(ctx),
+		r.registerRights(ctx),
 	)
 }
 

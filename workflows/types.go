@@ -271,6 +271,10 @@ type Case struct {
 	// ProjectionFailedAt is set while some change of the case could not be written to
 	// the database (since when); supervision lists the case as a workflow problem.
 	ProjectionFailedAt *time.Time `json:"projection_failed_at,omitempty"`
+	// ErasedAt is set when the case was erased (workflows/rights.go), with the reason
+	// given; its projection erases the database's copy of the person's data.
+	ErasedAt      *time.Time `json:"erased_at,omitempty"`
+	ErasureReason string     `json:"erasure_reason,omitempty"`
 }
 
 // ProjectionFailure flags a case whose projection failed.

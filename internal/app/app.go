@@ -133,6 +133,7 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		begin := time.Now()
 		a.dev, err = devserver.Start(devserver.Options{
 			DBPath: cfg.TemporalDBPath(), Namespace: cfg.TemporalNamespace, FrontendPort: cfg.TemporalPort, Logger: a.Log,
+			Retention: cfg.TemporalRetention.D(),
 		})
 		if err != nil {
 			return err
@@ -162,6 +163,11 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 			return fmt.Errorf("the case search attributes are not registered in namespace %s (%w): ask the cluster operator to add them (temporal operator search-attribute create) or give cep the rights to", cfg.TemporalNamespace, err)
 		}
 	}
+	if a.dev != nil {
+		if err := setNamespaceRetention(ctx, a.Temporal, cfg.TemporalNamespace, cfg.TemporalRetention.D()); err != nil {
+			return err
+		}
+	}
 	if parts.Worker || parts.API {
 		if err := a.checkBinding(ctx); err != nil {
 			return err
@@ -176,6 +182,9 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 			return fmt.Errorf("start worker: %w", err)
 		}
 		if err := StartOutbox(ctx, a.Temporal, cfg.TaskQueue); err != nil {
+			return err
+		}
+		if err := EnsureRetentionSchedule(ctx, a.Temporal, cfg); err != nil {
 			return err
 		}
 	}
@@ -286,6 +295,13 @@ func NewWorker(c client.Client, cfg config.Config, st *store.Store, log *slog.Lo
 		ShortfallThresholdEUR: cfg.FinancingShortfallThresholdEUR}
 	acts.Register(w)
 	binding.Register(w)
+	w.RegisterWorkflowWithOptions(workflows.RetentionWorkflow, workflow.RegisterOptions{Name: workflows.RetentionWorkflowName})
+	sup, err := cfg.Supervision()
+	if err != nil {
+		return nil, err
+	}
+	activities.RegisterRetention(w, cases.New(cases.Config{Store: st, Temporal: c, Log: log.With("component", "retention"),
+		TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup}))
 	return w, nil
 }
 

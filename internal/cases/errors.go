@@ -66,6 +66,11 @@ func Conflict(detail, stage string, paused bool) *Error {
 	return &Error{Kind: KindConflict, Code: "conflict", Detail: detail, Stage: stage, Paused: &paused}
 }
 
+// Gone is a resource that existed and was removed for good (an erased case).
+func Gone(detail string) *Error {
+	return &Error{Kind: KindGone, Code: "gone", Detail: detail}
+}
+
 // Unavailable is a dependency that does not answer; the same command may be retried.
 func Unavailable(detail string) *Error {
 	return &Error{Kind: KindUnavailable, Code: "unavailable", Detail: detail}

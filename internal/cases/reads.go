@@ -203,6 +203,11 @@ func (s *Service) Audit(ctx context.Context, c Caller, caseID string) ([]AuditIt
 	if c.Role != models.RoleAdmin && !coordinates(c, row.TerritoryID) {
 		return nil, NotFound("no case " + caseID)
 	}
+	return s.auditItems(ctx, row)
+}
+
+// auditItems are the reads and changes of a case, oldest first, with the users' names.
+func (s *Service) auditItems(ctx context.Context, row *models.Case) ([]AuditItem, error) {
 	var reads []models.AuditEntry
 	if err := s.db(ctx).Where("case_id = ?", row.ID).Order("at, id").Find(&reads).Error; err != nil {
 		return nil, err
@@ -214,7 +219,7 @@ func (s *Service) Audit(ctx context.Context, c Caller, caseID string) ([]AuditIt
 	items := make([]AuditItem, 0, len(reads)+len(changes))
 	userIDs := map[string]bool{}
 	for _, r := range reads {
-		items = append(items, AuditItem{At: r.At, Action: "read", What: r.What, UserID: r.UserID, Role: r.UserRole,
+		items = append(items, AuditItem{At: r.At, Action: r.Action, What: r.What, UserID: r.UserID, Role: r.UserRole,
 			StructureID: r.StructureID, RequestID: r.RequestID})
 		userIDs[r.UserID] = true
 	}

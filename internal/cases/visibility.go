@@ -49,6 +49,7 @@ func CanSee(c Caller, row *models.Case) bool {
 // CanSee as SQL.
 func visibleScope(c Caller) func(*gorm.DB) *gorm.DB {
 	return func(q *gorm.DB) *gorm.DB {
+		q = q.Where("cases.erased_at IS NULL") // an erased case names nobody: no list shows it
 		r, ok := reachOf(c)
 		switch {
 		case !ok:
@@ -118,6 +119,9 @@ func (s *Service) visible(ctx context.Context, c Caller, id string) (*models.Cas
 	}
 	if !CanSee(c, row) {
 		return nil, NotFound("no case " + id)
+	}
+	if row.ErasedAt != nil {
+		return nil, Gone("the case " + id + " was erased on " + row.ErasedAt.UTC().Format("2006-01-02") + ": its personal data no longer exists")
 	}
 	return row, nil
 }

@@ -144,6 +144,13 @@ type Config struct {
 	// SupervisionActivityAttempts is the retry attempt from which a workflow is a problem.
 	SupervisionActivityAttempts int `env:"CEP_SUPERVISION_ACTIVITY_ATTEMPTS" envDefault:"5"`
 
+	// Retention of personal data (retention.go).
+	RetentionEvery    Duration `env:"CEP_RETENTION_EVERY" envDefault:"24h"`
+	RetentionAfter    Duration `env:"CEP_RETENTION_AFTER" envDefault:"730d"`
+	RetentionGrace    Duration `env:"CEP_RETENTION_GRACE" envDefault:"30d"`
+	AuditRetention    Duration `env:"CEP_AUDIT_RETENTION" envDefault:"365d"`
+	TemporalRetention Duration `env:"CEP_TEMPORAL_RETENTION" envDefault:"30d"`
+
 	// NotificationWebhookTimeout bounds one webhook delivery of a notification.
 	NotificationWebhookTimeout Duration `env:"CEP_NOTIFICATION_WEBHOOK_TIMEOUT" envDefault:"10s"`
 
@@ -231,6 +238,7 @@ func (c Config) Validate() error {
 	if err := c.validateTemporalSecurity(); err != nil {
 		errs = append(errs, err)
 	}
+	errs = append(errs, c.validateRetention()...)
 	return errors.Join(errs...)
 }
 

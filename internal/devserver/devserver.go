@@ -48,6 +48,9 @@ type Options struct {
 	// Postgres, when set, replaces the SQLite file (DBPath is then unused): the shape of
 	// a production cluster, for the topology test.
 	Postgres *Postgres
+	// Retention is how long closed workflows' histories are kept when the namespace is
+	// created (0: 30 days); the app sets it again on every start.
+	Retention time.Duration
 }
 
 // TLS are the frontend's certificate files, to test cep against a cluster that requires
@@ -101,9 +104,12 @@ func Start(opts Options) (*Server, error) {
 		cfg.Global.TLS.SystemWorker = config.WorkerTLS{CertFile: t.CertFile, KeyFile: t.KeyFile,
 			Client: config.ClientTLS{ServerName: "localhost", RootCAFiles: []string{t.CAFile}}}
 	}
-	// Retention of closed cases' histories in the embedded server: long enough to read a
-	// closed case's timeline in the Temporal tools, short enough to keep the file small.
-	const retention = 7 * 24 * time.Hour
+	// Retention of closed cases' histories (CEP_TEMPORAL_RETENTION): the payloads are
+	// encrypted, but an erased case's history should not outlive it by much.
+	retention := opts.Retention
+	if retention <= 0 {
+		retention = 30 * 24 * time.Hour
+	}
 	if opts.Postgres != nil {
 		main, visibility, err := setupPostgres(*opts.Postgres, cfg.ClusterMetadata.CurrentClusterName, opts.Namespace, retention)
 		if err != nil {

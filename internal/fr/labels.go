@@ -100,6 +100,7 @@ var vocabularies = map[string]map[string]string{
 		"abandoned":         "Abandon",
 		"other":             "Autre issue",
 		"withdrawn":         "Retrait de la personne",
+		"erased":            "Données effacées",
 	},
 	HandoffStatus: {
 		"pending":   "En attente de réponse",
@@ -116,6 +117,7 @@ var vocabularies = map[string]map[string]string{
 		"financing_shortfall": "Financement insuffisant",
 		"paused_too_long":     "En pause depuis trop longtemps",
 		"workflow_problem":    "Incident technique de traitement",
+		"retention_due":       "Durée de conservation atteinte : effacement prévu",
 	},
 	ActionType: {
 		"training":              "Formation",
@@ -201,6 +203,9 @@ var vocabularies = map[string]map[string]string{
 		"session_recorded":            "Entretien enregistré",
 		"session_changed":             "Entretien corrigé",
 		"session_removed":             "Entretien supprimé",
+		"beneficiary_rectified":       "Identité ou coordonnées rectifiées",
+		"consent_changed":             "Consentement au partage modifié",
+		"erased":                      "Données personnelles effacées",
 		"project_set":                 "Projet et compétences enregistrés",
 		"implementation_started":      "Début de la mise en œuvre",
 		"action_added":                "Action ajoutée au plan",

@@ -75,7 +75,7 @@ func Open(databaseURL, sqlitePath string) (*Store, error) {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
 	dsn := "file:" + sqlitePath + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
-		"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_time_format=sqlite"
+		"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=secure_delete(1)&_time_format=sqlite"
 	db, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: "sqlite", DSN: dsn}), gcfg)
 	if err != nil {
 		return nil, fmt.Errorf("open SQLite %s: %w", sqlitePath, err)

@@ -24,11 +24,14 @@ const (
 	ReasonFinancingShortfall = "financing_shortfall"
 	ReasonPausedTooLong      = "paused_too_long"
 	ReasonWorkflowProblem    = "workflow_problem"
+	// ReasonRetentionDue is an open case past the retention limit without activity:
+	// erased CEP_RETENTION_GRACE after it was listed, unless activity resumes.
+	ReasonRetentionDue = "retention_due"
 )
 
 // Reasons lists every reason code.
 var Reasons = []string{ReasonHandoffOverdue, ReasonHandoffExpired, ReasonStageOverdue, ReasonInactive,
-	ReasonFinancingShortfall, ReasonPausedTooLong, ReasonWorkflowProblem}
+	ReasonFinancingShortfall, ReasonPausedTooLong, ReasonWorkflowProblem, ReasonRetentionDue}
 
 // Config are the thresholds of the stuck-case list and of the Temporal probe.
 type Config struct {

@@ -122,6 +122,7 @@ type stuckRow struct {
 	RFinancing      flexTime
 	RPaused         flexTime
 	RWorkflow       flexTime
+	RRetention      flexTime
 }
 
 // stageCase is "CASE c.stage WHEN 'reception' THEN ? ... END" with one cutoff per stage
@@ -203,6 +204,7 @@ func branches(dialect string, now time.Time, cfg Config, problems map[string]tim
 		wp.args = []any{ids}
 	}
 	out = append(out, wp)
+	out = append(out, branch{reason: ReasonRetentionDue, where: open + " AND c.retention_due_at IS NOT NULL", since: "c.retention_due_at"})
 	return out
 }
 
@@ -313,7 +315,7 @@ func Stuck(ctx context.Context, db *gorm.DB, dialect string, now time.Time, cfg 
 		}
 		it := Item{CaseID: r.ID, TerritoryID: r.TerritoryID, StructureID: r.StructureID, Stage: r.Stage, Paused: r.Paused,
 			HandoffTargetID: r.HandoffTargetID, LastActivityAt: r.LastActivityAt.T, Since: p.Since.T, Reasons: []Reason{}}
-		for j, t := range []flexTime{r.RHandoffOverdue, r.RHandoffExpired, r.RStageOverdue, r.RInactive, r.RFinancing, r.RPaused, r.RWorkflow} {
+		for j, t := range []flexTime{r.RHandoffOverdue, r.RHandoffExpired, r.RStageOverdue, r.RInactive, r.RFinancing, r.RPaused, r.RWorkflow, r.RRetention} {
 			if t.Valid {
 				it.Reasons = append(it.Reasons, Reason{Code: Reasons[j], Since: t.T})
 			}
@@ -357,6 +359,7 @@ func reasonsOf(ctx context.Context, db *gorm.DB, dialect string, now time.Time, 
 	} else {
 		add("r_workflow", "c.projection_failed_at")
 	}
+	add("r_retention", "c.retention_due_at")
 	args = append(args, ids)
 	var rows []stuckRow
 	err := db.WithContext(ctx).Raw("SELECT c.id, c.territory_id, c.structure_id, c.stage, c.paused, c.handoff_target_id, c.last_activity_at, "+
