@@ -5,6 +5,7 @@ package devserver
 import (
 	"errors"
 	"log/slog"
+	"time"
 )
 
 // Available reports whether this binary carries the embedded server.
@@ -17,6 +18,13 @@ type Options struct {
 	FrontendPort int
 	Logger       *slog.Logger
 	TLS          *TLS
+	Postgres     *Postgres
+	Retention    time.Duration
+}
+
+// Postgres names the server's own databases (unused without the embedded server).
+type Postgres struct {
+	URL, VisibilityURL string
 }
 
 // TLS are the frontend's certificate files (unused without the embedded server).
