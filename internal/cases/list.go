@@ -41,7 +41,11 @@ var Sorts = map[string]string{
 	"name":        "LOWER(b.last_name), LOWER(b.first_name), cases.id",
 }
 
-// Page is a page of a list: from 1, of 1 to 200 items (50 when 0).
+// MaxPage bounds the page number: no list is paged that deep, and a huge offset
+// would make the database skip that many rows for nothing.
+const MaxPage = 10000
+
+// Page is a page of a list: from 1 to MaxPage, of 1 to 200 items (50 when 0).
 type Page struct {
 	Page, Size int
 }
@@ -53,8 +57,8 @@ func (p Page) norm() (Page, error) {
 	if p.Size == 0 {
 		p.Size = 50
 	}
-	if p.Page < 1 {
-		return p, Invalid("invalid paging", FieldError{Field: "page", Message: "must be a whole number from 1"})
+	if p.Page < 1 || p.Page > MaxPage {
+		return p, Invalid("invalid paging", FieldError{Field: "page", Message: "must be a whole number from 1 to 10000"})
 	}
 	if p.Size < 1 || p.Size > 200 {
 		return p, Invalid("invalid paging", FieldError{Field: "page_size", Message: "must be a whole number from 1 to 200"})
@@ -103,6 +107,9 @@ func (s *Service) List(ctx context.Context, c Caller, lq ListQuery) (CaseList, e
 	}
 	if len(lq.Q) > 200 {
 		return CaseList{}, Invalid("invalid search", FieldError{Field: "q", Message: "must be at most 200 long or large"})
+	}
+	if msg := textProblem(lq.Q); msg != "" {
+		return CaseList{}, Invalid("invalid search", FieldError{Field: "q", Message: msg})
 	}
 	order := Sorts["-created_at"]
 	if lq.Sort != "" {
