@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/spro-cep/cep/internal/supervision"
 	"github.com/spro-cep/cep/workflows"
 )
 
@@ -30,6 +31,11 @@ type CaseSummary struct {
 	LastName          string     `json:"last_name"`
 	CreatedAt         time.Time  `json:"created_at"`
 	UpdatedAt         time.Time  `json:"updated_at"`
+	// Pseudonymised is true when the person's name is withheld (no consent to data
+	// sharing, seen from outside the holding structure); CaseRef then names the case.
+	Pseudonymised      bool   `json:"pseudonymised,omitempty"`
+	CaseRef            string `json:"case_ref,omitempty"`
+	ConsentDataSharing bool   `json:"-"`
 }
 
 // Orders of a case list (ListQuery.Sort).
@@ -136,6 +142,8 @@ func (s *Service) List(ctx context.Context, c Caller, lq ListQuery) (CaseList, e
 		}
 		if strings.TrimSpace(lq.Q) != "" {
 			p := likePattern(lq.Q)
+			// A name search must not find the people whose names the caller may not see.
+			q = q.Where("(cases.consent_data_sharing = ? OR cases.structure_id = ?)", true, c.StructureID)
 			q = q.Where(`(LOWER(b.first_name) LIKE ? ESCAPE '\' OR LOWER(b.last_name) LIKE ? ESCAPE '\' OR LOWER(b.first_name || ' ' || b.last_name) LIKE ? ESCAPE '\')`, p, p, p)
 		}
 		return q
@@ -166,7 +174,7 @@ func (s *Service) List(ctx context.Context, c Caller, lq ListQuery) (CaseList, e
 	}
 	err = q.Select("cases.id, cases.stage, cases.paused, cases.escalated, cases.structure_id, cases.territory_id, " +
 		"cases.referent_adviser_id, cases.handoff_id, cases.handoff_target_id, cases.due_at, cases.public, cases.channel, " +
-		"cases.outcome, b.first_name, b.last_name, cases.created_at, cases.updated_at").
+		"cases.outcome, b.first_name, b.last_name, cases.created_at, cases.updated_at, cases.consent_data_sharing").
 		Order(order).Limit(page.Size).Offset(page.offset()).Scan(&out.Items).Error
 	if err != nil {
 		return CaseList{}, err
@@ -174,9 +182,14 @@ func (s *Service) List(ctx context.Context, c Caller, lq ListQuery) (CaseList, e
 	if out.Items == nil {
 		out.Items = []CaseSummary{}
 	}
-	listed := make([]string, len(out.Items))
+	listed := make([]string, 0, len(out.Items))
 	for i, r := range out.Items {
-		listed[i] = r.ID
+		if !sightOf(c, r.StructureID, r.TerritoryID, deref(r.HandoffTargetID), r.ConsentDataSharing).seesName() {
+			out.Items[i].FirstName, out.Items[i].LastName = "", ""
+			out.Items[i].Pseudonymised, out.Items[i].CaseRef = true, supervision.Ref(r.ID)
+			continue
+		}
+		listed = append(listed, r.ID)
 	}
 	return out, s.auditRead(ctx, c, "cases.list", listed...)
 }

@@ -16,7 +16,7 @@ func (s *Service) Get(ctx context.Context, c Caller, caseID string) (CaseView, e
 	if err != nil {
 		return CaseView{}, err
 	}
-	return s.rowView(ctx, row)
+	return s.rowView(ctx, c, row)
 }
 
 // Event is one line of a case's timeline.
@@ -46,7 +46,7 @@ func (s *Service) events(ctx context.Context, caseID string) ([]Event, error) {
 
 // Events is a case's timeline, oldest first.
 func (s *Service) Events(ctx context.Context, c Caller, caseID string) ([]Event, error) {
-	row, err := s.read(ctx, c, caseID, "cases.events")
+	row, _, err := s.fileRead(ctx, c, caseID, "cases.events")
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +78,24 @@ func (s *Service) Handoffs(ctx context.Context, c Caller, caseID string) ([]work
 	if err != nil {
 		return nil, err
 	}
-	return s.handoffs(ctx, row.ID)
+	return s.handoffsFor(ctx, c, row)
+}
+
+// handoffsFor are the case's hand-offs as the caller may see them: a pending
+// hand-off's target sees those addressed to its own structure, not what other
+// structures answered.
+func (s *Service) handoffsFor(ctx context.Context, c Caller, row *models.Case) ([]workflows.Handoff, error) {
+	hs, err := s.handoffs(ctx, row.ID)
+	if err != nil || sightOfRow(c, row).seesFile() {
+		return hs, err
+	}
+	out := []workflows.Handoff{}
+	for _, h := range hs {
+		if h.ToStructureID == c.StructureID {
+			out = append(out, h)
+		}
+	}
+	return out, nil
 }
 
 func (s *Service) sessions(ctx context.Context, caseID string) ([]workflows.Session, error) {
@@ -96,7 +113,7 @@ func (s *Service) sessions(ctx context.Context, caseID string) ([]workflows.Sess
 
 // Sessions are a case's sessions, by date.
 func (s *Service) Sessions(ctx context.Context, c Caller, caseID string) ([]workflows.Session, error) {
-	row, err := s.read(ctx, c, caseID, "cases.sessions")
+	row, _, err := s.fileRead(ctx, c, caseID, "cases.sessions")
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +142,7 @@ func (s *Service) planRevisions(ctx context.Context, caseID string) ([]PlanRevis
 
 // PlanRevisions are every revision of the case's action plan, oldest first.
 func (s *Service) PlanRevisions(ctx context.Context, c Caller, caseID string) ([]PlanRevisionView, error) {
-	row, err := s.read(ctx, c, caseID, "cases.plan-revisions")
+	row, _, err := s.fileRead(ctx, c, caseID, "cases.plan-revisions")
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +187,7 @@ func (s *Service) recommendations(ctx context.Context, row *models.Case) (Recomm
 
 // Recommend ranks structures for the case with the territory's hand-off table.
 func (s *Service) Recommend(ctx context.Context, c Caller, caseID string) (Recommendations, error) {
-	row, err := s.read(ctx, c, caseID, "cases.recommendations")
+	row, _, err := s.fileRead(ctx, c, caseID, "cases.recommendations")
 	if err != nil {
 		return Recommendations{}, err
 	}

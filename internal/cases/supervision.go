@@ -89,6 +89,7 @@ func (s *Service) Stuck(ctx context.Context, c Caller, sq StuckQuery) (StuckList
 	}
 	named := c.Role == models.RoleCoordinator
 	names := map[string]models.Beneficiary{}
+	consent := map[string]bool{} // without it, no name outside the holding structure
 	if named && len(items) > 0 {
 		ids := make([]string, len(items))
 		for i, it := range items {
@@ -100,6 +101,13 @@ func (s *Service) Stuck(ctx context.Context, c Caller, sq StuckQuery) (StuckList
 		}
 		for _, b := range bs {
 			names[b.CaseID] = b
+		}
+		var consented []string
+		if err := s.db(ctx).Model(&models.Case{}).Where("id IN ? AND consent_data_sharing = ?", ids, true).Pluck("id", &consented).Error; err != nil {
+			return StuckList{}, err
+		}
+		for _, id := range consented {
+			consent[id] = true
 		}
 		if err := s.auditRead(ctx, c, "supervision.stuck-cases", ids...); err != nil {
 			return StuckList{}, err
@@ -116,7 +124,9 @@ func (s *Service) Stuck(ctx context.Context, c Caller, sq StuckQuery) (StuckList
 		}
 		if named {
 			j.CaseID = it.CaseID
-			j.FirstName, j.LastName = names[it.CaseID].FirstName, names[it.CaseID].LastName
+			if consent[it.CaseID] || it.StructureID == c.StructureID {
+				j.FirstName, j.LastName = names[it.CaseID].FirstName, names[it.CaseID].LastName
+			}
 		}
 		out.Items[i] = j
 	}
@@ -124,7 +134,7 @@ func (s *Service) Stuck(ctx context.Context, c Caller, sq StuckQuery) (StuckList
 }
 
 // coordinate runs a coordination update on a case of the coordinator's territory.
-func (s *Service) coordinate(ctx context.Context, c Caller, caseID, key, name, what string, build builder) (CaseView, error) {
+func (s *Service) coordinate(ctx context.Context, c Caller, caseID, key, name, what string, body any, build builder) (CaseView, error) {
 	if err := requireRole(c, models.RoleCoordinator); err != nil {
 		return CaseView{}, err
 	}
@@ -135,26 +145,29 @@ func (s *Service) coordinate(ctx context.Context, c Caller, caseID, key, name, w
 	if !coordinates(c, row.TerritoryID) {
 		return CaseView{}, NotFound("no case " + caseID)
 	}
-	out, err := s.apply(ctx, c, row, key, name, what, build)
+	out, err := s.apply(ctx, c, row, key, name, what, body, build)
 	if err != nil {
 		return CaseView{}, err
 	}
-	return s.view(ctx, out)
+	return s.view(ctx, c, out)
 }
 
 // Remind sends a supervisor's reminder to the holder, or to the pending hand-off's
 // target.
 func (s *Service) Remind(ctx context.Context, c Caller, caseID string, cmd Remind, key string) (CaseView, error) {
-	return s.coordinate(ctx, c, caseID, key, workflows.UpdateSupervisorRemind, "supervision.cases.remind", validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+	return s.coordinate(ctx, c, caseID, key, workflows.UpdateSupervisorRemind, "supervision.cases.remind", &cmd, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
 		return workflows.SupervisionInput{Actor: a, Reason: cmd.Reason}, nil
 	}))
 }
 
 // Reassign cancels the pending hand-off and sends a new one to another structure.
 func (s *Service) Reassign(ctx context.Context, c Caller, caseID string, cmd Reassign, key string) (CaseView, error) {
-	return s.coordinate(ctx, c, caseID, key, workflows.UpdateSupervisorReassign, "supervision.cases.reassign", validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+	return s.coordinate(ctx, c, caseID, key, workflows.UpdateSupervisorReassign, "supervision.cases.reassign", &cmd, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
 		st, err := s.territoryStructure(ctx, row, "to_structure_id", cmd.ToStructureID)
 		if err != nil {
+			return nil, err
+		}
+		if err := sharingAllowed(row, st.ID); err != nil {
 			return nil, err
 		}
 		return workflows.SupervisionInput{Actor: a, StructureID: st.ID, StructureCEPOperator: st.CEPOperator, Reason: cmd.Reason}, nil
@@ -163,13 +176,26 @@ func (s *Service) Reassign(ctx context.Context, c Caller, caseID string, cmd Rea
 
 // TakeBack gives the case to a structure at reception, cancelling any pending hand-off.
 func (s *Service) TakeBack(ctx context.Context, c Caller, caseID string, cmd TakeBack, key string) (CaseView, error) {
-	return s.coordinate(ctx, c, caseID, key, workflows.UpdateSupervisorTakeBack, "supervision.cases.take-back", validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+	return s.coordinate(ctx, c, caseID, key, workflows.UpdateSupervisorTakeBack, "supervision.cases.take-back", &cmd, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
 		st, err := s.territoryStructure(ctx, row, "structure_id", cmd.StructureID)
 		if err != nil {
 			return nil, err
 		}
+		if err := sharingAllowed(row, st.ID); err != nil {
+			return nil, err
+		}
 		return workflows.SupervisionInput{Actor: a, StructureID: st.ID, StructureCEPOperator: st.CEPOperator, Reason: cmd.Reason}, nil
 	}))
+}
+
+// sharingAllowed refuses to give a case to another structure when the person has not
+// consented to sharing their data, as the workflow refuses such a hand-off.
+func sharingAllowed(row *models.Case, to string) error {
+	if to != row.StructureID && !row.ConsentDataSharing {
+		return &Error{Kind: KindConflict, Code: "conflict", Detail: "the person has not consented to sharing their data: the case stays with " + row.StructureID,
+			Stage: row.Stage, Paused: &row.Paused, Fields: []FieldError{{Field: "consent.data_sharing", Message: "is false"}}}
+	}
+	return nil
 }
 
 func readsIndicators(c Caller) error {
