@@ -39,6 +39,8 @@ type Deps struct {
 	Directory *directory.Directory
 	// Codec is the remote codec endpoint (internal/payloadcodec); nil answers 404.
 	Codec http.Handler
+	// PseudonymKey keys the cases' pseudonymous references (see cases.Config).
+	PseudonymKey []byte
 }
 
 type server struct {
@@ -54,7 +56,7 @@ func NewRouter(d Deps) *gin.Engine {
 	svc := d.Service
 	if svc == nil {
 		svc = cases.New(cases.Config{Store: d.Store, Temporal: d.Temporal, Log: d.Log, TaskQueue: d.TaskQueue,
-			Settings: d.Settings, UpdateTimeout: d.UpdateTimeout, Supervision: d.Supervision})
+			Settings: d.Settings, UpdateTimeout: d.UpdateTimeout, Supervision: d.Supervision, PseudonymKey: d.PseudonymKey})
 	}
 	dir := d.Directory
 	if dir == nil {

@@ -142,7 +142,7 @@ func (s *server) annualReport(c *gin.Context) error {
 		return nil
 	case "html":
 		labels := make([]string, 12)
-		newCases, closures := make([]int, 12), make([]int, 12)
+		newCases, closures := make([]supervision.Count, 12), make([]supervision.Count, 12)
 		for i, m := range rep.Months {
 			labels[i], newCases[i], closures[i] = m.Month[5:], m.NewCases, m.Closures
 		}

@@ -54,6 +54,8 @@ type App struct {
 	// started.
 	Cases     *cases.Service
 	Directory *directory.Directory
+	// RefKey keys the pseudonymous case references (PseudonymKey).
+	RefKey []byte
 	// Codec encrypts the payloads of Temporal.Client and its worker.
 	Codec *payloadcodec.Codec
 	// APIAddr is the address the API listens on, once started.
@@ -189,8 +191,9 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		if err != nil {
 			return err
 		}
+		a.RefKey = PseudonymKey(cfg, key)
 		a.Cases = cases.New(cases.Config{Store: a.Store, Temporal: a.Temporal, Log: a.Log,
-			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup})
+			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup, PseudonymKey: a.RefKey})
 		a.Directory = directory.New(a.Store)
 		router := api.NewRouter(api.Deps{
 			Store: a.Store, Temporal: a.Temporal, Verifier: verifier, Log: a.Log,

@@ -8,7 +8,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/spro-cep/cep/internal/supervision"
 	"github.com/spro-cep/cep/workflows"
 )
 
@@ -186,7 +185,7 @@ func (s *Service) List(ctx context.Context, c Caller, lq ListQuery) (CaseList, e
 	for i, r := range out.Items {
 		if !sightOf(c, r.StructureID, r.TerritoryID, deref(r.HandoffTargetID), r.ConsentDataSharing).seesName() {
 			out.Items[i].FirstName, out.Items[i].LastName = "", ""
-			out.Items[i].Pseudonymised, out.Items[i].CaseRef = true, supervision.Ref(r.ID)
+			out.Items[i].Pseudonymised, out.Items[i].CaseRef = true, s.CaseRef(r.ID)
 			continue
 		}
 		listed = append(listed, r.ID)

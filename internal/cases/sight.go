@@ -3,7 +3,6 @@ package cases
 import (
 	"context"
 
-	"github.com/spro-cep/cep/internal/supervision"
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
 )
@@ -103,7 +102,7 @@ func (s *Service) cut(ctx context.Context, c Caller, v CaseView, sight Sight) (C
 	case SightCoordination, SightPseudonymous:
 		v = withoutDisability(v)
 		if sight == SightPseudonymous {
-			v.Beneficiary, v.Request, v.CaseRef = nil, "", supervision.Ref(v.ID)
+			v.Beneficiary, v.Request, v.CaseRef = nil, "", s.CaseRef(v.ID)
 		}
 		return v, nil
 	case SightHandoffTarget:

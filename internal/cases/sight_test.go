@@ -197,3 +197,30 @@ func TestIdempotencyKeyIsTiedToOneRequest(t *testing.T) {
 		t.Errorf("a key whose first use was refused: %v", err)
 	}
 }
+
+// TestRegionAggregatesCannotBeNarrowed checks the Région's indicators: whole days,
+// small counts masked, a bounded period; the coordination's are exact.
+func TestRegionAggregatesCannotBeNarrowed(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	from := time.Date(2026, 3, 4, 10, 17, 0, 0, time.UTC)
+	to := from.Add(90 * time.Minute)
+	ind, err := f.svc.Indicators(ctx, supervisor, "chartres", from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ind.SmallCountsMasked || !ind.From.Equal(time.Date(2026, 3, 4, 0, 0, 0, 0, time.UTC)) || !ind.To.Equal(time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("the Région's period = %s to %s, masked %v", ind.From, ind.To, ind.SmallCountsMasked)
+	}
+	ind, err = f.svc.Indicators(ctx, coordinator, "", from, to)
+	if err != nil || ind.SmallCountsMasked || !ind.From.Equal(from) || !ind.To.Equal(to) {
+		t.Errorf("the coordination's indicators = %s to %s masked %v, %v", ind.From, ind.To, ind.SmallCountsMasked, err)
+	}
+	if _, err := f.svc.Indicators(ctx, supervisor, "", from.AddDate(-4, 0, 0), to); kindOf(err) != KindInvalid {
+		t.Errorf("a four-year period: %v", err)
+	}
+	rep, _, err := f.svc.AnnualReport(ctx, supervisor, "chartres", 2026)
+	if err != nil || !rep.SmallCountsMasked {
+		t.Errorf("the Région's report masked %v, %v", rep.SmallCountsMasked, err)
+	}
+}

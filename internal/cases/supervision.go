@@ -115,7 +115,7 @@ func (s *Service) Stuck(ctx context.Context, c Caller, sq StuckQuery) (StuckList
 	}
 	out := StuckList{Items: make([]StuckCase, len(items)), Page: page, Total: total, Pseudonymised: !named}
 	for i, it := range items {
-		j := StuckCase{CaseRef: supervision.Ref(it.CaseID), TerritoryID: it.TerritoryID, StructureID: it.StructureID,
+		j := StuckCase{CaseRef: s.CaseRef(it.CaseID), TerritoryID: it.TerritoryID, StructureID: it.StructureID,
 			HandoffTargetID: it.HandoffTargetID, Stage: it.Stage, Paused: it.Paused, Since: it.Since,
 			AgeDays: float64(int(now.Sub(it.Since).Hours()/24*10)) / 10, LastActivityAt: it.LastActivityAt,
 			Reasons: make([]StuckReason, len(it.Reasons))}
@@ -203,7 +203,9 @@ func readsIndicators(c Caller) error {
 }
 
 // Indicators are the activity indicators of a period, for the caller's territory (a
-// coordinator) or the one asked ("" for all: the Région, admins).
+// coordinator) or the one asked ("" for all: the Région, admins). The coordination
+// sees its territory in full; for the others, periods are whole days (UTC) and every
+// count from 1 to 4 is masked (supervision.Count), so no figure narrows to a person.
 func (s *Service) Indicators(ctx context.Context, c Caller, territory string, from, to time.Time) (supervision.Indicators, error) {
 	if err := readsIndicators(c); err != nil {
 		return supervision.Indicators{}, err
@@ -212,15 +214,32 @@ func (s *Service) Indicators(ctx context.Context, c Caller, territory string, fr
 	if err != nil {
 		return supervision.Indicators{}, err
 	}
+	masked := c.Role != models.RoleCoordinator
+	from, to = from.UTC(), to.UTC()
+	if masked {
+		// Whole days: a period cannot be narrowed around one person's hand-off.
+		from, to = from.Truncate(24*time.Hour), to.Add(24*time.Hour-time.Nanosecond).Truncate(24*time.Hour)
+	}
 	if !to.After(from) {
 		return supervision.Indicators{}, Invalid("invalid period", FieldError{Field: "to", Message: "must be after from"})
 	}
-	in, err := supervision.Load(ctx, s.store.DB, territory, from.UTC(), to.UTC(), time.Now().UTC())
+	if to.Sub(from) > MaxIndicatorPeriod {
+		return supervision.Indicators{}, Invalid("invalid period", FieldError{Field: "from", Message: "the period must be at most 3 years (1096 days) long"})
+	}
+	in, err := supervision.Load(ctx, s.store.DB, territory, from, to, time.Now().UTC())
 	if err != nil {
 		return supervision.Indicators{}, err
 	}
-	return supervision.Compute(in), nil
+	ind := supervision.Compute(in)
+	if masked {
+		ind.Mask()
+	}
+	return ind, nil
 }
+
+// MaxIndicatorPeriod bounds the period of the indicators: each read reads the
+// period's rows.
+const MaxIndicatorPeriod = 1096 * 24 * time.Hour
 
 // AnnualReport is the yearly activity report of a territory, with its name.
 func (s *Service) AnnualReport(ctx context.Context, c Caller, territory string, year int) (supervision.AnnualReport, models.Territory, error) {
@@ -249,5 +268,9 @@ func (s *Service) AnnualReport(ctx context.Context, c Caller, territory string, 
 	if err != nil {
 		return supervision.AnnualReport{}, t, err
 	}
-	return supervision.Report(territory, year, in), t, nil
+	rep := supervision.Report(territory, year, in)
+	if c.Role != models.RoleCoordinator {
+		rep.Mask()
+	}
+	return rep, t, nil
 }

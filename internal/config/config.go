@@ -89,6 +89,10 @@ type Config struct {
 	// TokenSecret signs and verifies API tokens (HS256). Empty: a random key kept in
 	// DataDir/signing.key, created on first use.
 	TokenSecret string `env:"CEP_TOKEN_SECRET"`
+	// PseudonymKey keys the pseudonymous case references (case_ref, an HMAC-SHA256 of
+	// the case ID). Empty: derived from the token signing key, so rotating that key
+	// changes every reference; set it to keep references stable across rotations.
+	PseudonymKey string `env:"CEP_PSEUDONYM_KEY"`
 	// TokenTTL is how long a token printed by `cep token` stays valid.
 	TokenTTL Duration `env:"CEP_TOKEN_TTL" envDefault:"12h"`
 	// OIDCIssuer, when set, makes the API also accept ID tokens from that OpenID Connect
@@ -192,6 +196,10 @@ func (c Config) Validate() error {
 	if c.TokenSecret != "" && len(c.TokenSecret) < MinTokenSecretLength {
 		bad("CEP_TOKEN_SECRET must be at least %d characters (it has %d); `openssl rand -hex 32` makes one",
 			MinTokenSecretLength, len(c.TokenSecret))
+	}
+	if c.PseudonymKey != "" && len(c.PseudonymKey) < MinTokenSecretLength {
+		bad("CEP_PSEUDONYM_KEY must be at least %d characters (it has %d); `openssl rand -hex 32` makes one",
+			MinTokenSecretLength, len(c.PseudonymKey))
 	}
 	if c.FinancingSchemesDir != "" {
 		if fi, err := os.Stat(c.FinancingSchemesDir); err != nil || !fi.IsDir() {

@@ -11,7 +11,7 @@ import (
 )
 
 // Counts maps a category to a number.
-type Counts map[string]int
+type Counts map[string]Count
 
 func (c Counts) add(k string) {
 	if k == "" {
@@ -22,7 +22,7 @@ func (c Counts) add(k string) {
 
 // NewCases are the cases opened in the period, by category.
 type NewCases struct {
-	Total     int    `json:"total"`
+	Total     Count    `json:"total"`
 	ByPublic  Counts `json:"by_public"`
 	ByGender  Counts `json:"by_gender"`
 	ByAgeBand Counts `json:"by_age_band"`
@@ -31,7 +31,7 @@ type NewCases struct {
 
 // Durations summarises waiting times in hours.
 type Durations struct {
-	Count       int     `json:"count"`
+	Count       Count     `json:"count"`
 	MedianHours float64 `json:"median_hours"`
 	P90Hours    float64 `json:"p90_hours"`
 }
@@ -39,26 +39,26 @@ type Durations struct {
 // Handoffs counts hand-offs sent (by the structure that sent them) and their decisions
 // (by the structure that was asked).
 type Handoffs struct {
-	Sent             int       `json:"sent"`
-	Accepted         int       `json:"accepted"`
-	Declined         int       `json:"declined"`
+	Sent             Count       `json:"sent"`
+	Accepted         Count       `json:"accepted"`
+	Declined         Count       `json:"declined"`
 	DeclinedByReason Counts    `json:"declined_by_reason"`
-	Expired          int       `json:"expired"`
-	Cancelled        int       `json:"cancelled"`
+	Expired          Count       `json:"expired"`
+	Cancelled        Count       `json:"cancelled"`
 	TimeToDecision   Durations `json:"time_to_decision"`
 }
 
 // StageTime is the time cases spent in a stage within the period.
 type StageTime struct {
-	Cases     int     `json:"cases"`
+	Cases     Count     `json:"cases"`
 	TotalDays float64 `json:"total_days"`
 	MeanDays  float64 `json:"mean_days"`
 }
 
 // Financing counts the financing plans computed in the period and those short of funds.
 type Financing struct {
-	PlansComputed int `json:"plans_computed"`
-	Shortfalls    int `json:"shortfalls"`
+	PlansComputed Count `json:"plans_computed"`
+	Shortfalls    Count `json:"shortfalls"`
 }
 
 // Breakdown is the set of indicators of a territory or a structure.
@@ -68,9 +68,9 @@ type Breakdown struct {
 	Handoffs     Handoffs             `json:"handoffs"`
 	TimeInStage  map[string]StageTime `json:"time_in_stage"`
 	Outcomes     Counts               `json:"outcomes"`
-	Withdrawals  int                  `json:"withdrawals"`
-	Pauses       int                  `json:"pauses"`
-	Resumes      int                  `json:"resumes"`
+	Withdrawals  Count                  `json:"withdrawals"`
+	Pauses       Count                  `json:"pauses"`
+	Resumes      Count                  `json:"resumes"`
 	Financing    Financing            `json:"financing"`
 
 	decisionHours []float64
@@ -105,6 +105,8 @@ type Indicators struct {
 	To          time.Time             `json:"to"`
 	GeneratedAt time.Time             `json:"generated_at"`
 	Territories []TerritoryIndicators `json:"territories"`
+	// SmallCountsMasked is true when counts from 1 to 4 are written "<5" (Count).
+	SmallCountsMasked bool `json:"small_counts_masked"`
 }
 
 // EventRow is a timeline event with its case's territory.
@@ -373,9 +375,9 @@ func addStage(get func(string, string) (*Breakdown, *Breakdown), territory, stru
 func finish(b *Breakdown) Breakdown {
 	h := b.decisionHours
 	sort.Float64s(h)
-	b.Handoffs.TimeToDecision = Durations{Count: len(h), MedianHours: round(Percentile(h, 50)), P90Hours: round(Percentile(h, 90))}
+	b.Handoffs.TimeToDecision = Durations{Count: Count(len(h)), MedianHours: round(Percentile(h, 50)), P90Hours: round(Percentile(h, 90))}
 	for stage, s := range b.TimeInStage {
-		s.Cases = len(b.stageCases[stage])
+		s.Cases = Count(len(b.stageCases[stage]))
 		if s.Cases > 0 {
 			s.MeanDays = round(s.TotalDays / float64(s.Cases))
 		}

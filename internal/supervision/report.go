@@ -5,15 +5,14 @@ import (
 	"encoding/csv"
 	"fmt"
 	"sort"
-	"strconv"
 	"time"
 )
 
 // Month is one month's activity, for the report's charts.
 type Month struct {
 	Month    string `json:"month"`
-	NewCases int    `json:"new_cases"`
-	Closures int    `json:"closures"`
+	NewCases Count  `json:"new_cases"`
+	Closures Count  `json:"closures"`
 }
 
 // AnnualReport is the bilan d'activité annuel a local committee sends the Région.
@@ -24,6 +23,8 @@ type AnnualReport struct {
 	Totals      Breakdown             `json:"totals"`
 	Structures  []StructureIndicators `json:"structures"`
 	Months      []Month               `json:"months"`
+	// SmallCountsMasked is true when counts from 1 to 4 are written "<5" (Count).
+	SmallCountsMasked bool `json:"small_counts_masked"`
 }
 
 // Report builds the yearly report of one territory from the year's input.
@@ -101,8 +102,8 @@ func (r AnnualReport) CSV() ([]byte, error) {
 		write("structure", s.StructureID, s.Breakdown)
 	}
 	for _, m := range r.Months {
-		_ = w.Write([]string{"month", "", "new_cases", m.Month, strconv.Itoa(m.NewCases)})
-		_ = w.Write([]string{"month", "", "closures", m.Month, strconv.Itoa(m.Closures)})
+		_ = w.Write([]string{"month", "", "new_cases", m.Month, m.NewCases.String()})
+		_ = w.Write([]string{"month", "", "closures", m.Month, m.Closures.String()})
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()
@@ -120,21 +121,21 @@ func sortedKeys(c Counts) []string {
 // Bar is one bar of a chart of the printable report.
 type Bar struct {
 	Label  string
-	Value  int
+	Value  Count // a masked count is drawn flat and labelled "<5"
 	X, Y   int
 	Width  int
 	Height int
 }
 
 // Bars lays out a vertical bar chart of labelled values in a width x height box.
-func Bars(labels []string, values []int, width, height int) []Bar {
+func Bars(labels []string, values []Count, width, height int) []Bar {
 	if len(values) == 0 {
 		return nil
 	}
 	max := 1
 	for _, v := range values {
-		if v > max {
-			max = v
+		if int(v) > max {
+			max = int(v)
 		}
 	}
 	// At most 80 px per bar, 20 px below for the labels and 14 px above the tallest
@@ -142,7 +143,10 @@ func Bars(labels []string, values []int, width, height int) []Bar {
 	slot := min(width/len(values), 80)
 	out := make([]Bar, len(values))
 	for i, v := range values {
-		h := v * (height - 34) / max
+		h := 0
+		if v > 0 {
+			h = int(v) * (height - 34) / max
+		}
 		out[i] = Bar{Label: labels[i], Value: v, X: i*slot + 4, Width: slot - 8, Height: h, Y: height - 20 - h}
 	}
 	return out
@@ -151,7 +155,7 @@ func Bars(labels []string, values []int, width, height int) []Bar {
 // CountBars lays out the categories of c, sorted by name.
 func CountBars(c Counts, width, height int) []Bar {
 	keys := sortedKeys(c)
-	values := make([]int, len(keys))
+	values := make([]Count, len(keys))
 	for i, k := range keys {
 		values[i] = c[k]
 	}
