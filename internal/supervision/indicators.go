@@ -22,7 +22,7 @@ func (c Counts) add(k string) {
 
 // NewCases are the cases opened in the period, by category.
 type NewCases struct {
-	Total     Count    `json:"total"`
+	Total     Count  `json:"total"`
 	ByPublic  Counts `json:"by_public"`
 	ByGender  Counts `json:"by_gender"`
 	ByAgeBand Counts `json:"by_age_band"`
@@ -31,7 +31,7 @@ type NewCases struct {
 
 // Durations summarises waiting times in hours.
 type Durations struct {
-	Count       Count     `json:"count"`
+	Count       Count   `json:"count"`
 	MedianHours float64 `json:"median_hours"`
 	P90Hours    float64 `json:"p90_hours"`
 }
@@ -39,18 +39,18 @@ type Durations struct {
 // Handoffs counts hand-offs sent (by the structure that sent them) and their decisions
 // (by the structure that was asked).
 type Handoffs struct {
-	Sent             Count       `json:"sent"`
-	Accepted         Count       `json:"accepted"`
-	Declined         Count       `json:"declined"`
+	Sent             Count     `json:"sent"`
+	Accepted         Count     `json:"accepted"`
+	Declined         Count     `json:"declined"`
 	DeclinedByReason Counts    `json:"declined_by_reason"`
-	Expired          Count       `json:"expired"`
-	Cancelled        Count       `json:"cancelled"`
+	Expired          Count     `json:"expired"`
+	Cancelled        Count     `json:"cancelled"`
 	TimeToDecision   Durations `json:"time_to_decision"`
 }
 
 // StageTime is the time cases spent in a stage within the period.
 type StageTime struct {
-	Cases     Count     `json:"cases"`
+	Cases     Count   `json:"cases"`
 	TotalDays float64 `json:"total_days"`
 	MeanDays  float64 `json:"mean_days"`
 }
@@ -68,9 +68,9 @@ type Breakdown struct {
 	Handoffs     Handoffs             `json:"handoffs"`
 	TimeInStage  map[string]StageTime `json:"time_in_stage"`
 	Outcomes     Counts               `json:"outcomes"`
-	Withdrawals  Count                  `json:"withdrawals"`
-	Pauses       Count                  `json:"pauses"`
-	Resumes      Count                  `json:"resumes"`
+	Withdrawals  Count                `json:"withdrawals"`
+	Pauses       Count                `json:"pauses"`
+	Resumes      Count                `json:"resumes"`
 	Financing    Financing            `json:"financing"`
 
 	decisionHours []float64
