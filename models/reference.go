@@ -40,6 +40,9 @@ type Structure struct {
 	Publics    []string `gorm:"serializer:json"`
 	// WebhookURL receives this structure's notifications when set.
 	WebhookURL string
+	// WebhookSecret signs each delivery (X-CEP-Signature); shown once, when the
+	// webhook is set.
+	WebhookSecret string `json:"-"`
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/spro-cep/cep/internal/financing"
 	"github.com/spro-cep/cep/internal/payloadcodec"
 	"github.com/spro-cep/cep/internal/store"
+	"github.com/spro-cep/cep/internal/webhook"
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
 )
@@ -167,7 +168,7 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		}
 	}
 	if parts.Worker {
-		a.worker, err = NewWorker(a.Temporal, cfg, a.Store, a.Log)
+		a.worker, err = NewWorker(a.Temporal, cfg, a.Store, a.Log, webhook.Policy{AllowLoopbackHTTP: parts.Embedded})
 		if err != nil {
 			return err
 		}
@@ -194,7 +195,7 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		a.RefKey = PseudonymKey(cfg, key)
 		a.Cases = cases.New(cases.Config{Store: a.Store, Temporal: a.Temporal, Log: a.Log,
 			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup, PseudonymKey: a.RefKey})
-		a.Directory = directory.New(a.Store)
+		a.Directory = directory.New(a.Store).WithWebhooks(webhook.Policy{AllowLoopbackHTTP: parts.Embedded})
 		router := api.NewRouter(api.Deps{
 			Store: a.Store, Temporal: a.Temporal, Verifier: verifier, Log: a.Log,
 			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup, Service: a.Cases, Directory: a.Directory,
@@ -253,7 +254,8 @@ func CodecHandler(cfg config.Config, codec *payloadcodec.Codec, st *store.Store)
 }
 
 // NewWorker makes the case worker with its workflow and activities.
-func NewWorker(c client.Client, cfg config.Config, st *store.Store, log *slog.Logger) (worker.Worker, error) {
+// Webhooks may use plain http to loopback only when policy says so (`cep dev`).
+func NewWorker(c client.Client, cfg config.Config, st *store.Store, log *slog.Logger, policy webhook.Policy) (worker.Worker, error) {
 	schemes, err := financing.DefaultSchemes()
 	if err != nil {
 		return nil, fmt.Errorf("built-in funding schemes: %w", err)
@@ -270,7 +272,7 @@ func NewWorker(c client.Client, cfg config.Config, st *store.Store, log *slog.Lo
 	w.RegisterWorkflowWithOptions(workflows.FundingRequestWorkflow, workflow.RegisterOptions{Name: workflows.FundingRequestWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.OutboxWorkflow, workflow.RegisterOptions{Name: workflows.OutboxWorkflowName})
 	acts := &activities.Activities{Store: st, Log: log.With("component", "activities"),
-		HTTP: &http.Client{Timeout: cfg.NotificationWebhookTimeout.D()}, Schemes: schemes,
+		HTTP: policy.Client(cfg.NotificationWebhookTimeout.D()), Webhooks: policy, Schemes: schemes,
 		ShortfallThresholdEUR: cfg.FinancingShortfallThresholdEUR}
 	acts.Register(w)
 	binding.Register(w)

@@ -7,7 +7,6 @@ package directory
 import (
 	"context"
 	"errors"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,16 +16,26 @@ import (
 
 	"github.com/spro-cep/cep/internal/cases"
 	"github.com/spro-cep/cep/internal/store"
+	"github.com/spro-cep/cep/internal/webhook"
 	"github.com/spro-cep/cep/models"
 )
 
 // Directory reads and edits the reference data.
 type Directory struct {
-	store *store.Store
+	store    *store.Store
+	webhooks webhook.Policy
 }
 
-// New makes the directory over the database.
+// New makes the directory over the database. Webhook addresses are held to the strict
+// policy (https, public addresses) unless WithWebhooks says otherwise.
 func New(st *store.Store) *Directory { return &Directory{store: st} }
+
+// WithWebhooks sets the policy webhook addresses are checked against when set (the
+// worker checks them again at every delivery).
+func (s *Directory) WithWebhooks(p webhook.Policy) *Directory {
+	s.webhooks = p
+	return s
+}
 
 func requireRole(c cases.Caller, roles ...string) error {
 	if !slices.Contains(roles, c.Role) {
@@ -98,18 +107,6 @@ func (s *Directory) PatchStructure(ctx context.Context, c cases.Caller, id strin
 	if err := requireRole(c, models.RoleAdmin, models.RoleCoordinator); err != nil {
 		return models.Structure{}, err
 	}
-	if err := cases.Validate(&cmd); err != nil {
-		return models.Structure{}, err
-	}
-	hook := strings.TrimSpace(*cmd.WebhookURL)
-	if hook != "" {
-		parsed, err := url.Parse(hook)
-		if err != nil || (parsed.Scheme != "https" && parsed.Scheme != "http") || parsed.Host == "" {
-			return models.Structure{}, cases.Invalid("some fields are invalid", cases.FieldError{Field: "webhook_url", Message: "must be an http(s) URL, or empty to remove it"})
-		}
-	} else {
-		hook = *cmd.WebhookURL
-	}
 	st, err := s.structure(ctx, id)
 	if err != nil {
 		return models.Structure{}, err
@@ -117,11 +114,32 @@ func (s *Directory) PatchStructure(ctx context.Context, c cases.Caller, id strin
 	if c.Role == models.RoleCoordinator && c.TerritoryID != st.TerritoryID {
 		return models.Structure{}, cases.Forbidden("a coordinator configures only its own territory's structures")
 	}
-	if err := s.store.DB.WithContext(ctx).Model(&models.Structure{}).Where("id = ?", st.ID).
-		Updates(map[string]any{"webhook_url": hook, "updated_at": time.Now().UTC()}).Error; err != nil {
+	if err := cases.Validate(&cmd); err != nil {
 		return models.Structure{}, err
 	}
-	st.WebhookURL = hook
+	hook, secret := strings.TrimSpace(*cmd.WebhookURL), ""
+	if hook != "" {
+		if _, err := s.webhooks.Check(ctx, hook); err != nil {
+			return models.Structure{}, cases.Invalid("some fields are invalid", cases.FieldError{Field: "webhook_url",
+				Message: "must be an https URL of a public address, or empty to remove it (" + webhook.Describe(err) + ")"})
+		}
+		secret = webhook.NewSecret()
+	}
+	now := time.Now().UTC()
+	err = s.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&models.Structure{}).Where("id = ?", st.ID).
+			Updates(map[string]any{"webhook_url": hook, "webhook_secret": secret, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		// Who pointed a structure's notifications (which name cases) somewhere.
+		return tx.Create(&models.AuditEntry{At: now, UserID: c.UserID, UserRole: c.Role, StructureID: c.StructureID,
+			RequestID: c.RequestID, Action: "change", What: "structures.webhook:" + st.ID}).Error
+	})
+	if err != nil {
+		return models.Structure{}, err
+	}
+	// The secret leaves the service once, in this answer.
+	st.WebhookURL, st.WebhookSecret = hook, secret
 	return *st, nil
 }
 
@@ -193,11 +211,11 @@ func (s *Directory) ReplaceRoutingTable(ctx context.Context, c cases.Caller, cmd
 	if err := requireRole(c, models.RoleAdmin, models.RoleCoordinator); err != nil {
 		return RoutingTable{}, err
 	}
-	if err := cases.Validate(&cmd); err != nil {
-		return RoutingTable{}, err
-	}
 	if c.Role == models.RoleCoordinator && c.TerritoryID != cmd.TerritoryID {
 		return RoutingTable{}, cases.Forbidden("a coordinator edits only its own territory's table")
+	}
+	if err := cases.Validate(&cmd); err != nil {
+		return RoutingTable{}, err
 	}
 	now := time.Now().UTC()
 	err := s.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

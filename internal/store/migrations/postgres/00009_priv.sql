@@ -9,5 +9,9 @@ CREATE TABLE idempotency_keys (
     PRIMARY KEY (user_id, idem_key)
 );
 
+-- The secret each structure's webhook deliveries are signed with (X-CEP-Signature).
+ALTER TABLE structures ADD COLUMN webhook_secret TEXT NOT NULL DEFAULT '';
+
 -- +goose Down
+ALTER TABLE structures DROP COLUMN webhook_secret;
 DROP TABLE idempotency_keys;
