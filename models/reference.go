@@ -43,8 +43,8 @@ type Structure struct {
 	// WebhookSecret signs each delivery (X-CEP-Signature); shown once, when the
 	// webhook is set.
 	WebhookSecret string `json:"-"`
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // Convention is a territory's local SPRO convention.

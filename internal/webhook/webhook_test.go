@@ -64,7 +64,7 @@ func TestClientDialsOnlyAllowedAddresses(t *testing.T) {
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	defer srv.Close()
-	_, err := Policy{}.Client(2*time.Second).Get(srv.URL)
+	_, err := Policy{}.Client(2 * time.Second).Get(srv.URL)
 	if !errors.Is(err, ErrRefused) {
 		t.Fatalf("the strict client reached a loopback server: %v", err)
 	}
