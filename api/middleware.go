@@ -75,13 +75,13 @@ func (s *server) authenticate(c *gin.Context) {
 		writeError(c, unauthorized("send Authorization: Bearer <token>; `cep token --user EMAIL` prints one"))
 		return
 	}
-	email, err := s.verifier.Verify(c.Request.Context(), strings.TrimSpace(token))
+	id, err := s.verifier.Verify(c.Request.Context(), strings.TrimSpace(token))
 	if err != nil {
 		c.Header("WWW-Authenticate", `Bearer realm="cep", error="invalid_token"`)
 		writeError(c, unauthorized("the token is invalid or expired"))
 		return
 	}
-	u, err := s.dir.ActiveUser(c.Request.Context(), email)
+	u, err := s.dir.UserFor(c.Request.Context(), id)
 	if e := cases.AsError(err); e != nil && e.Kind == cases.KindNotFound {
 		writeError(c, unauthorized("the token names no active user"))
 		return

@@ -90,6 +90,10 @@ type User struct {
 	TerritoryID *string
 	Active      bool
 	CreatedAt   time.Time
+	// OIDCIssuer and OIDCSubject bind the user to an OpenID Connect account at first
+	// sign-in; later sign-ins are matched on them, not on the email.
+	OIDCIssuer  string `gorm:"column:oidc_issuer" json:"-"`
+	OIDCSubject string `gorm:"column:oidc_subject" json:"-"`
 }
 
 // RoutingRule is one line of the editable hand-off table: a case matching the criteria

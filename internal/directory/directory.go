@@ -14,6 +14,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/spro-cep/cep/internal/auth"
 	"github.com/spro-cep/cep/internal/cases"
 	"github.com/spro-cep/cep/internal/store"
 	"github.com/spro-cep/cep/internal/webhook"
@@ -51,6 +52,43 @@ func (s *Directory) structure(ctx context.Context, id string) (*models.Structure
 		return nil, cases.NotFound("no structure " + id)
 	}
 	return &st, err
+}
+
+// UserFor is the active user a verified token names. cep's own tokens name the user by
+// email. An OpenID Connect identity names the user bound to its issuer and subject; at
+// first sign-in, the active user with its (verified) email, which is then bound to
+// them. A user bound to another subject of the issuer, or to another issuer, is not
+// found: an account that changed hands at the provider does not open cep.
+func (s *Directory) UserFor(ctx context.Context, id auth.Identity) (*models.User, error) {
+	if id.Subject == "" {
+		return s.ActiveUser(ctx, id.Email)
+	}
+	db := s.store.DB.WithContext(ctx)
+	var u models.User
+	err := db.Where("oidc_issuer = ? AND oidc_subject = ? AND active", id.Issuer, id.Subject).Take(&u).Error
+	if err == nil {
+		return &u, nil
+	}
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, err
+	}
+	byEmail, err := s.ActiveUser(ctx, id.Email)
+	if err != nil {
+		return nil, err
+	}
+	if byEmail.OIDCSubject != "" {
+		return nil, cases.NotFound("this account is bound to another OpenID Connect subject")
+	}
+	res := db.Model(&models.User{}).Where("id = ? AND oidc_subject = ''", byEmail.ID).
+		Updates(map[string]any{"oidc_issuer": id.Issuer, "oidc_subject": id.Subject})
+	if res.Error != nil {
+		return nil, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return nil, cases.NotFound("this account is bound to another OpenID Connect subject")
+	}
+	byEmail.OIDCIssuer, byEmail.OIDCSubject = id.Issuer, id.Subject
+	return byEmail, nil
 }
 
 // ActiveUser is the active user with this email (from a verified token or a sign-in),

@@ -40,7 +40,7 @@ var (
 	seesCase      = []string{actHolder, actTarget, actCoord}
 	seesFile      = []string{actHolder, actCoord}
 	actsOnCase    = []string{actHolder, actTarget, actCoord}
-	receives      = []string{actHolder, actTarget, actDeclined, actOther, actCoord}
+	receives      = []string{actHolder, actTarget, actDeclined, actOther, actCoord, actCoordOther}
 	holderOnly    = []string{actHolder}
 	coordOnly     = []string{actCoord}
 	supervises    = []string{actCoord, actCoordOther, actSupervisor, actAdmin}

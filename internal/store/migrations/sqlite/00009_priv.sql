@@ -12,6 +12,14 @@ CREATE TABLE idempotency_keys (
 -- The secret each structure's webhook deliveries are signed with (X-CEP-Signature).
 ALTER TABLE structures ADD COLUMN webhook_secret TEXT NOT NULL DEFAULT '';
 
+-- The OpenID Connect account each user is bound to at first sign-in.
+ALTER TABLE users ADD COLUMN oidc_issuer TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN oidc_subject TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX users_oidc ON users (oidc_issuer, oidc_subject) WHERE oidc_subject <> '';
+
 -- +goose Down
+DROP INDEX users_oidc;
+ALTER TABLE users DROP COLUMN oidc_subject;
+ALTER TABLE users DROP COLUMN oidc_issuer;
 ALTER TABLE structures DROP COLUMN webhook_secret;
 DROP TABLE idempotency_keys;
