@@ -90,6 +90,10 @@ func (s *server) authenticate(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
+	if limited(c, s.perUser, u.ID, "user") {
+		c.Abort()
+		return
+	}
 	c.Set(ctxUser, u)
 	c.Next()
 }

@@ -199,14 +199,20 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		router := api.NewRouter(api.Deps{
 			Store: a.Store, Temporal: a.Temporal, Verifier: verifier, Log: a.Log,
 			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup, Service: a.Cases, Directory: a.Directory,
-			Codec: CodecHandler(cfg, a.Codec, a.Store),
+			Codec: CodecHandler(cfg, a.Codec, a.Store), PseudonymKey: a.RefKey,
+			RateLimitPerMinute: cfg.RateLimitPerMinute, RateLimitPerAddressPerMinute: cfg.RateLimitPerAddressPerMinute,
+			TrustedProxies: cfg.TrustedProxies,
 		})
 		a.ln, err = net.Listen("tcp", cfg.HTTPAddr)
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
 		}
 		a.APIAddr = a.ln.Addr().String()
-		a.http = &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}
+		// Bounded reads, writes and idle connections: a slow or idle client cannot hold
+		// a connection (and its goroutine) for ever. Writes allow for a case command's
+		// wait on its workflow (20 s) and a report.
+		a.http = &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+			WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
 		go func() {
 			if err := a.http.Serve(a.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				a.Log.Error("http server stopped", "error", err)
