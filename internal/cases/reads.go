@@ -204,6 +204,8 @@ type AuditItem struct {
 	Role        string    `json:"role"`
 	StructureID string    `json:"structure_id"`
 	RequestID   string    `json:"request_id,omitempty"`
+	// ClientRequestID is the ID the client gave its request, as it gave it.
+	ClientRequestID string `json:"client_request_id,omitempty"`
 }
 
 // Audit answers "who saw this person's file, and who changed it?": the reads of the
@@ -232,7 +234,7 @@ func (s *Service) Audit(ctx context.Context, c Caller, caseID string) ([]AuditIt
 	userIDs := map[string]bool{}
 	for _, r := range reads {
 		items = append(items, AuditItem{At: r.At, Action: "read", What: r.What, UserID: r.UserID, Role: r.UserRole,
-			StructureID: r.StructureID, RequestID: r.RequestID})
+			StructureID: r.StructureID, RequestID: r.RequestID, ClientRequestID: r.ClientRequestID})
 		userIDs[r.UserID] = true
 	}
 	for _, e := range changes {

@@ -85,7 +85,10 @@ type Caller struct {
 	Role        string
 	StructureID string // "" for users of no structure (supervisors, admins)
 	TerritoryID string // a coordinator's territory
-	RequestID   string // quoted in the timeline and the audit log
+	RequestID   string // the server's ID of the request: quoted in the timeline and the audit log
+	// ClientRequestID is the ID the client gave its request (X-Request-ID), kept apart
+	// in the audit log: it is the client's word, not the trail's key.
+	ClientRequestID string
 }
 
 // CallerOf is the caller for a user of the directory.

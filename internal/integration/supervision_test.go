@@ -377,37 +377,49 @@ func TestAuditTrail(t *testing.T) {
 	s := env(t)
 	peTok, coordTok, adminTok, supTok := s.token(t, pe), s.token(t, coordinator), s.token(t, admin), s.token(t, supervisor)
 	id := s.openCase(t, peTok, "")
-	s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/cases/" + id, token: peTok, headers: map[string]string{"X-Request-ID": "audit-read-0001"}})
+	// The client's X-Request-ID is kept apart; the trail quotes the server's own ID.
+	r1 := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/cases/" + id, token: peTok, headers: map[string]string{"X-Request-ID": "audit-read-0001"}})
 	s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/cases/" + id + "/synthesis", token: peTok})
 	s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/cases?page_size=5", token: peTok})
-	s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/cases/" + id + "/events", token: coordTok, headers: map[string]string{"X-Request-ID": "audit-read-0002"}})
-	s.must(t, http.StatusOK, call{method: "POST", path: "/api/v1/cases/" + id + "/pause", token: peTok, body: map[string]any{"reason": "r"},
+	r2 := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/cases/" + id + "/events", token: coordTok, headers: map[string]string{"X-Request-ID": "audit-read-0002"}})
+	r3 := s.must(t, http.StatusOK, call{method: "POST", path: "/api/v1/cases/" + id + "/pause", token: peTok, body: map[string]any{"reason": "r"},
 		headers: map[string]string{"X-Request-ID": "audit-change-0003"}})
+	for _, r := range []response{r1, r2, r3} {
+		if rid := r.Header.Get("X-Request-ID"); rid == "" || strings.HasPrefix(rid, "audit-") {
+			t.Errorf("the answer's request ID is %q: the client chose it", rid)
+		}
+	}
 	problemOf(t, s.do(t, call{method: "GET", path: "/api/v1/cases/" + id, token: supTok}), http.StatusNotFound)
 
 	tr := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/cases/" + id + "/audit", token: coordTok})
-	type entry struct{ action, what, user, role, structure, request string }
+	type entry struct{ action, what, user, role, structure, request, client string }
 	var got []entry
 	for _, x := range tr.get("items").([]any) {
 		m := x.(map[string]any)
+		client, _ := m["client_request_id"].(string)
 		got = append(got, entry{fmt.Sprint(m["action"]), fmt.Sprint(m["what"]), fmt.Sprint(m["user_id"]), fmt.Sprint(m["role"]),
-			fmt.Sprint(m["structure_id"]), fmt.Sprint(m["request_id"])})
+			fmt.Sprint(m["structure_id"]), fmt.Sprint(m["request_id"]), client})
 	}
 	want := []entry{
-		{"read", "cases", "adviser-pole-emploi-chartres", "adviser", "pole-emploi-chartres", "audit-read-0001"},
-		{"read", "cases.synthesis", "adviser-pole-emploi-chartres", "adviser", "pole-emploi-chartres", ""},
-		{"read", "cases.list", "adviser-pole-emploi-chartres", "adviser", "pole-emploi-chartres", ""},
-		{"read", "cases.events", "coordinator-chartres", "coordinator", "pole-emploi-chartres", "audit-read-0002"},
-		{"change", "case_opened", "adviser-pole-emploi-chartres", "adviser", "pole-emploi-chartres", ""},
-		{"change", "paused", "adviser-pole-emploi-chartres", "adviser", "pole-emploi-chartres", "audit-change-0003"},
+		{"read", "cases", "adviser-pole-emploi-chartres", "adviser", "pole-emploi-chartres", r1.Header.Get("X-Request-ID"), "audit-read-0001"},
+		{"read", "cases.synthesis", "adviser-pole-emploi-chartres", "adviser", "pole-emploi-chartres", "", ""},
+		{"read", "cases.list", "adviser-pole-emploi-chartres", "adviser", "pole-emploi-chartres", "", ""},
+		{"read", "cases.events", "coordinator-chartres", "coordinator", "pole-emploi-chartres", r2.Header.Get("X-Request-ID"), "audit-read-0002"},
+		{"change", "case_opened", "adviser-pole-emploi-chartres", "adviser", "pole-emploi-chartres", "", ""},
+		{"change", "paused", "adviser-pole-emploi-chartres", "adviser", "pole-emploi-chartres", r3.Header.Get("X-Request-ID"), ""},
 	}
 	for _, w := range want {
 		found := slices.ContainsFunc(got, func(g entry) bool {
 			return g.action == w.action && g.what == w.what && g.user == w.user && g.role == w.role && g.structure == w.structure &&
-				(w.request == "" || g.request == w.request)
+				(w.request == "" || g.request == w.request) && (w.client == "" || g.client == w.client)
 		})
 		if !found {
 			t.Errorf("audit trail lacks %+v:\n%v", w, got)
+		}
+	}
+	for _, g := range got {
+		if strings.HasPrefix(g.request, "audit-") {
+			t.Errorf("the trail quotes a client's request ID as its own: %+v", g)
 		}
 	}
 	for _, g := range got {

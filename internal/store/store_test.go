@@ -5,7 +5,9 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/spro-cep/cep/internal/store"
 	"github.com/spro-cep/cep/internal/testdb"
@@ -104,5 +106,45 @@ func TestSQLiteMigrateAndSeed(t *testing.T) {
 func TestOpenRejectsOtherURLs(t *testing.T) {
 	if _, err := store.Open("mysql://x", ""); err == nil {
 		t.Fatal("a non-PostgreSQL URL was accepted")
+	}
+}
+
+// The timeline and the audit log are append-only on both databases.
+func TestTrailsAreAppendOnly(t *testing.T) {
+	sqlite, err := store.Open("", filepath.Join(t.TempDir(), "cep.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sqlite.Close()
+	if err := sqlite.Migrate(context.Background(), slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		t.Fatal(err)
+	}
+	for name, st := range map[string]*store.Store{"postgres": testdb.Open(t), "sqlite": sqlite} {
+		t.Run(name, func(t *testing.T) {
+			db := st.DB
+			if err := db.Exec(`INSERT INTO case_events (case_id, seq, type, actor_id, actor_role, structure_id, at, request_id, details)
+				VALUES ('c1', 1, 'case_opened', 'u', 'adviser', 's', ?, '', '{}')`, time.Now().UTC()).Error; err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Exec(`INSERT INTO audit_log (at, user_id, user_role, case_id, action, what) VALUES (?, 'u', 'adviser', 'c1', 'read', 'cases')`,
+				time.Now().UTC()).Error; err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range []string{
+				`UPDATE case_events SET type = 'forged' WHERE case_id = 'c1'`,
+				`DELETE FROM case_events WHERE case_id = 'c1'`,
+				`UPDATE audit_log SET user_id = 'someone else'`,
+				`DELETE FROM audit_log`,
+			} {
+				if err := db.Exec(q).Error; err == nil || !strings.Contains(err.Error(), "append-only") {
+					t.Errorf("%s: %v, want refused as append-only", q, err)
+				}
+			}
+			// The projection's idempotent insert of the same event still works.
+			if err := db.Exec(`INSERT INTO case_events (case_id, seq, type, actor_id, actor_role, structure_id, at, request_id, details)
+				VALUES ('c1', 1, 'case_opened', 'u', 'adviser', 's', ?, '', '{}') ON CONFLICT DO NOTHING`, time.Now().UTC()).Error; err != nil {
+				t.Errorf("idempotent insert: %v", err)
+			}
+		})
 	}
 }

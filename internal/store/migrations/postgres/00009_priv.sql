@@ -17,7 +17,32 @@ ALTER TABLE users ADD COLUMN oidc_issuer TEXT NOT NULL DEFAULT '';
 ALTER TABLE users ADD COLUMN oidc_subject TEXT NOT NULL DEFAULT '';
 CREATE UNIQUE INDEX users_oidc ON users (oidc_issuer, oidc_subject) WHERE oidc_subject <> '';
 
+-- A client's own X-Request-ID, apart from the server's request_id.
+ALTER TABLE audit_log ADD COLUMN client_request_id TEXT NOT NULL DEFAULT '';
+
+-- case_events is the timeline: append-only like audit_log. The projection inserts
+-- its rows idempotently (ON CONFLICT DO NOTHING) and never updates or deletes them.
+-- +goose StatementBegin
+CREATE FUNCTION case_events_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'case_events is append-only: % is not allowed', TG_OP;
+END;
+$$ LANGUAGE plpgsql;
+-- +goose StatementEnd
+
+CREATE TRIGGER case_events_no_update_delete
+    BEFORE UPDATE OR DELETE ON case_events
+    FOR EACH ROW EXECUTE FUNCTION case_events_append_only();
+
+CREATE TRIGGER case_events_no_truncate
+    BEFORE TRUNCATE ON case_events
+    FOR EACH STATEMENT EXECUTE FUNCTION case_events_append_only();
+
 -- +goose Down
+DROP TRIGGER case_events_no_truncate ON case_events;
+DROP TRIGGER case_events_no_update_delete ON case_events;
+DROP FUNCTION case_events_append_only();
+ALTER TABLE audit_log DROP COLUMN client_request_id;
 DROP INDEX users_oidc;
 ALTER TABLE users DROP COLUMN oidc_subject;
 ALTER TABLE users DROP COLUMN oidc_issuer;

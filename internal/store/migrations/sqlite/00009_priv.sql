@@ -17,7 +17,29 @@ ALTER TABLE users ADD COLUMN oidc_issuer TEXT NOT NULL DEFAULT '';
 ALTER TABLE users ADD COLUMN oidc_subject TEXT NOT NULL DEFAULT '';
 CREATE UNIQUE INDEX users_oidc ON users (oidc_issuer, oidc_subject) WHERE oidc_subject <> '';
 
+-- A client's own X-Request-ID, apart from the server's request_id.
+ALTER TABLE audit_log ADD COLUMN client_request_id TEXT NOT NULL DEFAULT '';
+
+-- case_events is the timeline: append-only like audit_log. The projection inserts
+-- its rows idempotently (ON CONFLICT DO NOTHING) and never updates or deletes them.
+-- +goose StatementBegin
+CREATE TRIGGER case_events_no_update BEFORE UPDATE ON case_events
+BEGIN
+    SELECT RAISE(ABORT, 'case_events is append-only: UPDATE is not allowed');
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER case_events_no_delete BEFORE DELETE ON case_events
+BEGIN
+    SELECT RAISE(ABORT, 'case_events is append-only: DELETE is not allowed');
+END;
+-- +goose StatementEnd
+
 -- +goose Down
+DROP TRIGGER case_events_no_delete;
+DROP TRIGGER case_events_no_update;
+ALTER TABLE audit_log DROP COLUMN client_request_id;
 DROP INDEX users_oidc;
 ALTER TABLE users DROP COLUMN oidc_subject;
 ALTER TABLE users DROP COLUMN oidc_issuer;
