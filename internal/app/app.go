@@ -40,8 +40,9 @@ import (
 type Parts struct {
 	// Embedded starts the in-process Temporal server when no address is configured.
 	Embedded bool
-	// Migrate applies migrations at start; Seed loads the reference data.
-	Migrate, Seed bool
+	// Migrate applies migrations at start; Seed loads the reference data; Demo creates
+	// the demo accounts (`cep dev` only).
+	Migrate, Seed, Demo bool
 	API, Worker   bool
 }
 
@@ -122,6 +123,11 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 	}
 	if parts.Seed {
 		if err := a.Store.Seed(ctx); err != nil {
+			return err
+		}
+	}
+	if parts.Demo {
+		if err := a.Store.SeedDemo(ctx); err != nil {
 			return err
 		}
 	}

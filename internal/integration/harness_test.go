@@ -114,7 +114,7 @@ func env(t *testing.T) *stack {
 		}
 		teardown = append(teardown, func() { os.RemoveAll(dir) })
 		cfg := testConfig(dir, dbURL)
-		a, err := app.Start(context.Background(), cfg, quietLogger(), app.Parts{Embedded: true, Migrate: true, Seed: true, API: true, Worker: true})
+		a, err := app.Start(context.Background(), cfg, quietLogger(), app.Parts{Embedded: true, Migrate: true, Seed: true, Demo: true, API: true, Worker: true})
 		if err != nil {
 			sharedErr = err
 			return

@@ -36,6 +36,9 @@ func checkSeed(t *testing.T, st *store.Store) {
 	if err := st.Seed(ctx); err != nil {
 		t.Fatal(err)
 	}
+	if err := st.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
 	first := counts(t, st)
 	want := map[string]int64{"territories": 1, "structures": 15, "users": 18, "signatories": 17, "rules": 11}
 	for k, v := range want {
@@ -45,6 +48,9 @@ func checkSeed(t *testing.T, st *store.Store) {
 	}
 	// Seeding again changes nothing.
 	if err := st.Seed(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SeedDemo(ctx); err != nil {
 		t.Fatal(err)
 	}
 	for k, v := range counts(t, st) {
@@ -99,6 +105,14 @@ func TestSQLiteMigrateAndSeed(t *testing.T) {
 	defer st.Close()
 	if err := st.Migrate(context.Background(), slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
 		t.Fatal(err)
+	}
+	// The reference data alone (what a deployment's `cep migrate --seed` loads) creates
+	// no account.
+	if err := st.Seed(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := counts(t, st)["users"]; n != 0 {
+		t.Errorf("the reference seed created %d accounts", n)
 	}
 	checkSeed(t, st)
 }

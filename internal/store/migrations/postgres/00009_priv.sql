@@ -38,6 +38,18 @@ CREATE TRIGGER case_events_no_truncate
     BEFORE TRUNCATE ON case_events
     FOR EACH STATEMENT EXECUTE FUNCTION case_events_append_only();
 
+-- Where the application connects with its own role (docker-compose.yml: cep_app),
+-- that role may only read and add to the trails.
+-- +goose StatementBegin
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'cep_app') THEN
+        REVOKE UPDATE, DELETE, TRUNCATE ON audit_log, case_events FROM cep_app;
+    END IF;
+END
+$$;
+-- +goose StatementEnd
+
 -- +goose Down
 DROP TRIGGER case_events_no_truncate ON case_events;
 DROP TRIGGER case_events_no_update_delete ON case_events;
