@@ -43,7 +43,7 @@ type Parts struct {
 	// Migrate applies migrations at start; Seed loads the reference data; Demo creates
 	// the demo accounts (`cep dev` only).
 	Migrate, Seed, Demo bool
-	API, Worker   bool
+	API, Worker         bool
 }
 
 // App is a running cep process.
