@@ -247,7 +247,12 @@ func (s *Service) FundingEvent(ctx context.Context, c Caller, caseID, requestID,
 		return NotFound("no funding request " + requestID)
 	}
 	ref := st.FundingRequests[i]
-	ev := workflows.FundingEvent{Kind: kind, ActorID: c.UserID}
+	a, err := s.actor(ctx, c)
+	if err != nil {
+		return err
+	}
+	// The case's timeline records the step under the adviser who entered it.
+	ev := workflows.FundingEvent{Kind: kind, ActorID: c.UserID, Actor: &a}
 	allowed := workflows.FundingOpen(ref.Status)
 	switch kind {
 	case FundingDecide:
