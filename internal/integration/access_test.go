@@ -98,7 +98,7 @@ var accessMatrix = map[string]accessRule{
 	"POST /api/v1/cases/:id/actions":                           {map[string]any{}, actsOnCase},
 	"PUT /api/v1/cases/:id/actions/:aid":                       {map[string]any{}, actsOnCase},
 	"PATCH /api/v1/cases/:id/actions/:aid":                     {map[string]any{"title": nul}, actsOnCase},
-	"DELETE /api/v1/cases/:id/actions/:aid":                    {nil, actsOnCase},
+	"DELETE /api/v1/cases/:id/actions/:aid":                    {nil, holderOnly}, // reaches the workflow, which lets the holder only
 	"POST /api/v1/cases/:id/pause":                             {map[string]any{}, actsOnCase},
 	"POST /api/v1/cases/:id/resume":                            {map[string]any{"note": nul}, actsOnCase},
 	"POST /api/v1/cases/:id/withdraw":                          {map[string]any{}, actsOnCase},
@@ -106,7 +106,7 @@ var accessMatrix = map[string]accessRule{
 	"POST /api/v1/cases/:id/contacts":                          {map[string]any{}, holderOnly},
 	"GET /api/v1/cases/:id/audit":                              {nil, []string{actCoord, actAdmin}},
 	"PUT /api/v1/cases/:id/situation":                          {map[string]any{"employment_status": "astronaut"}, actsOnCase},
-	"POST /api/v1/cases/:id/financing-plan":                    {nil, actsOnCase},
+	"POST /api/v1/cases/:id/financing-plan":                    {nil, holderOnly}, // likewise
 	"GET /api/v1/cases/:id/financing-plan":                     {nil, seesFile},
 	"POST /api/v1/cases/:id/funding-requests":                  {map[string]any{}, actsOnCase},
 	"GET /api/v1/cases/:id/funding-requests":                   {nil, seesFile},
@@ -148,6 +148,11 @@ func TestAccessMatrix(t *testing.T) {
 		Role: models.RoleCoordinator, StructureID: &otherStructure, TerritoryID: &other, Active: true, CreatedAt: time.Now().UTC()})
 	mustCreate(&models.User{ID: "access-inactive-cio", Email: "inactive.cio@chartres.access.test", DisplayName: "Former CIO adviser",
 		Role: models.RoleAdviser, StructureID: &cioID, TerritoryID: &terr, Active: false, CreatedAt: time.Now().UTC()})
+	t.Cleanup(func() { // the other tests count the reference data
+		db.Where("id IN ?", []string{"access-coord-elsewhere", "access-inactive-cio"}).Delete(&models.User{})
+		db.Where("id = ?", otherStructure).Delete(&models.Structure{})
+		db.Where("id = ?", other).Delete(&models.Territory{})
+	})
 
 	sign := func(id, email string, ttl time.Duration) string {
 		tok, err := auth.Sign(s.key, id, email, ttl)

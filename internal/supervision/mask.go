@@ -22,6 +22,18 @@ func (c Count) MarshalJSON() ([]byte, error) {
 	return []byte(strconv.Itoa(int(c))), nil
 }
 
+// UnmarshalJSON reads a count written by MarshalJSON.
+func (c *Count) UnmarshalJSON(b []byte) error {
+	var text string
+	if len(b) > 0 && b[0] == '"' && json.Unmarshal(b, &text) == nil && text == "<5" {
+		*c = Masked
+		return nil
+	}
+	n, err := strconv.Atoi(string(b))
+	*c = Count(n)
+	return err
+}
+
 // String is "<5" for a masked count, the number otherwise (pages and CSV).
 func (c Count) String() string {
 	if c == Masked {

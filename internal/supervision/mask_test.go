@@ -46,3 +46,20 @@ func TestRefIsKeyed(t *testing.T) {
 		t.Errorf("refs %s %s", a, b)
 	}
 }
+
+func TestCountRoundTrips(t *testing.T) {
+	for _, c := range []Count{0, 3, Masked, 12} {
+		raw, _ := json.Marshal(c)
+		var back Count
+		if err := json.Unmarshal(raw, &back); err != nil || back != c {
+			t.Errorf("%v -> %s -> %v, %v", c, raw, back, err)
+		}
+	}
+}
+
+func TestCountReadsEscapedMask(t *testing.T) {
+	var c Count
+	if err := json.Unmarshal([]byte(`"\u003c5"`), &c); err != nil || c != Masked {
+		t.Errorf("%v, %v", c, err)
+	}
+}
