@@ -225,7 +225,7 @@ func (s *Service) File(ctx context.Context, c Caller, caseID string) (CaseFile, 
 		return f, err
 	}
 	if row.Stage == workflows.StageReception || row.Stage == workflows.StageCounselling {
-		recs, err := s.recommendations(ctx, row)
+		recs, err := s.recommendations(ctx, row, sightOfRow(c, row))
 		if err != nil {
 			return f, err
 		}

@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"time"
 
@@ -156,7 +157,10 @@ type Recommendations struct {
 	Unserved []routing.Unserved
 }
 
-func (s *Service) recommendations(ctx context.Context, row *models.Case) (Recommendations, error) {
+// recommendations ranks the structures for the case. Only the holder's users know the
+// disability recognition: for anyone else the rules on it are left out, so that the
+// ranking does not disclose it.
+func (s *Service) recommendations(ctx context.Context, row *models.Case, sight Sight) (Recommendations, error) {
 	st, err := stateOf(row)
 	if err != nil {
 		return Recommendations{}, err
@@ -174,6 +178,10 @@ func (s *Service) recommendations(ctx context.Context, row *models.Case) (Recomm
 	if err := s.db(ctx).Where("territory_id = ?", row.TerritoryID).Order("priority, id").Find(&rules).Error; err != nil {
 		return Recommendations{}, err
 	}
+	if sight != SightHolder {
+		facts.Disability = false
+		rules = slices.DeleteFunc(rules, func(r models.RoutingRule) bool { return r.Disability != nil })
+	}
 	var structures []models.Structure
 	if err := s.db(ctx).Where("territory_id = ?", row.TerritoryID).Order("id").Find(&structures).Error; err != nil {
 		return Recommendations{}, err
@@ -187,11 +195,11 @@ func (s *Service) recommendations(ctx context.Context, row *models.Case) (Recomm
 
 // Recommend ranks structures for the case with the territory's hand-off table.
 func (s *Service) Recommend(ctx context.Context, c Caller, caseID string) (Recommendations, error) {
-	row, _, err := s.fileRead(ctx, c, caseID, "cases.recommendations")
+	row, sight, err := s.fileRead(ctx, c, caseID, "cases.recommendations")
 	if err != nil {
 		return Recommendations{}, err
 	}
-	return s.recommendations(ctx, row)
+	return s.recommendations(ctx, row, sight)
 }
 
 // AuditItem is a read of a person's file or a change of their case.

@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -121,6 +122,24 @@ func TestNeedToKnow(t *testing.T) {
 		hs, err := f.svc.Handoffs(ctx, coordinator, f.atCIO.ID)
 		if err != nil || len(hs) != 2 {
 			t.Errorf("the coordination's hand-offs = %+v, %v", hs, err)
+		}
+		// The ranking does not disclose it either: the disability rule counts for the
+		// holder only.
+		usesDisability := func(r Recommendations) bool {
+			for _, it := range r.Items {
+				for _, id := range it.RuleIDs {
+					if strings.HasSuffix(id, "-disability") {
+						return true
+					}
+				}
+			}
+			return false
+		}
+		if r, err := f.svc.Recommend(ctx, cioAdviser, f.atCIO.ID); err != nil || !usesDisability(r) {
+			t.Errorf("the holder's recommendations = %+v, %v; want the disability rule", r.Items, err)
+		}
+		if r, err := f.svc.Recommend(ctx, coordinator, f.atCIO.ID); err != nil || usesDisability(r) {
+			t.Errorf("the coordination's recommendations use the disability rule: %+v, %v", r.Items, err)
 		}
 	})
 
