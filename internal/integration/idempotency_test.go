@@ -13,7 +13,9 @@ import (
 func TestIdempotencyKeysAreTiedToOneRequest(t *testing.T) {
 	s := env(t)
 	cioTok, capTok, coordTok := s.token(t, cio), s.token(t, cap28), s.token(t, coordinator)
-	key := func(k string) map[string]string { return map[string]string{"Idempotency-Key": k + "-" + time.Now().Format("150405.000000")} }
+	key := func(k string) map[string]string {
+		return map[string]string{"Idempotency-Key": k + "-" + time.Now().Format("150405.000000")}
+	}
 	db := s.app.Store.DB
 
 	create := key("create")
