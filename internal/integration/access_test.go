@@ -245,7 +245,39 @@ func TestAccessMatrix(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("access matrix: %d routes x %d actors = %d cells", len(keys), len(actors), cells)
+	// The target after an expiry: a case of the router whose hand-offs expire in
+	// seconds, whose hand-off to the CCI expired. It is refused wherever a target
+	// after a decline is.
+	expiredTok := s.token(t, "adviser.cci-28-point-a@chartres.demo.test")
+	expiredCase := s.openCase(t, tokens[actHolder], s.shortBase)
+	he := s.must(t, http.StatusCreated, call{method: "POST", path: "/api/v1/cases/" + expiredCase + "/handoffs", token: tokens[actHolder],
+		body: map[string]any{"to_structure_id": "cci-28-point-a", "reason": "création d'entreprise"}, base: s.shortBase}).str("id")
+	eventually(t, 30*time.Second, "the hand-off to expire", func() bool {
+		var status string
+		db.Table("handoffs").Select("status").Where("id = ?", he).Scan(&status)
+		var target *string
+		db.Table("cases").Select("handoff_target_id").Where("id = ?", expiredCase).Scan(&target)
+		return status == "expired" && target == nil
+	})
+	fillExpired := strings.NewReplacer(":hid", he, ":aid", uuid.NewString(), ":rid", "no-such-request")
+	for _, k := range keys {
+		rule := accessMatrix[k]
+		method, path, _ := strings.Cut(k, " ")
+		if strings.HasPrefix(path, "/api/v1/structures/:id") {
+			path = strings.Replace(path, ":id", "cio-chartres", 1)
+		}
+		path = fillExpired.Replace(strings.Replace(path, ":id", expiredCase, 1))
+		cells++
+		r := s.do(t, call{method: method, path: path, token: expiredTok, body: rule.body, base: srv.URL})
+		want := slices.Contains(rule.allowed, actDeclined)
+		detail, _ := r.Body["detail"].(string)
+		denied := r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden ||
+			(r.Status == http.StatusNotFound && strings.HasPrefix(detail, "no case "))
+		if r.Status >= 500 || want == denied {
+			t.Errorf("%s as target after expiry: %d %.200s, want allowed=%v", k, r.Status, r.Raw, want)
+		}
+	}
+	t.Logf("access matrix: %d routes x %d actors (and the target after an expiry) = %d cells", len(keys), len(actors), cells)
 
 	// Nothing the matrix sent changed the case: still pending at Cap emploi.
 	var row models.Case
