@@ -226,11 +226,10 @@ func (s *Service) Indicators(ctx context.Context, c Caller, territory string, fr
 	if to.Sub(from) > MaxIndicatorPeriod {
 		return supervision.Indicators{}, Invalid("invalid period", FieldError{Field: "from", Message: "the period must be at most 3 years (1096 days) long"})
 	}
-	in, err := supervision.Load(ctx, s.store.DB, territory, from, to, time.Now().UTC())
+	ind, err := supervision.Stream(ctx, s.store.DB, territory, from, to, time.Now().UTC())
 	if err != nil {
 		return supervision.Indicators{}, err
 	}
-	ind := supervision.Compute(in)
 	if masked {
 		ind.Mask()
 	}
@@ -263,12 +262,10 @@ func (s *Service) AnnualReport(ctx context.Context, c Caller, territory string, 
 	if year < 2000 || year > 2100 {
 		return supervision.AnnualReport{}, t, Invalid("invalid year", FieldError{Field: "year", Message: "must be a year from 2000 to 2100"})
 	}
-	from := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
-	in, err := supervision.Load(ctx, s.store.DB, territory, from, from.AddDate(1, 0, 0), time.Now().UTC())
+	rep, err := supervision.StreamReport(ctx, s.store.DB, territory, year, time.Now().UTC())
 	if err != nil {
 		return supervision.AnnualReport{}, t, err
 	}
-	rep := supervision.Report(territory, year, in)
 	if c.Role != models.RoleCoordinator {
 		rep.Mask()
 	}

@@ -29,29 +29,52 @@ type AnnualReport struct {
 
 // Report builds the yearly report of one territory from the year's input.
 func Report(territoryID string, year int, in Input) AnnualReport {
-	ind := Compute(in)
-	r := AnnualReport{TerritoryID: territoryID, Year: year, GeneratedAt: in.Now, Totals: *newBreakdown(), Structures: []StructureIndicators{}}
+	m := newMonths(territoryID, year)
+	for _, o := range in.Opened {
+		m.opened(o)
+	}
+	for _, e := range in.Events {
+		m.event(e)
+	}
+	return m.report(Compute(in), in.Now)
+}
+
+// months counts a territory's new cases and closures per month of a year.
+type months struct {
+	territoryID string
+	year        int
+	rows        []Month
+}
+
+func newMonths(territoryID string, year int) *months {
+	m := &months{territoryID: territoryID, year: year, rows: make([]Month, 12)}
+	for i := range m.rows {
+		m.rows[i].Month = fmt.Sprintf("%04d-%02d", year, i+1)
+	}
+	return m
+}
+
+func (m *months) opened(o OpenedRow) {
+	if o.TerritoryID == m.territoryID && o.At.Year() == m.year {
+		m.rows[o.At.Month()-1].NewCases++
+	}
+}
+
+func (m *months) event(e EventRow) {
+	if e.TerritoryID == m.territoryID && e.At.Year() == m.year && (e.Type == "closed" || e.Type == "withdrawn") {
+		m.rows[e.At.Month()-1].Closures++
+	}
+}
+
+func (m *months) report(ind Indicators, now time.Time) AnnualReport {
+	r := AnnualReport{TerritoryID: m.territoryID, Year: m.year, GeneratedAt: now, Structures: []StructureIndicators{}}
 	r.Totals = finish(newBreakdown())
 	for _, t := range ind.Territories {
-		if t.TerritoryID == territoryID {
+		if t.TerritoryID == m.territoryID {
 			r.Totals, r.Structures = t.Totals, t.Structures
 		}
 	}
-	months := make([]Month, 12)
-	for i := range months {
-		months[i].Month = fmt.Sprintf("%04d-%02d", year, i+1)
-	}
-	for _, o := range in.Opened {
-		if o.TerritoryID == territoryID && o.At.Year() == year {
-			months[o.At.Month()-1].NewCases++
-		}
-	}
-	for _, e := range in.Events {
-		if e.TerritoryID == territoryID && e.At.Year() == year && (e.Type == "closed" || e.Type == "withdrawn") {
-			months[e.At.Month()-1].Closures++
-		}
-	}
-	r.Months = months
+	r.Months = m.rows
 	return r
 }
 
