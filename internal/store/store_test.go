@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/spro-cep/cep/internal/store"
 	"github.com/spro-cep/cep/internal/testdb"
 	"github.com/spro-cep/cep/models"
@@ -153,6 +155,39 @@ func TestTrailsAreAppendOnly(t *testing.T) {
 				if err := db.Exec(q).Error; err == nil || !strings.Contains(err.Error(), "append-only") {
 					t.Errorf("%s: %v, want refused as append-only", q, err)
 				}
+			}
+			// An erasure may scrub the details, in a transaction that says so; nothing else.
+			err := db.Transaction(func(tx *gorm.DB) error {
+				done, err := st.AllowTimelineScrub(tx)
+				if err != nil {
+					return err
+				}
+				if err := tx.Exec(`UPDATE case_events SET details = '{}' WHERE case_id = 'c1'`).Error; err != nil {
+					return err
+				}
+				if err := tx.Exec(`UPDATE case_events SET actor_id = 'someone else' WHERE case_id = 'c1'`).Error; err == nil {
+					t.Error("a scrub changed an event's actor")
+				}
+				return done()
+			})
+			if name == "postgres" && err != nil {
+				// The refused actor change aborted the PostgreSQL transaction: scrub again alone.
+				err = db.Transaction(func(tx *gorm.DB) error {
+					done, err := st.AllowTimelineScrub(tx)
+					if err != nil {
+						return err
+					}
+					if err := tx.Exec(`UPDATE case_events SET details = '{}' WHERE case_id = 'c1'`).Error; err != nil {
+						return err
+					}
+					return done()
+				})
+			}
+			if err != nil {
+				t.Errorf("an erasure's scrub: %v", err)
+			}
+			if err := db.Exec(`UPDATE case_events SET details = '{"x":1}' WHERE case_id = 'c1'`).Error; err == nil {
+				t.Error("after the scrub's transaction, details may still be changed")
 			}
 			// The projection's idempotent insert of the same event still works.
 			if err := db.Exec(`INSERT INTO case_events (case_id, seq, type, actor_id, actor_role, structure_id, at, request_id, details)

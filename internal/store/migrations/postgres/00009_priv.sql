@@ -22,9 +22,18 @@ ALTER TABLE audit_log ADD COLUMN client_request_id TEXT NOT NULL DEFAULT '';
 
 -- case_events is the timeline: append-only like audit_log. The projection inserts
 -- its rows idempotently (ON CONFLICT DO NOTHING) and never updates or deletes them.
+-- The one exception is an erasure scrubbing the free text of an event's details (the
+-- row, its type, actor and time stay): a transaction that has set cep.timeline_scrub
+-- to 'on' (SET LOCAL, store.AllowTimelineScrub) may update details only.
 -- +goose StatementBegin
 CREATE FUNCTION case_events_append_only() RETURNS trigger AS $$
 BEGIN
+    IF TG_OP = 'UPDATE' AND current_setting('cep.timeline_scrub', true) = 'on'
+       AND NEW.case_id = OLD.case_id AND NEW.seq = OLD.seq AND NEW.type = OLD.type AND NEW.actor_id = OLD.actor_id
+       AND NEW.actor_role = OLD.actor_role AND NEW.structure_id = OLD.structure_id AND NEW.at = OLD.at
+       AND NEW.request_id = OLD.request_id THEN
+        RETURN NEW;
+    END IF;
     RAISE EXCEPTION 'case_events is append-only: % is not allowed', TG_OP;
 END;
 $$ LANGUAGE plpgsql;

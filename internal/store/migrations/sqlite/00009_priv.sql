@@ -22,8 +22,18 @@ ALTER TABLE audit_log ADD COLUMN client_request_id TEXT NOT NULL DEFAULT '';
 
 -- case_events is the timeline: append-only like audit_log. The projection inserts
 -- its rows idempotently (ON CONFLICT DO NOTHING) and never updates or deletes them.
+-- The one exception is an erasure scrubbing the free text of an event's details: in a
+-- transaction holding the permit row (store.AllowTimelineScrub), details only may
+-- change. SQLite has one writer, so no one else sees the permit.
+CREATE TABLE timeline_scrub_permit (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1)
+);
 -- +goose StatementBegin
 CREATE TRIGGER case_events_no_update BEFORE UPDATE ON case_events
+WHEN NOT EXISTS (SELECT 1 FROM timeline_scrub_permit)
+    OR NEW.case_id IS NOT OLD.case_id OR NEW.seq IS NOT OLD.seq OR NEW.type IS NOT OLD.type
+    OR NEW.actor_id IS NOT OLD.actor_id OR NEW.actor_role IS NOT OLD.actor_role
+    OR NEW.structure_id IS NOT OLD.structure_id OR NEW.at IS NOT OLD.at OR NEW.request_id IS NOT OLD.request_id
 BEGIN
     SELECT RAISE(ABORT, 'case_events is append-only: UPDATE is not allowed');
 END;
@@ -39,6 +49,7 @@ END;
 -- +goose Down
 DROP TRIGGER case_events_no_delete;
 DROP TRIGGER case_events_no_update;
+DROP TABLE timeline_scrub_permit;
 ALTER TABLE audit_log DROP COLUMN client_request_id;
 DROP INDEX users_oidc;
 ALTER TABLE users DROP COLUMN oidc_subject;
