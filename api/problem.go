@@ -134,6 +134,12 @@ func toProblem(err error) *Problem {
 		return unavailable(e.Detail)
 	case cases.KindGone:
 		return problem(http.StatusGone, "gone", "Gone", e.Detail)
+	case cases.KindUnprocessable:
+		p := problem(http.StatusUnprocessableEntity, e.Code, "Unprocessable request", e.Detail)
+		if len(fields) > 0 {
+			p.Errors = fields
+		}
+		return p
 	default:
 		return problem(http.StatusInternalServerError, "internal", "Internal error", "an unexpected error occurred")
 	}

@@ -51,6 +51,13 @@ type structureJSON struct {
 	WebhookConfigured bool `json:"webhook_configured"`
 }
 
+// structureSecretJSON is the answer to setting a webhook: the structure and, once, the
+// secret its deliveries are signed with (X-CEP-Signature).
+type structureSecretJSON struct {
+	structureJSON
+	WebhookSecret string `json:"webhook_secret,omitempty"`
+}
+
 func toStructureJSON(m models.Structure) structureJSON {
 	return structureJSON{ID: m.ID, Name: m.Name, Network: m.Network, CEPOperator: m.CEPOperator,
 		TerritoryID: m.TerritoryID, Remote: m.Remote, Address: m.Address, PostalCode: m.PostalCode,
@@ -93,7 +100,7 @@ func (s *server) patchStructure(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, toStructureJSON(m))
+	c.JSON(http.StatusOK, structureSecretJSON{structureJSON: toStructureJSON(m), WebhookSecret: m.WebhookSecret})
 	return nil
 }
 

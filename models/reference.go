@@ -40,8 +40,11 @@ type Structure struct {
 	Publics    []string `gorm:"serializer:json"`
 	// WebhookURL receives this structure's notifications when set.
 	WebhookURL string
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// WebhookSecret signs each delivery (X-CEP-Signature); shown once, when the
+	// webhook is set.
+	WebhookSecret string `json:"-"`
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // Convention is a territory's local SPRO convention.
@@ -87,6 +90,10 @@ type User struct {
 	TerritoryID *string
 	Active      bool
 	CreatedAt   time.Time
+	// OIDCIssuer and OIDCSubject bind the user to an OpenID Connect account at first
+	// sign-in; later sign-ins are matched on them, not on the email.
+	OIDCIssuer  string `gorm:"column:oidc_issuer" json:"-"`
+	OIDCSubject string `gorm:"column:oidc_subject" json:"-"`
 }
 
 // RoutingRule is one line of the editable hand-off table: a case matching the criteria

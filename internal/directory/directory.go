@@ -7,7 +7,6 @@ package directory
 import (
 	"context"
 	"errors"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,18 +14,29 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/spro-cep/cep/internal/auth"
 	"github.com/spro-cep/cep/internal/cases"
 	"github.com/spro-cep/cep/internal/store"
+	"github.com/spro-cep/cep/internal/webhook"
 	"github.com/spro-cep/cep/models"
 )
 
 // Directory reads and edits the reference data.
 type Directory struct {
-	store *store.Store
+	store    *store.Store
+	webhooks webhook.Policy
 }
 
-// New makes the directory over the database.
+// New makes the directory over the database. Webhook addresses are held to the strict
+// policy (https, public addresses) unless WithWebhooks says otherwise.
 func New(st *store.Store) *Directory { return &Directory{store: st} }
+
+// WithWebhooks sets the policy webhook addresses are checked against when set (the
+// worker checks them again at every delivery).
+func (s *Directory) WithWebhooks(p webhook.Policy) *Directory {
+	s.webhooks = p
+	return s
+}
 
 func requireRole(c cases.Caller, roles ...string) error {
 	if !slices.Contains(roles, c.Role) {
@@ -42,6 +52,43 @@ func (s *Directory) structure(ctx context.Context, id string) (*models.Structure
 		return nil, cases.NotFound("no structure " + id)
 	}
 	return &st, err
+}
+
+// UserFor is the active user a verified token names. cep's own tokens name the user by
+// email. An OpenID Connect identity names the user bound to its issuer and subject; at
+// first sign-in, the active user with its (verified) email, which is then bound to
+// them. A user bound to another subject of the issuer, or to another issuer, is not
+// found: an account that changed hands at the provider does not open cep.
+func (s *Directory) UserFor(ctx context.Context, id auth.Identity) (*models.User, error) {
+	if id.Subject == "" {
+		return s.ActiveUser(ctx, id.Email)
+	}
+	db := s.store.DB.WithContext(ctx)
+	var u models.User
+	err := db.Where("oidc_issuer = ? AND oidc_subject = ? AND active", id.Issuer, id.Subject).Take(&u).Error
+	if err == nil {
+		return &u, nil
+	}
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, err
+	}
+	byEmail, err := s.ActiveUser(ctx, id.Email)
+	if err != nil {
+		return nil, err
+	}
+	if byEmail.OIDCSubject != "" {
+		return nil, cases.NotFound("this account is bound to another OpenID Connect subject")
+	}
+	res := db.Model(&models.User{}).Where("id = ? AND oidc_subject = ''", byEmail.ID).
+		Updates(map[string]any{"oidc_issuer": id.Issuer, "oidc_subject": id.Subject})
+	if res.Error != nil {
+		return nil, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return nil, cases.NotFound("this account is bound to another OpenID Connect subject")
+	}
+	byEmail.OIDCIssuer, byEmail.OIDCSubject = id.Issuer, id.Subject
+	return byEmail, nil
 }
 
 // ActiveUser is the active user with this email (from a verified token or a sign-in),
@@ -98,18 +145,6 @@ func (s *Directory) PatchStructure(ctx context.Context, c cases.Caller, id strin
 	if err := requireRole(c, models.RoleAdmin, models.RoleCoordinator); err != nil {
 		return models.Structure{}, err
 	}
-	if err := cases.Validate(&cmd); err != nil {
-		return models.Structure{}, err
-	}
-	hook := strings.TrimSpace(*cmd.WebhookURL)
-	if hook != "" {
-		parsed, err := url.Parse(hook)
-		if err != nil || (parsed.Scheme != "https" && parsed.Scheme != "http") || parsed.Host == "" {
-			return models.Structure{}, cases.Invalid("some fields are invalid", cases.FieldError{Field: "webhook_url", Message: "must be an http(s) URL, or empty to remove it"})
-		}
-	} else {
-		hook = *cmd.WebhookURL
-	}
 	st, err := s.structure(ctx, id)
 	if err != nil {
 		return models.Structure{}, err
@@ -117,11 +152,32 @@ func (s *Directory) PatchStructure(ctx context.Context, c cases.Caller, id strin
 	if c.Role == models.RoleCoordinator && c.TerritoryID != st.TerritoryID {
 		return models.Structure{}, cases.Forbidden("a coordinator configures only its own territory's structures")
 	}
-	if err := s.store.DB.WithContext(ctx).Model(&models.Structure{}).Where("id = ?", st.ID).
-		Updates(map[string]any{"webhook_url": hook, "updated_at": time.Now().UTC()}).Error; err != nil {
+	if err := cases.Validate(&cmd); err != nil {
 		return models.Structure{}, err
 	}
-	st.WebhookURL = hook
+	hook, secret := strings.TrimSpace(*cmd.WebhookURL), ""
+	if hook != "" {
+		if _, err := s.webhooks.Check(ctx, hook); err != nil {
+			return models.Structure{}, cases.Invalid("some fields are invalid", cases.FieldError{Field: "webhook_url",
+				Message: "must be an https URL of a public address, or empty to remove it (" + webhook.Describe(err) + ")"})
+		}
+		secret = webhook.NewSecret()
+	}
+	now := time.Now().UTC()
+	err = s.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&models.Structure{}).Where("id = ?", st.ID).
+			Updates(map[string]any{"webhook_url": hook, "webhook_secret": secret, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		// Who pointed a structure's notifications (which name cases) somewhere.
+		return tx.Create(&models.AuditEntry{At: now, UserID: c.UserID, UserRole: c.Role, StructureID: c.StructureID,
+			RequestID: c.RequestID, Action: "change", What: "structures.webhook:" + st.ID}).Error
+	})
+	if err != nil {
+		return models.Structure{}, err
+	}
+	// The secret leaves the service once, in this answer.
+	st.WebhookURL, st.WebhookSecret = hook, secret
 	return *st, nil
 }
 
@@ -193,11 +249,11 @@ func (s *Directory) ReplaceRoutingTable(ctx context.Context, c cases.Caller, cmd
 	if err := requireRole(c, models.RoleAdmin, models.RoleCoordinator); err != nil {
 		return RoutingTable{}, err
 	}
-	if err := cases.Validate(&cmd); err != nil {
-		return RoutingTable{}, err
-	}
 	if c.Role == models.RoleCoordinator && c.TerritoryID != cmd.TerritoryID {
 		return RoutingTable{}, cases.Forbidden("a coordinator edits only its own territory's table")
+	}
+	if err := cases.Validate(&cmd); err != nil {
+		return RoutingTable{}, err
 	}
 	now := time.Now().UTC()
 	err := s.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

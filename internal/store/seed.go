@@ -79,7 +79,8 @@ var defaultRoutingRules = []models.RoutingRule{
 	{ID: "young-information", Priority: 30, MaxAge: 25, Need: "information", Network: "Information Jeunesse", Reason: "Un jeune qui cherche de l'information est accueilli par le BIJ ou le PIJ."},
 }
 
-// Seed loads the Chartres network, its convention, the routing table and the demo users.
+// Seed loads the Chartres network, its convention and the routing table; no account
+// (SeedDemo makes the demo ones).
 // It inserts what is missing and never overwrites: running it again changes nothing.
 func (s *Store) Seed(ctx context.Context) error {
 	now := time.Now().UTC()
@@ -124,14 +125,22 @@ func (s *Store) Seed(ctx context.Context) error {
 				return fmt.Errorf("seed routing rule %s: %w", r.ID, err)
 			}
 		}
-		for _, u := range DemoUsers() {
-			u.CreatedAt = now
-			if err := ins(&u); err != nil {
-				return fmt.Errorf("seed user %s: %w", u.Email, err)
-			}
-		}
 		return nil
 	})
+}
+
+// SeedDemo creates the demo accounts (DemoUsers), for `cep dev` and
+// `cep migrate --seed --demo` only: a deployment's accounts are its own, and a demo
+// account with a known email on a production database would be a way in.
+func (s *Store) SeedDemo(ctx context.Context) error {
+	now := time.Now().UTC()
+	for _, u := range DemoUsers() {
+		u.CreatedAt = now
+		if err := s.DB.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&u).Error; err != nil {
+			return fmt.Errorf("seed user %s: %w", u.Email, err)
+		}
+	}
+	return nil
 }
 
 // DemoUsers are the seeded role accounts: one adviser per structure, the local
