@@ -5,6 +5,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/spro-cep/cep/internal/convention"
 	"github.com/spro-cep/cep/internal/routing"
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
@@ -157,8 +158,8 @@ func (s *Service) recommendations(ctx context.Context, row *models.Case) (Recomm
 	if err := s.db(ctx).Where("territory_id = ?", row.TerritoryID).Order("priority, id").Find(&rules).Error; err != nil {
 		return Recommendations{}, err
 	}
-	var structures []models.Structure
-	if err := s.db(ctx).Where("territory_id = ?", row.TerritoryID).Order("id").Find(&structures).Error; err != nil {
+	structures, err := convention.Offered(ctx, s.store.DB, row.TerritoryID, convention.Day(time.Now()))
+	if err != nil {
 		return Recommendations{}, err
 	}
 	recs, unserved := routing.Rank(facts, rules, structures)
