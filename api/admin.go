@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -210,6 +211,10 @@ func (s *server) importUsers(c *gin.Context) error {
 	}
 	dryRun := dry != nil && *dry
 	rep, err := s.dir.ImportUsers(c.Request.Context(), caller(c), http.MaxBytesReader(c.Writer, c.Request.Body, maxBodyBytes), dryRun)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return decodeProblem(err)
+	}
 	if err != nil {
 		return err
 	}

@@ -262,9 +262,10 @@ func (s *Directory) ImportUsers(ctx context.Context, c cases.Caller, r io.Reader
 			line, _ := cr.FieldPos(0)
 			if err != nil {
 				var pe *csv.ParseError
-				if errors.As(err, &pe) {
-					line = pe.Line
+				if !errors.As(err, &pe) {
+					return err // the body could not be read (too large, cut off)
 				}
+				line = pe.Line
 				rep.Lines++
 				rep.Errors = append(rep.Errors, ImportError{Line: line, Field: "line", Message: "is not valid CSV: " + err.Error()})
 				continue

@@ -296,6 +296,13 @@ func TestSecondNetworkFromNothing(t *testing.T) {
 	if !strings.Contains(p.str("detail"), "deactivated") {
 		t.Fatalf("refusal = %s", p.Raw)
 	}
+	// The coordination reassigns the pending hand-off, but not to a structure that
+	// left the convention.
+	p = problemOf(t, s.do(t, call{method: "POST", path: "/api/v1/supervision/cases/" + first + "/reassign", token: n.coord,
+		body: map[string]any{"to_structure_id": "cio-dreux", "reason": "structure désactivée"}}), http.StatusBadRequest)
+	if f := fieldsOf(p); !slices.Equal(f, []string{"to_structure_id"}) || !strings.Contains(p.str("detail"), "not a partner") {
+		t.Fatalf("refusal = %s", p.Raw)
+	}
 	if ids, _ := s.recommended(t, n.pe, second); slices.Contains(ids, "ml-dreux") {
 		t.Fatalf("a deactivated structure is recommended: %v", ids)
 	}
@@ -432,6 +439,7 @@ func TestUsersImportFromCSV(t *testing.T) {
 		t.Fatalf("fields = %v", f)
 	}
 	problemOf(t, importing(adm, "", "who,what\nx,y\n"), http.StatusBadRequest)
+	problemOf(t, importing(adm, "?dry_run=true", "email,display_name,role,structure_id\na@b.test,"+strings.Repeat("x", 1<<20)+",adviser,cio-chartres\n"), http.StatusRequestEntityTooLarge)
 	ok := importing(adm, "", "display_name,email,role,structure_id\nImported one,import.one@chartres.demo.test,adviser,cio-chartres\nImported two,Import.Two@chartres.demo.test,adviser,bij-chartres\n")
 	if ok.Status != http.StatusCreated || ok.str("created") != "2" {
 		t.Fatalf("import: %d %s", ok.Status, ok.Raw)
