@@ -138,7 +138,7 @@ func TestMajorityOfPartners(t *testing.T) {
 	}
 	var entries []models.AdminAuditEntry
 	st.DB.Where("entity = ? AND entity_id IN ?", "coordination", []string{v.ID}).Find(&entries)
-	if len(entries) != 1 || entries[0].UserID != "admin" || !strings.Contains(entries[0].Changes, `"Result":"adopted"`) {
+	if len(entries) != 1 || entries[0].UserID != "admin" || !strings.Contains(entries[0].Changes, `"result":"adopted"`) {
 		t.Errorf("audit = %+v", entries)
 	}
 }

@@ -330,6 +330,11 @@ func TestSecondNetworkFromNothing(t *testing.T) {
 	for _, it := range trail.get("items").([]any) {
 		m := it.(map[string]any)
 		entities[fmt.Sprint(m["entity"])] = true
+		if m["entity"] == "territory" && m["action"] == "create" {
+			if ch := m["changes"].(map[string]any); ch["cep_model"] != "2019" || ch["region"] != "Centre-Val de Loire" {
+				t.Errorf("territory creation entry = %v", m)
+			}
+		}
 		if m["entity"] == "structure" && m["entity_id"] == "ml-dreux" && m["action"] == "update" {
 			if ch, ok := m["changes"].(map[string]any)["active"]; ok {
 				deactivation = ch.(map[string]any)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/schema"
 
 	"github.com/spro-cep/cep/models"
 )
@@ -31,6 +32,15 @@ type Change struct {
 func Audit(tx *gorm.DB, a Actor, territoryID, entity, entityID, action string, changes any) error {
 	raw, err := json.Marshal(changes)
 	if err != nil {
+		return err
+	}
+	// Records without JSON tags (the models) show their fields by column name, as
+	// updates do.
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return err
+	}
+	if raw, err = json.Marshal(snakeKeys(v)); err != nil {
 		return err
 	}
 	return tx.Create(&models.AdminAuditEntry{At: time.Now().UTC(), UserID: a.UserID, UserRole: a.Role,
@@ -150,4 +160,25 @@ func UpdateAudited(tx *gorm.DB, a Actor, territoryID, entity, id string, model a
 		audited[col] = c
 	}
 	return Audit(tx, a, territoryID, entity, id, "update", audited)
+}
+
+var naming = schema.NamingStrategy{}
+
+// snakeKeys renames every object key to its column name (CEPOperator: cep_operator).
+func snakeKeys(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[naming.ColumnName("", k)] = snakeKeys(e)
+		}
+		return out
+	case []any:
+		for i := range x {
+			x[i] = snakeKeys(x[i])
+		}
+		return x
+	default:
+		return v
+	}
 }
