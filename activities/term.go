@@ -3,8 +3,10 @@ package activities
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/spro-cep/cep/models"
@@ -18,7 +20,13 @@ import (
 func (a *Activities) CoordinationTermNotice(ctx context.Context, n workflows.TermNotice) error {
 	db := a.Store.DB.WithContext(ctx)
 	var this models.CoordinationVote
-	if err := db.Where("id = ?", n.DesignationID).Take(&this).Error; err != nil {
+	err := db.Where("id = ?", n.DesignationID).Take(&this).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		// The vote's transaction was rolled back after the workflow started.
+		a.Log.Warn("coordination term without its designation: no notice", "designation_id", n.DesignationID)
+		return nil
+	}
+	if err != nil {
 		return err
 	}
 	var newer int64

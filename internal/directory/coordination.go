@@ -165,16 +165,25 @@ func (s *Directory) RecordVote(ctx context.Context, c cases.Caller, territoryID 
 		}
 		payload, _ := json.Marshal(map[string]any{"designation_id": v.ID, "structure_ids": v.StructureIDs, "starts_on": v.StartsOn,
 			"ends_on": v.EndsOn, "voted_on": v.VotedOn, "partners": len(partners), "present": len(v.Present), "in_favour": len(v.InFavour)})
-		return tx.Create(&models.Notification{ID: "coordination-designated-" + v.ID, Kind: NotifyCoordinationDesignated,
-			RecipientTerritoryID: territoryID, RecipientRole: models.RoleSupervisor, Payload: string(payload), CreatedAt: v.CreatedAt}).Error
+		if err := tx.Create(&models.Notification{ID: "coordination-designated-" + v.ID, Kind: NotifyCoordinationDesignated,
+			RecipientTerritoryID: territoryID, RecipientRole: models.RoleSupervisor, Payload: string(payload), CreatedAt: v.CreatedAt}).Error; err != nil {
+			return err
+		}
+		if s.terms == nil {
+			return nil // the next worker to start schedules the reminder
+		}
+		// Scheduled before the commit: a vote is never recorded without its reminder
+		// (a reminder whose vote was rolled back finds no designation and does nothing).
+		if err := s.terms(ctx, v); err != nil {
+			if e := cases.AsError(err); e != nil {
+				return e
+			}
+			return cases.Unavailable("the reminder of the term cannot be scheduled right now (" + err.Error() + "); the vote was not recorded, retry")
+		}
+		return nil
 	})
 	if err != nil {
 		return Designation{}, err
-	}
-	if result == models.VoteAdopted && s.terms != nil {
-		// The vote stands even if the reminder cannot be scheduled now: every worker
-		// schedules, when it starts, the reminders of the terms in force.
-		_ = s.terms(ctx, v)
 	}
 	return designation(v), nil
 }

@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -140,5 +141,38 @@ func TestMajorityOfPartners(t *testing.T) {
 	st.DB.Where("entity = ? AND entity_id IN ?", "coordination", []string{v.ID}).Find(&entries)
 	if len(entries) != 1 || entries[0].UserID != "admin" || !strings.Contains(entries[0].Changes, `"result":"adopted"`) {
 		t.Errorf("audit = %+v", entries)
+	}
+}
+
+// TestVoteNeedsItsReminder checks that an adopted vote is recorded only with its
+// term's reminder scheduled: when Temporal refuses, nothing is written and the caller
+// may retry.
+func TestVoteNeedsItsReminder(t *testing.T) {
+	st := testdb.Open(t)
+	var scheduled []string
+	d := New(st).WithTerms(func(ctx context.Context, v models.CoordinationVote) error {
+		scheduled = append(scheduled, v.ID)
+		if len(scheduled) == 1 {
+			return errors.New("connection refused")
+		}
+		return nil
+	})
+	ctx := context.Background()
+	admin := cases.Caller{UserID: "admin", Role: models.RoleAdmin}
+	all := []string{"cio-chartres", "pole-emploi-chartres", "pole-emploi-luce", "pole-emploi-services-specialises", "cap-emploi-28",
+		"cma-28-cad", "cci-28-point-a", "fongecif-centre"}
+	cmd := NewVote{VotedOn: "2025-10-01", StructureIDs: []string{"cio-chartres"}, Present: all, InFavour: all}
+	_, err := d.RecordVote(ctx, admin, "chartres", cmd)
+	if e := cases.AsError(err); e == nil || e.Kind != cases.KindUnavailable {
+		t.Fatalf("err = %v, want unavailable", err)
+	}
+	var n int64
+	st.DB.Model(&models.CoordinationVote{}).Where("id = ?", scheduled[0]).Count(&n)
+	if n != 0 {
+		t.Fatal("the vote was recorded without its reminder")
+	}
+	v, err := d.RecordVote(ctx, admin, "chartres", cmd)
+	if err != nil || v.Result != models.VoteAdopted || len(scheduled) != 2 || scheduled[1] != v.ID {
+		t.Fatalf("retry: %+v, %v, scheduled %v", v, err, scheduled)
 	}
 }
