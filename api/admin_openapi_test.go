@@ -68,6 +68,8 @@ func TestAdministrationSchemasMatchTypes(t *testing.T) {
 		{"Coordination", directory.Coordination{TerritoryID: "dreux", InForce: &vote, Votes: []directory.Designation{vote}}},
 		{"Coordination", directory.Coordination{TerritoryID: "dreux", Votes: []directory.Designation{}}},
 		{"User", toUserJSON(models.User{ID: "u", Email: "a@b.fr", Role: models.RoleAdviser, StructureID: str("s"), TerritoryID: str("t"), Active: true})},
+		{"Notification", notificationJSON{ID: "structure-deactivated-x", Kind: directory.NotifyStructureDeactivated, RecipientTerritoryID: "dreux",
+			RecipientRole: "coordinator", Payload: `{"structure_id":"x","pending_handoff_ids":[]}`, CreatedAt: now}},
 		{"ImportReport", directory.ImportReport{DryRun: true, Lines: 3, Valid: 1, Errors: []directory.ImportError{{Line: 3, Field: "email", Message: "m"}}}},
 		{"AdminAuditPage", directory.AuditPage{Page: 1, PageSize: 50, Total: 2, Items: []directory.AuditEntry{
 			audit(map[string]any{"active": map[string]any{"from": true, "to": false}}), audit(terr)}}},

@@ -3,11 +3,15 @@ package directory
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/spro-cep/cep/internal/cases"
+	"github.com/spro-cep/cep/internal/store"
 	"github.com/spro-cep/cep/internal/testdb"
 	"github.com/spro-cep/cep/models"
 )
@@ -174,5 +178,65 @@ func TestVoteNeedsItsReminder(t *testing.T) {
 	v, err := d.RecordVote(ctx, admin, "chartres", cmd)
 	if err != nil || v.Result != models.VoteAdopted || len(scheduled) != 2 || scheduled[1] != v.ID {
 		t.Fatalf("retry: %+v, %v, scheduled %v", v, err, scheduled)
+	}
+}
+
+// TestSQLiteOneConnection runs every administration write on SQLite (cep dev), whose
+// single connection deadlocks a transaction that reads outside itself.
+func TestSQLiteOneConnection(t *testing.T) {
+	st, err := store.Open("", filepath.Join(t.TempDir(), "cep.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := st.Migrate(ctx, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Seed(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d := New(st).WithTerms(func(context.Context, models.CoordinationVote) error { return nil })
+	admin := cases.Caller{UserID: "admin", Role: models.RoleAdmin}
+	inactive := false
+	steps := []struct {
+		name string
+		run  func() error
+	}{
+		{"territory", func() error {
+			_, err := d.CreateTerritory(ctx, admin, NewTerritory{ID: "dreux", Name: "Dreux", Region: "Centre-Val de Loire", CEPModel: CEPModel2019})
+			return err
+		}},
+		{"structure", func() error {
+			_, err := d.CreateStructure(ctx, admin, NewStructure{ID: "ml-dreux", TerritoryID: "dreux", Name: "ML", Network: "Mission locale", Publics: []string{"jobseeker"}})
+			return err
+		}},
+		{"user", func() error {
+			_, err := d.CreateUser(ctx, admin, NewUser{Email: "x@y.test", DisplayName: "X", Role: models.RoleAdviser, StructureID: "ml-dreux"})
+			return err
+		}},
+		{"import", func() error {
+			_, err := d.ImportUsers(ctx, admin, strings.NewReader("email,display_name,role,structure_id\nz@y.test,Z,adviser,ml-dreux\n"), false)
+			return err
+		}},
+		{"amendment", func() error {
+			_, err := d.AddAmendment(ctx, admin, "chartres-2015", NewAmendment{StructureID: "unifaf", Change: models.ChangeLeave, EffectiveOn: "2026-01-01"})
+			return err
+		}},
+		{"vote", func() error {
+			_, err := d.RecordVote(ctx, admin, "chartres", NewVote{VotedOn: "2025-10-01", StructureIDs: []string{"cio-chartres"},
+				Present: []string{"cio-chartres"}, InFavour: []string{"cio-chartres"}})
+			return err
+		}},
+		{"deactivation", func() error {
+			_, err := d.PatchStructure(ctx, admin, "unifaf", StructurePatch{Active: &inactive})
+			return err
+		}},
+	}
+	for _, s := range steps {
+		if err := s.run(); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
 	}
 }

@@ -39,8 +39,9 @@ type UserPatch struct {
 }
 
 // placement is where a user belongs: structure and territory, checked against the
-// caller's rights.
-func (s *Directory) placement(ctx context.Context, c cases.Caller, role, structureID string) (structure, territory *string, err error) {
+// caller's rights. It reads through db, the transaction when there is one (SQLite has
+// a single connection).
+func (s *Directory) placement(ctx context.Context, db *gorm.DB, c cases.Caller, role, structureID string) (structure, territory *string, err error) {
 	invalid := func(msg string) error {
 		return cases.Invalid("some fields are invalid", cases.FieldError{Field: "structure_id", Message: msg})
 	}
@@ -55,8 +56,9 @@ func (s *Directory) placement(ctx context.Context, c cases.Caller, role, structu
 	case structureID == "":
 		return nil, nil, nil
 	}
-	st, err := s.structure(ctx, structureID)
-	if isNotFound(err) {
+	var st models.Structure
+	err = db.WithContext(ctx).Where("id = ?", structureID).Take(&st).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, nil, invalid("no such structure")
 	}
 	if err != nil {
@@ -88,7 +90,7 @@ func (s *Directory) newUser(ctx context.Context, tx *gorm.DB, c cases.Caller, cm
 		return nil, err
 	}
 	email := strings.ToLower(strings.TrimSpace(cmd.Email))
-	structure, territory, err := s.placement(ctx, c, cmd.Role, strings.TrimSpace(cmd.StructureID))
+	structure, territory, err := s.placement(ctx, tx, c, cmd.Role, strings.TrimSpace(cmd.StructureID))
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +165,7 @@ func (s *Directory) PatchUser(ctx context.Context, c cases.Caller, id string, cm
 		}
 	}
 	if cmd.Role != nil || cmd.StructureID != nil {
-		structure, territory, err := s.placement(ctx, c, role, structureID)
+		structure, territory, err := s.placement(ctx, s.store.DB, c, role, structureID)
 		if err != nil {
 			return models.User{}, err
 		}
