@@ -4,14 +4,20 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
 )
+
+// termNoticeAttempts is how many times a notice looks for a designation not (yet)
+// committed before concluding that its vote was rolled back.
+const termNoticeAttempts = 8
 
 // CoordinationTermNotice records a term's reminder or lapse for the territory's
 // coordination and the Région's supervisors, then delivers it. It does nothing when a
@@ -22,7 +28,11 @@ func (a *Activities) CoordinationTermNotice(ctx context.Context, n workflows.Ter
 	var this models.CoordinationVote
 	err := db.Where("id = ?", n.DesignationID).Take(&this).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		// The vote's transaction was rolled back after the workflow started.
+		// The workflow starts inside the vote's transaction: the vote may not be
+		// committed yet, so try again; after a while it was rolled back.
+		if activity.GetInfo(ctx).Attempt < termNoticeAttempts {
+			return fmt.Errorf("designation %s not (yet) recorded", n.DesignationID)
+		}
 		a.Log.Warn("coordination term without its designation: no notice", "designation_id", n.DesignationID)
 		return nil
 	}

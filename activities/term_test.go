@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/testsuite"
+
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
 )
@@ -36,7 +38,11 @@ func TestCoordinationTermNotice(t *testing.T) {
 		rows[0].RecipientTerritoryID != "chartres" || rows[0].DeliveredAt == nil {
 		t.Fatalf("notices = %+v", rows)
 	}
-	if err := a.CoordinationTermNotice(ctx, workflows.TermNotice{DesignationID: "gone", Kind: workflows.NotifyTermLapsed}); err != nil || count(workflows.NotifyTermLapsed) != 0 {
+	// A designation not (yet) committed: the activity fails, to be retried.
+	var ts testsuite.WorkflowTestSuite
+	env := ts.NewTestActivityEnvironment()
+	env.RegisterActivity(a.CoordinationTermNotice)
+	if _, err := env.ExecuteActivity(a.CoordinationTermNotice, workflows.TermNotice{DesignationID: "gone", Kind: workflows.NotifyTermLapsed}); err == nil || count(workflows.NotifyTermLapsed) != 0 {
 		t.Fatalf("a missing designation: %v, %d notices", err, count(workflows.NotifyTermLapsed))
 	}
 	newer := seeded

@@ -60,7 +60,7 @@ func CoordinationTermWorkflow(ctx workflow.Context, in CoordinationTermInput) er
 	}
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: time.Minute,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 10 * time.Second, MaximumInterval: 10 * time.Minute},
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 2 * time.Second, MaximumInterval: 10 * time.Minute},
 	})
 	for _, step := range []struct {
 		at   time.Time
