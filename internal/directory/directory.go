@@ -85,16 +85,28 @@ func (s *Directory) ActiveUser(ctx context.Context, email string) (*models.User,
 	if err != nil {
 		return nil, err
 	}
-	if u.Role == models.RoleCoordinator {
-		ok, err := convention.Coordinates(ctx, s.store.DB, deref(u.TerritoryID), deref(u.StructureID), s.today())
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			u.Role = models.RoleAdviser
-		}
+	if err := s.Effective(ctx, &u); err != nil {
+		return nil, err
 	}
 	return &u, nil
+}
+
+// Effective gives a user loaded for a request the rights the designation gives today:
+// a coordinator whose structure is not in its territory's pair in force acts as an
+// adviser of its structure. Every face that loads its users itself (a session's user)
+// calls it, as ActiveUser does.
+func (s *Directory) Effective(ctx context.Context, u *models.User) error {
+	if u.Role != models.RoleCoordinator {
+		return nil
+	}
+	ok, err := convention.Coordinates(ctx, s.store.DB, deref(u.TerritoryID), deref(u.StructureID), s.today())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		u.Role = models.RoleAdviser
+	}
+	return nil
 }
 
 func deref(p *string) string {

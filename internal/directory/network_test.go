@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spro-cep/cep/internal/cases"
+	"github.com/spro-cep/cep/internal/convention"
 	"github.com/spro-cep/cep/internal/store"
 	"github.com/spro-cep/cep/internal/testdb"
 	"github.com/spro-cep/cep/models"
@@ -237,6 +238,34 @@ func TestSQLiteOneConnection(t *testing.T) {
 	for _, s := range steps {
 		if err := s.run(); err != nil {
 			t.Fatalf("%s: %v", s.name, err)
+		}
+	}
+}
+
+// TestCoordinatorRightsFollowTheDesignation checks Effective, which every face applies
+// to the users it loads: the seeded coordinator coordinates during the pair's term and
+// acts as an adviser from the day after its last day.
+func TestCoordinatorRightsFollowTheDesignation(t *testing.T) {
+	st := testdb.Open(t)
+	ctx := context.Background()
+	var v models.CoordinationVote
+	if err := st.DB.Where("territory_id = ?", "chartres").Take(&v).Error; err != nil {
+		t.Fatal(err)
+	}
+	last, _ := time.ParseInLocation(time.DateOnly, v.EndsOn, convention.Paris)
+	for _, tc := range []struct {
+		at   time.Time
+		want string
+	}{
+		{last.Add(23 * time.Hour), models.RoleCoordinator},
+		{last.Add(24 * time.Hour), models.RoleAdviser},
+	} {
+		u, err := New(st).WithClock(func() time.Time { return tc.at }).ActiveUser(ctx, "coordinator@chartres.demo.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Role != tc.want {
+			t.Errorf("at %s the coordinator acts as %s, want %s", tc.at, u.Role, tc.want)
 		}
 	}
 }
