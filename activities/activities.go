@@ -50,6 +50,7 @@ func (a *Activities) Register(w worker.Registry) {
 	w.RegisterActivityWithOptions(a.ProjectFundingRequest, activity.RegisterOptions{Name: workflows.ActivityProjectFunding})
 	w.RegisterActivityWithOptions(a.MarkProjectionFailed, activity.RegisterOptions{Name: workflows.ActivityMarkProjectionFailed})
 	w.RegisterActivityWithOptions(a.RedriveOutbox, activity.RegisterOptions{Name: workflows.ActivityRedriveOutbox})
+	w.RegisterActivityWithOptions(a.CoordinationTermNotice, activity.RegisterOptions{Name: workflows.ActivityCoordinationTermNote})
 }
 
 // ProjectCase writes one batch of a case's changes in a single transaction. Every write

@@ -68,6 +68,9 @@ func NewRouter(d Deps) *gin.Engine {
 	dir := d.Directory
 	if dir == nil {
 		dir = directory.New(d.Store)
+		if d.Temporal != nil {
+			dir.WithTerms(directory.TemporalTerms(d.Temporal, d.TaskQueue))
+		}
 	}
 	s := &server{svc: svc, dir: dir, verifier: d.Verifier, log: d.Log, perUser: ratelimit.New(d.RateLimitPerMinute)}
 	r := gin.New()
@@ -96,6 +99,21 @@ func NewRouter(d Deps) *gin.Engine {
 	v1.PUT("/routing-rules", handler(s.replaceRoutingRules))
 	v1.GET("/notifications", handler(s.listNotifications))
 	v1.GET("/vocabularies", handler(s.vocabularies))
+	v1.GET("/territories", handler(s.listTerritories))
+	v1.POST("/territories", handler(s.createTerritory))
+	v1.GET("/territories/:id", handler(s.getTerritory))
+	v1.PATCH("/territories/:id", handler(s.patchTerritory))
+	v1.GET("/territories/:id/conventions", handler(s.listConventions))
+	v1.POST("/territories/:id/conventions", handler(s.createConvention))
+	v1.GET("/territories/:id/coordination", handler(s.getCoordination))
+	v1.POST("/territories/:id/coordination", handler(s.recordVote))
+	v1.POST("/conventions/:id/amendments", handler(s.addAmendment))
+	v1.POST("/structures", handler(s.createStructure))
+	v1.GET("/structures/:id/pending-handoffs", handler(s.pendingHandoffs))
+	v1.POST("/users", handler(s.createUser))
+	v1.POST("/users/import", handler(s.importUsers))
+	v1.PATCH("/users/:id", handler(s.patchUser))
+	v1.GET("/admin/audit", handler(s.adminAudit))
 	v1.POST("/codec/decode", codec(d.Codec))
 	v1.POST("/codec/encode", codec(d.Codec))
 

@@ -196,6 +196,9 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		if err := EnsureRetentionSchedule(ctx, a.Temporal, cfg); err != nil {
 			return err
 		}
+		if err := directory.StartTermsInForce(ctx, a.Store, directory.TemporalTerms(a.Temporal, cfg.TaskQueue)); err != nil {
+			return err
+		}
 	}
 	if parts.API {
 		key, err := auth.LoadKey(cfg.TokenSecret, cfg.SigningKeyPath())
@@ -213,7 +216,8 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		a.RefKey = PseudonymKey(cfg, key)
 		a.Cases = cases.New(cases.Config{Store: a.Store, Temporal: a.Temporal, Log: a.Log,
 			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup, PseudonymKey: a.RefKey})
-		a.Directory = directory.New(a.Store).WithWebhooks(webhook.Policy{AllowLoopbackHTTP: parts.Embedded})
+		a.Directory = directory.New(a.Store).WithWebhooks(webhook.Policy{AllowLoopbackHTTP: parts.Embedded}).
+			WithTerms(directory.TemporalTerms(a.Temporal, cfg.TaskQueue))
 		router := api.NewRouter(api.Deps{
 			Store: a.Store, Temporal: a.Temporal, Verifier: verifier, Log: a.Log,
 			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup, Service: a.Cases, Directory: a.Directory,
@@ -307,6 +311,7 @@ func NewWorker(c client.Client, cfg config.Config, st *store.Store, log *slog.Lo
 	w.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.FundingRequestWorkflow, workflow.RegisterOptions{Name: workflows.FundingRequestWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.OutboxWorkflow, workflow.RegisterOptions{Name: workflows.OutboxWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.CoordinationTermWorkflow, workflow.RegisterOptions{Name: workflows.CoordinationTermWorkflowName})
 	acts := &activities.Activities{Store: st, Log: log.With("component", "activities"),
 		HTTP: policy.Client(cfg.NotificationWebhookTimeout.D()), Webhooks: policy, Schemes: schemes,
 		ShortfallThresholdEUR: cfg.FinancingShortfallThresholdEUR}

@@ -46,6 +46,9 @@ func (s *Service) territoryStructure(ctx context.Context, row *models.Case, fiel
 		return nil, Invalid("the structure is outside the case's territory",
 			FieldError{Field: field, Message: "must be a structure of territory " + row.TerritoryID})
 	}
+	if err := s.offered(ctx, st, field); err != nil {
+		return nil, err
+	}
 	return st, nil
 }
 
@@ -68,6 +71,9 @@ func (s *Service) RequestHandoff(ctx context.Context, c Caller, caseID string, c
 		if target.TerritoryID != row.TerritoryID {
 			return nil, Invalid("the target structure is outside the case's territory",
 				FieldError{Field: "to_structure_id", Message: "must be a structure of territory " + row.TerritoryID})
+		}
+		if err := s.offered(ctx, target, "to_structure_id"); err != nil {
+			return nil, err
 		}
 		hid = derivedID(key, row.ID, "handoff")
 		return workflows.RequestHandoffInput{Actor: a, ToStructureID: cmd.ToStructureID, Reason: cmd.Reason, Note: cmd.Note, HandoffID: hid}, nil

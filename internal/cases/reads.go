@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/spro-cep/cep/internal/convention"
 	"github.com/spro-cep/cep/internal/routing"
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
@@ -182,8 +183,8 @@ func (s *Service) recommendations(ctx context.Context, row *models.Case, sight S
 		facts.Disability = false
 		rules = slices.DeleteFunc(rules, func(r models.RoutingRule) bool { return r.Disability != nil })
 	}
-	var structures []models.Structure
-	if err := s.db(ctx).Where("territory_id = ?", row.TerritoryID).Order("id").Find(&structures).Error; err != nil {
+	structures, err := convention.Offered(ctx, s.store.DB, row.TerritoryID, convention.Day(time.Now()))
+	if err != nil {
 		return Recommendations{}, err
 	}
 	recs, unserved := routing.Rank(facts, rules, structures)

@@ -22,6 +22,7 @@ func counts(t *testing.T, st *store.Store) map[string]int64 {
 	for name, m := range map[string]any{
 		"territories": &models.Territory{}, "structures": &models.Structure{}, "users": &models.User{},
 		"signatories": &models.ConventionSignatory{}, "rules": &models.RoutingRule{},
+		"votes": &models.CoordinationVote{}, "admin_audit": &models.AdminAuditEntry{},
 	} {
 		var n int64
 		if err := st.DB.Model(m).Count(&n).Error; err != nil {
@@ -42,7 +43,10 @@ func checkSeed(t *testing.T, st *store.Store) {
 		t.Fatal(err)
 	}
 	first := counts(t, st)
-	want := map[string]int64{"territories": 1, "structures": 15, "users": 18, "signatories": 17, "rules": 11}
+	// The seed writes through the administration's audited writes: one entry per
+	// territory, structure, convention, designation, table and user.
+	want := map[string]int64{"territories": 1, "structures": 15, "users": 18, "signatories": 17, "rules": 11,
+		"votes": 1, "admin_audit": 1 + 15 + 1 + 1 + 1 + 18}
 	for k, v := range want {
 		if first[k] != v {
 			t.Errorf("%s = %d, want %d", k, first[k], v)
@@ -78,6 +82,20 @@ func checkSeed(t *testing.T, st *store.Store) {
 	st.DB.Where("role = ?", "coordinator").Order("structure_id").Find(&coords)
 	if len(coords) != 2 || coords[0].StructureID != "cap-emploi-28" || coords[1].StructureID != "pole-emploi-chartres" {
 		t.Errorf("coordinating pair = %+v", coords)
+	}
+	var vote models.CoordinationVote
+	if err := st.DB.Where("territory_id = ?", store.ChartresTerritoryID).Take(&vote).Error; err != nil {
+		t.Fatal(err)
+	}
+	today := time.Now().Format(time.DateOnly)
+	if vote.Result != models.VoteAdopted || vote.StartsOn > today || vote.EndsOn < today || len(vote.InFavour) != 15 ||
+		vote.StartsOn[5:] != "09-28" || vote.EndsOn[5:] != "09-27" {
+		t.Errorf("the seeded designation is not the pair's term in force, from the convention's anniversary: %+v", vote)
+	}
+	var active int64
+	st.DB.Model(&models.Structure{}).Where("active").Count(&active)
+	if active != 15 {
+		t.Errorf("active structures = %d, want 15", active)
 	}
 	var nonCEP int64
 	st.DB.Model(&models.Structure{}).Where("cep_operator = ?", false).Count(&nonCEP)
@@ -117,6 +135,25 @@ func TestSQLiteMigrateAndSeed(t *testing.T) {
 		t.Errorf("the reference seed created %d accounts", n)
 	}
 	checkSeed(t, st)
+}
+
+// TestAdminAuditIsAppendOnly checks that the database itself refuses to rewrite the
+// administration audit trail.
+func TestAdminAuditIsAppendOnly(t *testing.T) {
+	st := testdb.Open(t)
+	var e models.AdminAuditEntry
+	if err := st.DB.Order("id").Take(&e).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DB.Model(&models.AdminAuditEntry{}).Where("id = ?", e.ID).Update("user_id", "someone-else").Error; err == nil {
+		t.Error("an admin_audit row was updated")
+	}
+	if err := st.DB.Where("id = ?", e.ID).Delete(&models.AdminAuditEntry{}).Error; err == nil {
+		t.Error("an admin_audit row was deleted")
+	}
+	if err := st.DB.Exec("TRUNCATE admin_audit").Error; err == nil {
+		t.Error("admin_audit was truncated")
+	}
 }
 
 func TestOpenRejectsOtherURLs(t *testing.T) {
