@@ -902,3 +902,40 @@ func TestFinancingStateAcrossContinueAsNew(t *testing.T) {
 	defer mu.Unlock()
 	wantStrings(t, "withdrawals signalled", withdrawals, FundingRequestWorkflowID("c1", "f2")+":withdraw:case closed")
 }
+
+// Issue 12: a case that closes with its financing alert raised lowers it (no current
+// alert on a closed case) and keeps it as history in the timeline.
+func TestFinancingAlertClearedAtClose(t *testing.T) {
+	for _, close := range []struct {
+		name   string
+		update string
+		in     any
+	}{
+		{"closed", UpdateClose, CloseInput{Actor: pe, Outcome: "abandoned"}},
+		{"withdrawn", UpdateWithdraw, ReasonInput{Actor: pe, Reason: "moving"}},
+	} {
+		t.Run(close.name, func(t *testing.T) {
+			ft := newFinancingTest(t)
+			ft.compute = func(int, ComputeFinancingInput) (ComputedFinancing, error) {
+				return ComputedFinancing{Plan: map[string]any{}, Shortfall: true, LeftToPayEUR: 900, Reasons: []string{"short"}}, nil
+			}
+			s := &script{ct: ft.caseTest}
+			toFinancing(s)
+			s.must(UpdateComputeFinancing, ReasonInput{Actor: pe})
+			closed := s.send(close.update, close.in)
+			ft.runToCompletion(openInput())
+			s.checkOK(t)
+			wantOK(t, closed)
+			if closed.result.FinancingAlert || ft.last().FinancingAlert {
+				t.Errorf("financing_alert still raised after the case closed")
+			}
+			types := ft.eventTypes()
+			if got := types[len(types)-2:]; got[0] != close.name || got[1] != "financing_alert_cleared" {
+				t.Errorf("timeline ends %v, want [%s financing_alert_cleared]", got, close.name)
+			}
+			if len(ft.eventsOfType("financing_alert_raised")) != 1 {
+				t.Errorf("the raised alert is not kept as history: %v", types)
+			}
+		})
+	}
+}

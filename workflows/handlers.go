@@ -467,6 +467,17 @@ func (r *caseRun) closeCase(ctx workflow.Context, outcome, note string) {
 	}
 }
 
+// clearAlertAtClose lowers the financing alert of a case that closes: nobody acts on a
+// closed case's financing any more, so it is no current alert; the timeline keeps it
+// as history (financing_alert_raised, then financing_alert_cleared).
+func (r *caseRun) clearAlertAtClose(ctx workflow.Context, a Actor) {
+	if !r.c.FinancingAlert || workflow.GetVersion(ctx, "clear-alert-at-close", workflow.DefaultVersion, 1) < 1 {
+		return
+	}
+	r.c.FinancingAlert = false
+	r.emit(ctx, a, "financing_alert_cleared", map[string]any{"reason": "case_closed", "outcome": r.c.Outcome})
+}
+
 func (r *caseRun) applyWithdraw(ctx workflow.Context, in ReasonInput) {
 	from := r.c.Stage
 	if r.c.Handoff != nil {
@@ -476,6 +487,7 @@ func (r *caseRun) applyWithdraw(ctx workflow.Context, in ReasonInput) {
 	}
 	r.closeCase(ctx, OutcomeWithdrawn, in.Reason)
 	r.emit(ctx, in.Actor, "withdrawn", map[string]any{"reason": in.Reason, "from_stage": from})
+	r.clearAlertAtClose(ctx, in.Actor)
 	r.touch(ctx, true)
 }
 
@@ -499,5 +511,6 @@ func (r *caseRun) applyClose(ctx workflow.Context, in CloseInput) {
 	from := r.c.Stage
 	r.closeCase(ctx, in.Outcome, in.Note)
 	r.emit(ctx, in.Actor, "closed", map[string]any{"outcome": in.Outcome, "note": in.Note, "from_stage": from})
+	r.clearAlertAtClose(ctx, in.Actor)
 	r.touch(ctx, true)
 }
