@@ -29,7 +29,7 @@ func Vocab() Vocabularies {
 		Needs:          []string{"information", "career_change", "training", "vae", "job_search", "business_creation", "craft_business", "transition_project", "executive_career", "other"},
 		DeclineReasons: workflows.DeclineReasons,
 		CloseOutcomes:  workflows.CloseOutcomes,
-		ActionTypes:    []string{"training", "vae", "complementary_service", "business_creation", "job_search", "other"},
+		ActionTypes:    []string{"training", "vae", "complementary_service", "business_creation", "job_search", "bilan_competences", "driving_licence", "other"},
 		SessionModes:   []string{"on_site", "phone", "video"},
 		Stages:         Stages,
 	}
