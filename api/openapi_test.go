@@ -198,6 +198,7 @@ func TestRequestSchemasMatchInputTypes(t *testing.T) {
 		"FundingRequestInput":  reflect.TypeFor[fundingRequestIn](),
 		"FundingDecisionInput": reflect.TypeFor[decisionEventIn](),
 		"FundingWithdrawInput": reflect.TypeFor[withdrawFundingIn](),
+		"LevelInput":           reflect.TypeFor[levelIn](),
 		"StructurePatch":       reflect.TypeFor[structurePatch](),
 		"RoutingTable":         reflect.TypeFor[routingTableJSON](),
 		"RoutingRule":          reflect.TypeFor[routingRuleJSON](),
@@ -310,12 +311,14 @@ func TestResponseSchemasMatchOutputTypes(t *testing.T) {
 	ben := &beneficiaryJSON{FirstName: "A", LastName: "B", BirthDate: "1990-01-02", Gender: "female", Email: "a@b.fr",
 		Phone: "0600000000", PostalCode: "28000", Public: "jobseeker", DisabilityRecognized: true}
 	full := caseJSON{ID: "1b4e28ba-2fa1-41d2-883f-0016d3cca427", Stage: workflows.StageHandoff, Paused: true, PausedAt: &now,
+		CEPModel: "2014", StageLabel: workflows.StageLabel("2014", workflows.StageHandoff),
 		PauseReason: "p", Escalated: true, StructureID: "s1", TerritoryID: "t1", ReferentAdviserID: str("u1"), Handoff: handoff,
 		Project: project, Actions: []workflows.Action{action}, PlanRevision: 1, SessionsCount: 2, Channel: "phone", Request: "r",
 		Needs: []string{"training"}, Consent: consentJSON{DataSharing: true}, Outcome: str("withdrawn"), CloseNote: "c",
 		Deadlines: []workflows.Deadline{{Kind: "handoff_expiry", DueAt: later}}, DueAt: &later, CreatedBy: "u1", CreatedAt: now,
 		UpdatedAt: now, ClosedAt: &later, LastActivityAt: now, Version: 3, Beneficiary: ben}
 	bare := caseJSON{ID: full.ID, Stage: workflows.StageReception, StructureID: "s1", TerritoryID: "t1", Actions: []workflows.Action{},
+		CEPModel: "2019", StageLabel: workflows.StageLabel("2019", workflows.StageReception),
 		Channel: "on_site", Needs: []string{}, Deadlines: []workflows.Deadline{}, CreatedAt: now, UpdatedAt: now, LastActivityAt: now}
 	paused := false
 
@@ -407,6 +410,7 @@ func TestResponseSchemasMatchOutputTypes(t *testing.T) {
 			"items":    []routing.Recommendation{{StructureID: "s2", Name: "n", Network: "CCI", Score: 95, Reasons: []string{"r"}, RuleIDs: []string{"t1-1"}, Basis: routing.BasisRule}},
 			"unserved": []routing.Unserved{{RuleID: "t1-2", Network: "Cap emploi", Reason: "r"}}}},
 		{"Synthesis", synthesisJSON{CaseID: full.ID, GeneratedAt: now, Stage: "implementation", StructureID: "s1", StructureName: "n",
+			CEPModel: "2014", StageLabel: "Niveau 3", ModelSource: "arrêté du 16 juillet 2014",
 			ReferentAdviser: str("u1"), Beneficiary: ben, Request: "r", Needs: []string{"vae"}, Competences: project.Competences,
 			Project: project, ActionPlan: []workflows.Action{action}, PlanRevision: 1, TotalCostEUR: 1200.5,
 			Sessions: []workflows.Session{session}, Outcome: str("job")}},
@@ -416,6 +420,7 @@ func TestResponseSchemasMatchOutputTypes(t *testing.T) {
 			"adviser_id": "u1", "stage": "implementation", "case": full}},
 		{"ActionCreated", map[string]any{"action": action, "plan_revision": 2, "case": full}},
 		{"Synthesis", synthesisJSON{CaseID: full.ID, GeneratedAt: now, Stage: "implementation", StructureID: "s1", StructureName: "n",
+			CEPModel: "2014", StageLabel: "Niveau 3", ModelSource: "arrêté du 16 juillet 2014",
 			Needs: []string{}, Competences: []workflows.Competence{}, ActionPlan: []workflows.Action{action}, PlanRevision: 1,
 			TotalCostEUR: 1200.5, Sessions: []workflows.Session{}, Financing: &financingSynthesis{Revision: 2, Shortfall: true,
 				TotalFundedEUR: 600.5, TotalLeftToPayEUR: 600, Lines: []financingLine{{ActionID: "a1", Funder: "cpf", Status: "eligible", AmountEUR: 600.5}}}}},

@@ -104,6 +104,7 @@ func NewRouter(d Deps) *gin.Engine {
 	cs.POST("/:id/sessions", handler(s.addSession))
 	cs.PUT("/:id/project", handler(s.setProject))
 	cs.POST("/:id/implementation", handler(s.startImplementation))
+	cs.POST("/:id/levels", handler(s.startLevel))
 	cs.POST("/:id/actions", handler(s.addAction))
 	cs.PUT("/:id/actions/:aid", handler(s.changeAction))
 	cs.PATCH("/:id/actions/:aid", handler(s.patchAction))

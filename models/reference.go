@@ -21,7 +21,9 @@ type Territory struct {
 	Region     string
 	Communes   int
 	Population int
-	CreatedAt  time.Time
+	// CEPModel is the CEP model the territory runs: "2014" or "2019" (migration 00012).
+	CEPModel  string `gorm:"column:cep_model;default:2014"`
+	CreatedAt time.Time
 }
 
 // Structure is a partner structure of a SPRO network.

@@ -18,7 +18,11 @@ var (
 	OutcomeWithdrawn = "withdrawn"
 )
 
-var openStages = []string{StageReception, StageCounselling, StageImplementation}
+var openStages = []string{StageReception, StageCounselling, StageImplementation, StageAccueil, StageAccompagnement}
+
+// planStages hold the action plan and its financing: level 3 of the 2014 model, the
+// accompagnement personnalisé of the 2019 model.
+var planStages = []string{StageImplementation, StageAccompagnement}
 
 func (r *caseRun) registerHandlers(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (Case, error) { return r.snapshot(), nil }); err != nil {
@@ -41,6 +45,7 @@ func (r *caseRun) registerHandlers(ctx workflow.Context) error {
 		handle(ctx, r, UpdateAddSession, r.checkAddSession, r.applyAddSession),
 		handle(ctx, r, UpdateSetProject, r.checkSetProject, r.applySetProject),
 		handle(ctx, r, UpdateStartImplementation, r.checkStartImplementation, r.applyStartImplementation),
+		handle(ctx, r, UpdateStartLevel, r.checkStartLevel, r.applyStartLevel),
 		handle(ctx, r, UpdateAddAction, r.checkAddAction, r.applyAddAction),
 		handle(ctx, r, UpdateChangeAction, r.checkChangeAction, r.applyChangeAction),
 		handle(ctx, r, UpdateRemoveAction, r.checkChangeAction, r.applyRemoveAction),
@@ -225,6 +230,9 @@ func (r *caseRun) applyCancelHandoff(ctx workflow.Context, in DecideHandoffInput
 func (r *caseRun) checkStartCounselling(in StartCounsellingInput) error {
 	return first(
 		func() error { return r.holder(in.Actor) },
+		func() error {
+			return r.modelOnly(CEPModel2014, "counselling (level 2 of 2014)", "enter a level (accueil_individualise or accompagnement_personnalise)")
+		},
 		func() error { return r.active(StageReception, StageImplementation) },
 		func() error { return r.cepOperator(in.Actor) },
 		func() error {
@@ -247,7 +255,7 @@ func (r *caseRun) applyStartCounselling(ctx workflow.Context, in StartCounsellin
 func (r *caseRun) checkAddSession(in AddSessionInput) error {
 	return first(
 		func() error { return r.holder(in.Actor) },
-		func() error { return r.active(StageCounselling, StageImplementation) },
+		func() error { return r.active(StageCounselling, StageImplementation, StageAccueil, StageAccompagnement) },
 	)
 }
 
@@ -291,6 +299,9 @@ func (r *caseRun) applySetProject(ctx workflow.Context, in SetProjectInput) {
 func (r *caseRun) checkStartImplementation(in ReasonInput) error {
 	return first(
 		func() error { return r.holder(in.Actor) },
+		func() error {
+			return r.modelOnly(CEPModel2014, "implementation (level 3 of 2014)", "enter a level (accueil_individualise or accompagnement_personnalise)")
+		},
 		func() error { return r.active(StageReception, StageCounselling) },
 		func() error { return r.cepOperator(in.Actor) },
 		func() error {
@@ -318,7 +329,7 @@ func (r *caseRun) applyStartImplementation(ctx workflow.Context, in ReasonInput)
 func (r *caseRun) checkAddAction(in ActionInput) error {
 	return first(
 		func() error { return r.holder(in.Actor) },
-		func() error { return r.active(StageImplementation) },
+		func() error { return r.active(planStages...) },
 		func() error {
 			if in.Action.ID != "" && r.actionIndex(in.Action.ID) >= 0 {
 				return refuse(r.c, RefusalConflict, "", "the plan already has an action %s", in.Action.ID)
@@ -359,7 +370,7 @@ func (r *caseRun) actionIndex(id string) int {
 func (r *caseRun) checkChangeAction(in ActionInput) error {
 	return first(
 		func() error { return r.holder(in.Actor) },
-		func() error { return r.active(StageImplementation) },
+		func() error { return r.active(planStages...) },
 		func() error {
 			if r.actionIndex(in.Action.ID) < 0 {
 				return refuse(r.c, RefusalNotFound, "", "no action %s in the plan", in.Action.ID)

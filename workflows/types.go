@@ -141,6 +141,8 @@ type OpenCase struct {
 	Needs              []string  `json:"needs"`
 	ConsentDataSharing bool      `json:"consent_data_sharing"`
 	ReceivedAt         time.Time `json:"received_at"`
+	// CEPModel is the territory's CEP model (CEPModel2014 or CEPModel2019); empty is 2014.
+	CEPModel string `json:"cep_model,omitempty"`
 }
 
 // Handoff is an orientation of the case to another structure.
@@ -217,11 +219,13 @@ type Deadline struct {
 // Case is the state of a case as the workflow owns it: returned by updates and the
 // state query, carried across continue-as-new and projected into the database.
 type Case struct {
-	ID                   string     `json:"id"`
-	TerritoryID          string     `json:"territory_id"`
-	StructureID          string     `json:"structure_id"`
-	StructureCEPOperator bool       `json:"structure_cep_operator"`
-	Stage                string     `json:"stage"`
+	ID                   string `json:"id"`
+	TerritoryID          string `json:"territory_id"`
+	StructureID          string `json:"structure_id"`
+	StructureCEPOperator bool   `json:"structure_cep_operator"`
+	Stage                string `json:"stage"`
+	// CEPModel is the CEP model the case follows (empty: 2014, as before models existed).
+	CEPModel             string     `json:"cep_model,omitempty"`
 	Paused               bool       `json:"paused"`
 	PausedAt             *time.Time `json:"paused_at,omitempty"`
 	PauseReason          string     `json:"pause_reason,omitempty"`

@@ -33,8 +33,11 @@ type ConsentView struct {
 
 // CaseView is a case as its file shows it: the workflow's state and the person.
 type CaseView struct {
-	ID                string               `json:"id"`
-	Stage             string               `json:"stage"`
+	ID    string `json:"id"`
+	Stage string `json:"stage"`
+	// StageLabel names the stage as the case's CEP model does; CEPModel is that model.
+	StageLabel        string               `json:"stage_label"`
+	CEPModel          string               `json:"cep_model"`
 	Paused            bool                 `json:"paused"`
 	PausedAt          *time.Time           `json:"paused_at,omitempty"`
 	PauseReason       string               `json:"pause_reason,omitempty"`
@@ -72,7 +75,7 @@ type CaseView struct {
 
 // view joins the workflow's state with the person's details.
 func (s *Service) view(ctx context.Context, st workflows.Case) (CaseView, error) {
-	out := CaseView{ID: st.ID, Stage: st.Stage, Paused: st.Paused, PausedAt: st.PausedAt, PauseReason: st.PauseReason,
+	out := CaseView{ID: st.ID, Stage: st.Stage, CEPModel: workflows.ModelOf(&st), StageLabel: workflows.StageLabel(st.CEPModel, st.Stage), Paused: st.Paused, PausedAt: st.PausedAt, PauseReason: st.PauseReason,
 		Escalated: st.Escalated, StructureID: st.StructureID, TerritoryID: st.TerritoryID, Handoff: st.Handoff,
 		Project: st.Project, Actions: st.Actions, PlanRevision: st.PlanRevision, SessionsCount: st.Sessions,
 		Channel: st.Channel, Needs: st.Needs, Consent: ConsentView{DataSharing: st.ConsentDataSharing},

@@ -79,7 +79,8 @@ var defaultRoutingRules = []models.RoutingRule{
 	{ID: "young-information", Priority: 30, MaxAge: 25, Need: "information", Network: "Information Jeunesse", Reason: "Un jeune qui cherche de l'information est accueilli par le BIJ ou le PIJ."},
 }
 
-// Seed loads the Chartres network, its convention, the routing table and the demo users.
+// Seed loads the Chartres network (2014 CEP model), its convention, the routing table
+// and the demo users, then the 2019-model territory (seed2019).
 // It inserts what is missing and never overwrites: running it again changes nothing.
 func (s *Store) Seed(ctx context.Context) error {
 	now := time.Now().UTC()
@@ -130,8 +131,12 @@ func (s *Store) Seed(ctx context.Context) error {
 				return fmt.Errorf("seed user %s: %w", u.Email, err)
 			}
 		}
-		return nil
+		return seed2019(tx, now)
 	})
+}
+
+func insertMissing(tx *gorm.DB, v any) error {
+	return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(v).Error
 }
 
 // DemoUsers are the seeded role accounts: one adviser per structure, the local

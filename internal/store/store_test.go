@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/spro-cep/cep/internal/store"
@@ -35,7 +36,9 @@ func checkSeed(t *testing.T, st *store.Store) {
 		t.Fatal(err)
 	}
 	first := counts(t, st)
-	want := map[string]int64{"territories": 1, "structures": 15, "users": 18, "signatories": 17, "rules": 11}
+	// Chartres (15 structures, 17 users with the Région's supervisor and the admin, 11
+	// rules) and the 2019-model territory (5 structures, 6 users, 5 rules).
+	want := map[string]int64{"territories": 2, "structures": 15 + 5, "users": 18 + 6, "signatories": 17, "rules": 11 + 5}
 	for k, v := range want {
 		if first[k] != v {
 			t.Errorf("%s = %d, want %d", k, first[k], v)
@@ -69,8 +72,14 @@ func checkSeed(t *testing.T, st *store.Store) {
 	if len(coords) != 2 || coords[0].StructureID != "cap-emploi-28" || coords[1].StructureID != "pole-emploi-chartres" {
 		t.Errorf("coordinating pair = %+v", coords)
 	}
+	var models2014, models2019 []string
+	st.DB.Model(&models.Territory{}).Where("cep_model = ?", "2014").Pluck("id", &models2014)
+	st.DB.Model(&models.Territory{}).Where("cep_model = ?", "2019").Pluck("id", &models2019)
+	if !slices.Equal(models2014, []string{store.ChartresTerritoryID}) || !slices.Equal(models2019, []string{store.ChateaurouxTerritoryID}) {
+		t.Errorf("CEP models: 2014 %v, 2019 %v", models2014, models2019)
+	}
 	var nonCEP int64
-	st.DB.Model(&models.Structure{}).Where("cep_operator = ?", false).Count(&nonCEP)
+	st.DB.Model(&models.Structure{}).Where("cep_operator = ? AND territory_id = ?", false, store.ChartresTerritoryID).Count(&nonCEP)
 	if nonCEP != 7 {
 		t.Errorf("structures that are not CEP operators = %d, want 7", nonCEP)
 	}
