@@ -255,7 +255,9 @@ func (r *caseRun) applyStartCounselling(ctx workflow.Context, in StartCounsellin
 func (r *caseRun) checkAddSession(in AddSessionInput) error {
 	return first(
 		func() error { return r.holder(in.Actor) },
-		func() error { return r.active(StageCounselling, StageImplementation, StageAccueil, StageAccompagnement) },
+		func() error {
+			return r.active(StageCounselling, StageImplementation, StageAccueil, StageAccompagnement)
+		},
 	)
 }
 
