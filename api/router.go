@@ -39,6 +39,9 @@ type Deps struct {
 	Directory *directory.Directory
 	// Codec is the remote codec endpoint (internal/payloadcodec); nil answers 404.
 	Codec http.Handler
+	// Survey serves the satisfaction survey's page, /enquete/{token}, without an
+	// account (internal/survey); nil answers 404.
+	Survey http.Handler
 }
 
 type server struct {
@@ -71,6 +74,10 @@ func NewRouter(d Deps) *gin.Engine {
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.ready)
+	if d.Survey != nil {
+		r.GET("/enquete/:token", gin.WrapH(d.Survey))
+		r.POST("/enquete/:token", gin.WrapH(d.Survey))
+	}
 	r.GET("/api/v1/openapi.json", serveOpenAPI)
 
 	v1 := r.Group("/api/v1", s.authenticate)

@@ -214,6 +214,7 @@ func (r *caseRun) finish(ctx workflow.Context) error {
 	if err := r.awaitFundingAnswers(ctx); err != nil {
 		return err
 	}
+	r.startFollowUp(ctx)
 	return r.drainDeliveries(ctx)
 }
 

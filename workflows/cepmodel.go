@@ -132,5 +132,6 @@ func (r *caseRun) applyStartLevel(ctx workflow.Context, in StartLevelInput) {
 		r.c.ReferentAdviserID = in.AdviserID
 	}
 	r.emit(ctx, in.Actor, "level_started", map[string]any{"level": in.Level, "from_stage": from, "adviser_id": in.AdviserID})
+	r.enterLevel(ctx, from)
 	r.touch(ctx, true)
 }

@@ -457,7 +457,7 @@ func TestFundingRefusalPropagatesAndRecomputes(t *testing.T) {
 	wantTypes(t, withoutInactivity(ft.eventTypes()),
 		"case_opened", "project_set", "implementation_started", "action_added", "action_added", "situation_updated",
 		"financing_plan_computed", "funding_requested", "funding_submitted", "funding_decided",
-		"financing_plan_computed", "financing_alert_raised", "closed")
+		"financing_plan_computed", "financing_alert_raised", "closed", "financing_alert_cleared")
 	dec := ft.only("funding_decided")
 	if d := dec.Details; d["request_id"] != "f1" || d["funder"] != "region" || d["status"] != FundingRefused || d["reason"] != "not eligible" || num(d["amount_granted_eur"]) != 0 {
 		t.Errorf("funding_decided details %v", d)
@@ -879,7 +879,8 @@ func TestFinancingStateAcrossContinueAsNew(t *testing.T) {
 	if afterUnknown != 0 {
 		t.Errorf("a change for an unknown request was projected (%d projections)", afterUnknown)
 	}
-	wantTypes(t, ft2.eventTypes(), "funding_decided", "financing_plan_computed", "closed")
+	// The closure lowers the alert the refusal raised (issue 12).
+	wantTypes(t, ft2.eventTypes(), "funding_decided", "financing_plan_computed", "closed", "financing_alert_cleared")
 	if evs := ft2.events(); len(evs) > 0 && evs[0].Seq != st.Seq+1 {
 		t.Errorf("first event of the new run has seq %d, want %d", evs[0].Seq, st.Seq+1)
 	}

@@ -249,6 +249,7 @@ func (r *caseRun) applyStartCounselling(ctx workflow.Context, in StartCounsellin
 	r.c.Stage = StageCounselling
 	r.c.ReferentAdviserID = in.AdviserID
 	r.emit(ctx, in.Actor, "counselling_started", map[string]any{"referent_adviser_id": in.AdviserID, "from_stage": from})
+	r.enterLevel(ctx, from)
 	r.touch(ctx, true)
 }
 
@@ -325,6 +326,7 @@ func (r *caseRun) applyStartImplementation(ctx workflow.Context, in ReasonInput)
 		r.c.ReferentAdviserID = in.Actor.UserID
 	}
 	r.emit(ctx, in.Actor, "implementation_started", map[string]any{"from_stage": from, "referent_adviser_id": r.c.ReferentAdviserID, "note": in.Reason})
+	r.enterLevel(ctx, from)
 	r.touch(ctx, true)
 }
 
@@ -501,6 +503,7 @@ func (r *caseRun) applyWithdraw(ctx workflow.Context, in ReasonInput) {
 	r.closeCase(ctx, OutcomeWithdrawn, in.Reason)
 	r.emit(ctx, in.Actor, "withdrawn", map[string]any{"reason": in.Reason, "from_stage": from})
 	r.clearAlertAtClose(ctx, in.Actor)
+	r.levelEnded(ctx, from)
 	r.touch(ctx, true)
 }
 
@@ -525,5 +528,6 @@ func (r *caseRun) applyClose(ctx workflow.Context, in CloseInput) {
 	r.closeCase(ctx, in.Outcome, in.Note)
 	r.emit(ctx, in.Actor, "closed", map[string]any{"outcome": in.Outcome, "note": in.Note, "from_stage": from})
 	r.clearAlertAtClose(ctx, in.Actor)
+	r.levelEnded(ctx, from)
 	r.touch(ctx, true)
 }

@@ -100,6 +100,9 @@ type Settings struct {
 	// defaults (10 attempts, 10 minutes).
 	ProjectionMaxAttempts int           `json:"projection_max_attempts,omitempty"`
 	ProjectionTimeout     time.Duration `json:"projection_timeout,omitempty"`
+	// FollowUpAfter overrides the six months between the closure and the follow-up
+	// survey (tests); zero is six calendar months.
+	FollowUpAfter time.Duration `json:"follow_up_after,omitempty"`
 }
 
 // Actor is who asks for a change, as authenticated by the API.
@@ -267,6 +270,9 @@ type Case struct {
 	// Requests are the latest processed request IDs, carried across continue-as-new so
 	// that a retried request never applies twice.
 	Requests []string `json:"requests,omitempty"`
+	// CEPStarted is set once the case reached a CEP level: its closure starts the
+	// 6-month follow-up survey.
+	CEPStarted bool `json:"cep_started,omitempty"`
 	// ProjectionFailedAt is set while some change of the case could not be written to
 	// the database (since when); supervision lists the case as a workflow problem.
 	ProjectionFailedAt *time.Time `json:"projection_failed_at,omitempty"`

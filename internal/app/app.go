@@ -31,6 +31,7 @@ import (
 	"github.com/spro-cep/cep/internal/financing"
 	"github.com/spro-cep/cep/internal/payloadcodec"
 	"github.com/spro-cep/cep/internal/store"
+	"github.com/spro-cep/cep/internal/survey"
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
 )
@@ -195,7 +196,8 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		router := api.NewRouter(api.Deps{
 			Store: a.Store, Temporal: a.Temporal, Verifier: verifier, Log: a.Log,
 			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup, Service: a.Cases, Directory: a.Directory,
-			Codec: CodecHandler(cfg, a.Codec, a.Store),
+			Codec:  CodecHandler(cfg, a.Codec, a.Store),
+			Survey: &survey.Handler{DB: a.Store.DB, Signer: survey.NewSigner(key), Log: a.Log},
 		})
 		a.ln, err = net.Listen("tcp", cfg.HTTPAddr)
 		if err != nil {
@@ -266,9 +268,16 @@ func NewWorker(c client.Client, cfg config.Config, st *store.Store, log *slog.Lo
 	w.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.FundingRequestWorkflow, workflow.RegisterOptions{Name: workflows.FundingRequestWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.OutboxWorkflow, workflow.RegisterOptions{Name: workflows.OutboxWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.FollowUpWorkflow, workflow.RegisterOptions{Name: workflows.FollowUpWorkflowName})
+	// Survey links are signed with a key derived from the platform key, which the API
+	// that checks them loads the same way.
+	key, err := auth.LoadKey(cfg.TokenSecret, cfg.SigningKeyPath())
+	if err != nil {
+		return nil, fmt.Errorf("survey links: %w", err)
+	}
 	acts := &activities.Activities{Store: st, Log: log.With("component", "activities"),
 		HTTP: &http.Client{Timeout: cfg.NotificationWebhookTimeout.D()}, Schemes: schemes,
-		ShortfallThresholdEUR: cfg.FinancingShortfallThresholdEUR}
+		ShortfallThresholdEUR: cfg.FinancingShortfallThresholdEUR, Surveys: survey.NewSigner(key)}
 	acts.Register(w)
 	binding.Register(w)
 	return w, nil

@@ -193,7 +193,9 @@ func (s *Service) Indicators(ctx context.Context, c Caller, territory string, fr
 	if err != nil {
 		return supervision.Indicators{}, err
 	}
-	return supervision.Compute(in), nil
+	out := supervision.Compute(in)
+	out.FollowUp, err = supervision.LoadFollowUp(ctx, s.store.DB, territory, from.UTC(), to.UTC())
+	return out, err
 }
 
 // AnnualReport is the yearly activity report of a territory, with its name.

@@ -105,6 +105,9 @@ type Indicators struct {
 	To          time.Time             `json:"to"`
 	GeneratedAt time.Time             `json:"generated_at"`
 	Territories []TerritoryIndicators `json:"territories"`
+	// FollowUp are the satisfaction and follow-up indicators of the period, all the
+	// territories asked together (LoadFollowUp).
+	FollowUp FollowUp `json:"follow_up"`
 }
 
 // EventRow is a timeline event with its case's territory.
@@ -323,7 +326,8 @@ func Compute(in Input) Indicators {
 		}
 	}
 
-	out := Indicators{From: in.From, To: in.To, GeneratedAt: in.Now, Territories: []TerritoryIndicators{}}
+	out := Indicators{From: in.From, To: in.To, GeneratedAt: in.Now, Territories: []TerritoryIndicators{},
+		FollowUp: FollowUp{SituationAtSixMonths: map[string]Counts{}, OutcomesByGender: map[string]Counts{}}}
 	ids := make([]string, 0, len(terr))
 	for id := range terr {
 		ids = append(ids, id)
