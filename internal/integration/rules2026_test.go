@@ -186,6 +186,7 @@ func TestRules2026BilanAboveCeiling(t *testing.T) {
 			t.Fatalf("the closed case is listed as a current alert")
 		}
 	}
+	recordHistory(t, s, id, "financing_alert_cleared")
 }
 
 func TestRules2026LicenceForEmployee(t *testing.T) {
