@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 const (
@@ -91,5 +92,14 @@ func TestCEPModelsEndToEnd(t *testing.T) {
 	if models, _ := voc.get("cep_models").([]any); len(models) != 2 {
 		t.Fatalf("vocabularies: %s", voc.Raw)
 	}
+	// Supervision knows the 2019 stages: level entries, and the stuck-case filter.
+	coord := s.token(t, "coordinator@chateauroux.demo.test")
+	today := time.Now().UTC()
+	ind := s.must(t, http.StatusOK, call{method: "GET", token: coord, path: "/api/v1/supervision/indicators?from=" +
+		today.AddDate(0, 0, -1).Format(time.DateOnly) + "&to=" + today.AddDate(0, 0, 2).Format(time.DateOnly)})
+	if n, _ := ind.get("territories.0.totals.level_entries.accompagnement_personnalise").(float64); n < 1 || ind.str("territories.0.territory_id") != "chateauroux" {
+		t.Fatalf("2019 level entries: %s", ind.Raw)
+	}
+	s.must(t, http.StatusOK, call{method: "GET", token: coord, path: "/api/v1/supervision/stuck-cases?stage=accompagnement_personnalise"})
 	recordHistory(t, s, id, "cep_model_2019")
 }

@@ -285,6 +285,8 @@ func Compute(in Input) Indicators {
 				next = "counselling"
 			case "implementation_started":
 				next = "implementation"
+			case "level_started": // the 2019 model's levels
+				next = str("level")
 			case "case_taken_back":
 				if s := str("stage"); s != "" {
 					next = s
@@ -302,6 +304,8 @@ func Compute(in Input) Indicators {
 						b.LevelEntries["counselling"]++
 					case "implementation_started":
 						b.LevelEntries["implementation"]++
+					case "level_started":
+						b.LevelEntries.add(str("level"))
 					case "closed":
 						b.Outcomes.add(str("outcome"))
 					case "withdrawn":
