@@ -21,6 +21,7 @@ import (
 
 	"github.com/spro-cep/cep/internal/financing"
 	"github.com/spro-cep/cep/internal/store"
+	"github.com/spro-cep/cep/internal/survey"
 	"github.com/spro-cep/cep/internal/webhook"
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
@@ -40,12 +41,15 @@ type Activities struct {
 	Schemes []financing.Scheme
 	// ShortfallThresholdEUR is the amount left to pay above which a plan falls short.
 	ShortfallThresholdEUR float64
+	// Surveys signs the links of survey invitations (nil: invitations carry no link).
+	Surveys *survey.Signer
 }
 
 // Register adds the activities to a worker under the names the workflow calls.
 func (a *Activities) Register(w worker.Registry) {
 	w.RegisterActivityWithOptions(a.ProjectCase, activity.RegisterOptions{Name: workflows.ActivityProject})
 	w.RegisterActivityWithOptions(a.DeliverNotifications, activity.RegisterOptions{Name: workflows.ActivityDeliver})
+	w.RegisterActivityWithOptions(a.SendFollowUpSurvey, activity.RegisterOptions{Name: workflows.ActivitySendFollowUp})
 	w.RegisterActivityWithOptions(a.ComputeFinancingPlan, activity.RegisterOptions{Name: workflows.ActivityComputeFinancing})
 	w.RegisterActivityWithOptions(a.ProjectFundingRequest, activity.RegisterOptions{Name: workflows.ActivityProjectFunding})
 	w.RegisterActivityWithOptions(a.MarkProjectionFailed, activity.RegisterOptions{Name: workflows.ActivityMarkProjectionFailed})
@@ -158,6 +162,9 @@ func (a *Activities) ProjectCase(ctx context.Context, p workflows.Projection) er
 			}
 		}
 		for _, n := range p.Notifications {
+			if err := a.surveyInvitation(tx, &n, c.ID); err != nil {
+				return fmt.Errorf("project survey invitation: %w", err)
+			}
 			payload, _ := json.Marshal(n.Payload)
 			nr := models.Notification{ID: n.ID, CaseID: c.ID, Kind: n.Kind, RecipientStructureID: n.RecipientStructureID,
 				RecipientTerritoryID: n.RecipientTerritoryID, RecipientRole: n.RecipientRole, Payload: string(payload), CreatedAt: n.At}

@@ -117,7 +117,11 @@ func toProblem(err error) *Problem {
 	case cases.KindInvalid:
 		return badRequest(e.Detail, fields...)
 	case cases.KindNotFound:
-		return notFound(e.Detail)
+		nf := notFound(e.Detail)
+		if len(fields) > 0 {
+			nf.Errors = fields // e.g. the revision asked for, with the existing ones
+		}
+		return nf
 	case cases.KindForbidden:
 		return forbidden(e.Detail)
 	case cases.KindConflict:

@@ -47,6 +47,9 @@ type Deps struct {
 	// X-Forwarded-For names the client address (none: the peer is the client).
 	RateLimitPerMinute, RateLimitPerAddressPerMinute int
 	TrustedProxies                                   []string
+	// Survey serves the satisfaction survey's page, /enquete/{token}, without an
+	// account (internal/survey); nil answers 404.
+	Survey http.Handler
 }
 
 type server struct {
@@ -87,6 +90,10 @@ func NewRouter(d Deps) *gin.Engine {
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.ready)
+	if d.Survey != nil {
+		r.GET("/enquete/:token", gin.WrapH(d.Survey))
+		r.POST("/enquete/:token", gin.WrapH(d.Survey))
+	}
 	r.GET("/api/v1/openapi.json", serveOpenAPI)
 
 	v1 := r.Group("/api/v1", noStore, s.authenticate)
@@ -137,6 +144,7 @@ func NewRouter(d Deps) *gin.Engine {
 	cs.DELETE("/:id/sessions/:sid", handler(s.removeSession))
 	cs.PUT("/:id/project", handler(s.setProject))
 	cs.POST("/:id/implementation", handler(s.startImplementation))
+	cs.POST("/:id/levels", handler(s.startLevel))
 	cs.POST("/:id/actions", handler(s.addAction))
 	cs.PUT("/:id/actions/:aid", handler(s.changeAction))
 	cs.PATCH("/:id/actions/:aid", handler(s.patchAction))

@@ -32,6 +32,7 @@ import (
 	"github.com/spro-cep/cep/internal/financing"
 	"github.com/spro-cep/cep/internal/payloadcodec"
 	"github.com/spro-cep/cep/internal/store"
+	"github.com/spro-cep/cep/internal/survey"
 	"github.com/spro-cep/cep/internal/webhook"
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
@@ -224,6 +225,7 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 			Codec: CodecHandler(cfg, a.Codec, a.Store), PseudonymKey: a.RefKey,
 			RateLimitPerMinute: cfg.RateLimitPerMinute, RateLimitPerAddressPerMinute: cfg.RateLimitPerAddressPerMinute,
 			TrustedProxies: cfg.TrustedProxies,
+			Survey:         &survey.Handler{DB: a.Store.DB, Signer: survey.NewSigner(key), Log: a.Log},
 		})
 		web, err := NewConsole(ctx, cfg, a, parts.Dev)
 		if err != nil {
@@ -312,9 +314,16 @@ func NewWorker(c client.Client, cfg config.Config, st *store.Store, log *slog.Lo
 	w.RegisterWorkflowWithOptions(workflows.FundingRequestWorkflow, workflow.RegisterOptions{Name: workflows.FundingRequestWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.OutboxWorkflow, workflow.RegisterOptions{Name: workflows.OutboxWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.CoordinationTermWorkflow, workflow.RegisterOptions{Name: workflows.CoordinationTermWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.FollowUpWorkflow, workflow.RegisterOptions{Name: workflows.FollowUpWorkflowName})
+	// Survey links are signed with a key derived from the platform key, which the API
+	// that checks them loads the same way.
+	key, err := auth.LoadKey(cfg.TokenSecret, cfg.SigningKeyPath())
+	if err != nil {
+		return nil, fmt.Errorf("survey links: %w", err)
+	}
 	acts := &activities.Activities{Store: st, Log: log.With("component", "activities"),
 		HTTP: policy.Client(cfg.NotificationWebhookTimeout.D()), Webhooks: policy, Schemes: schemes,
-		ShortfallThresholdEUR: cfg.FinancingShortfallThresholdEUR}
+		ShortfallThresholdEUR: cfg.FinancingShortfallThresholdEUR, Surveys: survey.NewSigner(key)}
 	acts.Register(w)
 	binding.Register(w)
 	w.RegisterWorkflowWithOptions(workflows.RetentionWorkflow, workflow.RegisterOptions{Name: workflows.RetentionWorkflowName})

@@ -9,6 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/spro-cep/cep/internal/financing"
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
 )
@@ -204,8 +205,11 @@ func (in ActionInput) toAction(id string) (workflows.Action, error) {
 	if in.EndDate != "" && in.EndDate < in.StartDate {
 		return workflows.Action{}, Invalid("some fields are invalid", FieldError{Field: "end_date", Message: "must not be before start_date"})
 	}
+	if in.Certification != "" && in.Type != financing.ActionTraining {
+		return workflows.Action{}, Invalid("some fields are invalid", FieldError{Field: "certification", Message: "only a training has a certification"})
+	}
 	return workflows.Action{ID: id, Type: in.Type, Title: in.Title, Provider: in.Provider, StartDate: in.StartDate,
-		EndDate: in.EndDate, Hours: in.Hours, CostEUR: *in.CostEUR, Status: in.Status}, nil
+		EndDate: in.EndDate, Hours: in.Hours, CostEUR: *in.CostEUR, Status: in.Status, Certification: in.Certification}, nil
 }
 
 // ActionResult is an action added to the plan, the plan's revision and the case.

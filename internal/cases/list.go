@@ -195,4 +195,4 @@ func (s *Service) List(ctx context.Context, c Caller, lq ListQuery) (CaseList, e
 
 // Stages are the stages of a case, in order.
 var Stages = []string{workflows.StageReception, workflows.StageHandoff, workflows.StageCounselling,
-	workflows.StageImplementation, workflows.StageClosed}
+	workflows.StageImplementation, workflows.StageAccueil, workflows.StageAccompagnement, workflows.StageClosed}

@@ -18,6 +18,8 @@ type Vocabularies struct {
 	ActionTypes    []string `json:"action_types"`
 	SessionModes   []string `json:"session_modes"`
 	Stages         []string `json:"stages"`
+	// CEPModels are the two CEP models with their stages, labels and transitions.
+	CEPModels []CEPModelInfo `json:"cep_models"`
 }
 
 // Vocab are the vocabularies accepted at reception and on the plan.
@@ -29,9 +31,10 @@ func Vocab() Vocabularies {
 		Needs:          []string{"information", "career_change", "training", "vae", "job_search", "business_creation", "craft_business", "transition_project", "executive_career", "other"},
 		DeclineReasons: workflows.DeclineReasons,
 		CloseOutcomes:  workflows.CloseOutcomes,
-		ActionTypes:    []string{"training", "vae", "complementary_service", "business_creation", "job_search", "other"},
+		ActionTypes:    []string{"training", "vae", "complementary_service", "business_creation", "job_search", "bilan_competences", "driving_licence", "other"},
 		SessionModes:   []string{"on_site", "phone", "video"},
 		Stages:         Stages,
+		CEPModels:      CEPModelInfos(),
 	}
 }
 

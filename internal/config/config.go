@@ -148,9 +148,9 @@ type Config struct {
 
 	// SupervisionInactiveAfter is, per stage ("reception=15d,counselling=45d") or for
 	// every stage ("30d"), how long without activity lists a case as inactive.
-	SupervisionInactiveAfter string `env:"CEP_SUPERVISION_INACTIVE_AFTER" envDefault:"reception=15d,handoff=30d,counselling=45d,implementation=60d"`
+	SupervisionInactiveAfter string `env:"CEP_SUPERVISION_INACTIVE_AFTER" envDefault:"reception=15d,handoff=30d,counselling=45d,implementation=60d,accueil_individualise=45d,accompagnement_personnalise=60d"`
 	// SupervisionStageDeadlines is, per stage, how long a case may stay in it (0: no limit).
-	SupervisionStageDeadlines string `env:"CEP_SUPERVISION_STAGE_DEADLINES" envDefault:"reception=30d,handoff=30d,counselling=180d,implementation=365d"`
+	SupervisionStageDeadlines string `env:"CEP_SUPERVISION_STAGE_DEADLINES" envDefault:"reception=30d,handoff=30d,counselling=180d,implementation=365d,accueil_individualise=180d,accompagnement_personnalise=365d"`
 	// SupervisionPausedAfter is how long a pause lasts before the case is listed.
 	SupervisionPausedAfter Duration `env:"CEP_SUPERVISION_PAUSED_AFTER" envDefault:"90d"`
 	// SupervisionActivityAttempts is the retry attempt from which a workflow is a problem.

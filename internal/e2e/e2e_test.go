@@ -173,8 +173,8 @@ func TestTwoDevInstancesAndRestart(t *testing.T) {
 	if err := json.Unmarshal(a.run(t, "users", "--json"), &users); err != nil {
 		t.Fatal(err)
 	}
-	if len(users) != 18 {
-		t.Fatalf("%d users, want 18", len(users))
+	if len(users) != 18+6 { // Chartres and the Région, and the 2019-model territory (Châteauroux)
+		t.Fatalf("%d users, want 24", len(users))
 	}
 	for _, u := range users {
 		for _, f := range []string{"email", "role", "structure_id"} {
