@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -35,6 +36,9 @@ type Activities struct {
 	Schemes []financing.Scheme
 	// ShortfallThresholdEUR is the amount left to pay above which a plan falls short.
 	ShortfallThresholdEUR float64
+	// Temporal answers whether a case's workflow exists (the orphan sweep); nil
+	// disables that sweep.
+	Temporal client.Client
 }
 
 // Register adds the activities to a worker under the names the workflow calls.
@@ -45,6 +49,7 @@ func (a *Activities) Register(w worker.Registry) {
 	w.RegisterActivityWithOptions(a.ProjectFundingRequest, activity.RegisterOptions{Name: workflows.ActivityProjectFunding})
 	w.RegisterActivityWithOptions(a.MarkProjectionFailed, activity.RegisterOptions{Name: workflows.ActivityMarkProjectionFailed})
 	w.RegisterActivityWithOptions(a.RedriveOutbox, activity.RegisterOptions{Name: workflows.ActivityRedriveOutbox})
+	w.RegisterActivityWithOptions(a.SweepOrphans, activity.RegisterOptions{Name: workflows.ActivitySweepOrphans})
 }
 
 // ProjectCase writes one batch of a case's changes in a single transaction. Every write

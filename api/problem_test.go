@@ -2,13 +2,19 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5/pgconn"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 )
 
 type sample struct {
@@ -66,5 +72,40 @@ func TestBindProblems(t *testing.T) {
 				t.Fatalf("fields %v, want %v", got, tt.wantFields)
 			}
 		})
+	}
+}
+
+// TestOutagesAnswer503AndGoneClientsAreNoError checks the error mapping of outages and
+// disconnections: an overloaded Temporal and a database outage answer 503 with
+// Retry-After (not 500), and a client that went away is logged at info, not as a
+// server error.
+func TestOutagesAnswer503AndGoneClientsAreNoError(t *testing.T) {
+	gin.SetMode(gin.TestMode)
+	for name, err := range map[string]error{
+		"temporal overloaded": fmt.Errorf("update: %w", serviceerror.NewResourceExhausted(enumspb.RESOURCE_EXHAUSTED_CAUSE_RPS_LIMIT, "rps")),
+		"database down":       fmt.Errorf("gorm: %w", &pgconn.PgError{Code: "57P03", Message: "the database system is starting up"}),
+	} {
+		w := httptest.NewRecorder()
+		c, _ := gin.CreateTestContext(w)
+		c.Request = httptest.NewRequest(http.MethodPost, "/x", nil)
+		writeError(c, err)
+		if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") == "" {
+			t.Errorf("%s: status %d, Retry-After %q; want 503 with Retry-After", name, w.Code, w.Header().Get("Retry-After"))
+		}
+	}
+
+	var logs bytes.Buffer
+	w := httptest.NewRecorder()
+	c, _ := gin.CreateTestContext(w)
+	ctx, cancel := context.WithCancel(context.Background())
+	c.Request = httptest.NewRequest(http.MethodPost, "/x", nil).WithContext(ctx)
+	c.Set(ctxLogger, slog.New(slog.NewJSONHandler(&logs, nil)))
+	cancel()
+	writeError(c, fmt.Errorf("update: %w", context.Canceled))
+	if w.Code != statusClientClosed {
+		t.Errorf("status %d, want %d", w.Code, statusClientClosed)
+	}
+	if strings.Contains(logs.String(), `"level":"ERROR"`) || strings.Contains(logs.String(), `"level":"WARN"`) {
+		t.Errorf("a client that went away was logged as a failure: %s", logs.String())
 	}
 }

@@ -268,7 +268,7 @@ func NewWorker(c client.Client, cfg config.Config, st *store.Store, log *slog.Lo
 	w.RegisterWorkflowWithOptions(workflows.OutboxWorkflow, workflow.RegisterOptions{Name: workflows.OutboxWorkflowName})
 	acts := &activities.Activities{Store: st, Log: log.With("component", "activities"),
 		HTTP: &http.Client{Timeout: cfg.NotificationWebhookTimeout.D()}, Schemes: schemes,
-		ShortfallThresholdEUR: cfg.FinancingShortfallThresholdEUR}
+		ShortfallThresholdEUR: cfg.FinancingShortfallThresholdEUR, Temporal: c}
 	acts.Register(w)
 	binding.Register(w)
 	return w, nil

@@ -44,6 +44,7 @@ type Service struct {
 	updateTimeout time.Duration
 	supervision   supervision.Config
 	prober        *supervision.Prober
+	health        health
 }
 
 // New makes the service. It touches neither the database nor Temporal.
