@@ -138,6 +138,11 @@ func (s *Service) open(ctx context.Context, open *workflows.OpenCase) (workflows
 // can retry that command, so the row would only be personal data without a case. When
 // Temporal cannot say, the row stays; a retry with a key is the way to be exactly-once.
 func (s *Service) forgetUnstartedCase(caseID string) {
+	if s.health.down() {
+		// Temporal was just found unreachable: it cannot say now, and the caller is
+		// waiting. The outbox sweeper removes the row once Temporal says NotFound.
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_, err := s.temporal.DescribeWorkflowExecution(ctx, workflows.WorkflowID(caseID), "")

@@ -28,6 +28,9 @@ type Directory struct {
 // New makes the directory over the database.
 func New(st *store.Store) *Directory { return &Directory{store: st} }
 
+// roles are the values of a user's role, the users list's role filter.
+var roles = []string{models.RoleAdviser, models.RoleCoordinator, models.RoleSupervisor, models.RoleAdmin}
+
 func requireRole(c cases.Caller, roles ...string) error {
 	if !slices.Contains(roles, c.Role) {
 		return cases.Forbidden("your role (" + c.Role + ") may not do this")
@@ -145,6 +148,9 @@ func (s *Directory) Users(ctx context.Context, c cases.Caller, uq UserQuery) ([]
 		q = q.Where("structure_id = ?", uq.StructureID)
 	}
 	if uq.Role != "" {
+		if !slices.Contains(roles, uq.Role) {
+			return nil, cases.Invalid("invalid filter", cases.FieldError{Field: "role", Message: "must be one of: " + strings.Join(roles, ", ")})
+		}
 		q = q.Where("role = ?", uq.Role)
 	}
 	var rows []models.User
