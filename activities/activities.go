@@ -16,11 +16,13 @@ import (
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/spro-cep/cep/internal/financing"
+	"github.com/spro-cep/cep/internal/metrics"
 	"github.com/spro-cep/cep/internal/store"
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
@@ -140,7 +142,23 @@ func (a *Activities) ProjectCase(ctx context.Context, p workflows.Projection) er
 		}
 		return nil
 	})
-	return classify(err)
+	err = classify(err)
+	observeProjection(err, c.UpdatedAt)
+	return err
+}
+
+// observeProjection records a projection's lag (from the change in the workflow to the
+// row written) or its failure, for the metrics.
+func observeProjection(err error, changedAt time.Time) {
+	var appErr *temporal.ApplicationError
+	switch {
+	case err == nil:
+		metrics.ProjectionLag.Observe(time.Since(changedAt).Seconds())
+	case errors.As(err, &appErr) && appErr.Type() == workflows.ProjectionDataError:
+		metrics.ProjectionFailures.WithLabelValues("data").Inc()
+	default:
+		metrics.ProjectionFailures.WithLabelValues("outage").Inc()
+	}
 }
 
 // MarkProjectionFailed flags a case row whose projection failed, keeping the time of the
@@ -175,8 +193,10 @@ func (a *Activities) DeliverNotifications(ctx context.Context, ids []string) err
 		if err != nil {
 			upd["last_error"] = truncate(err.Error(), 500)
 			failed = append(failed, fmt.Errorf("notification %s: %w", n.ID, err))
+			metrics.OutboxDeliveries.WithLabelValues("failed").Inc()
 		} else {
 			upd["delivered_at"], upd["channel"], upd["last_error"] = now, channel, ""
+			metrics.OutboxDeliveries.WithLabelValues("delivered").Inc()
 		}
 		if err := a.Store.DB.WithContext(ctx).Model(&models.Notification{}).Where("id = ?", n.ID).Updates(upd).Error; err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 
 	"go.temporal.io/api/serviceerror"
 
+	"github.com/spro-cep/cep/internal/metrics"
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
 )
@@ -44,6 +45,7 @@ func (a *Activities) SweepOrphans(ctx context.Context, s workflows.OrphanSweep) 
 			return res, del.Error
 		}
 		res.Removed += int(del.RowsAffected)
+		metrics.OrphansRemoved.Add(float64(del.RowsAffected))
 	}
 	if res.Removed > 0 {
 		a.Log.Info("personal details of creations that never started removed", "count", res.Removed)

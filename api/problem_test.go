@@ -109,3 +109,24 @@ func TestOutagesAnswer503AndGoneClientsAreNoError(t *testing.T) {
 		t.Errorf("a client that went away was logged as a failure: %s", logs.String())
 	}
 }
+
+// TestRequestLogCarriesCaseID: the request's log lines about a case carry request_id
+// and case_id.
+func TestRequestLogCarriesCaseID(t *testing.T) {
+	gin.SetMode(gin.TestMode)
+	var logs bytes.Buffer
+	r := gin.New()
+	r.Use(requestContext(slog.New(slog.NewJSONHandler(&logs, nil))))
+	r.GET("/api/v1/cases/:id/events", func(c *gin.Context) { logger(c).Info("inside"); c.Status(http.StatusOK) })
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/api/v1/cases/7d3c1c2e-8b1f-4f43-9d0c-1c2b3a4d5e6f/events", nil))
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("log lines: %q", lines)
+	}
+	for _, l := range lines {
+		if !strings.Contains(l, `"case_id":"7d3c1c2e-8b1f-4f43-9d0c-1c2b3a4d5e6f"`) || !strings.Contains(l, `"request_id":`) {
+			t.Errorf("line without case_id or request_id: %s", l)
+		}
+	}
+}

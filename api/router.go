@@ -16,6 +16,7 @@ import (
 	"github.com/spro-cep/cep/internal/auth"
 	"github.com/spro-cep/cep/internal/cases"
 	"github.com/spro-cep/cep/internal/directory"
+	"github.com/spro-cep/cep/internal/metrics"
 	"github.com/spro-cep/cep/internal/store"
 	"github.com/spro-cep/cep/internal/supervision"
 	"github.com/spro-cep/cep/workflows"
@@ -72,6 +73,7 @@ func NewRouter(d Deps) *gin.Engine {
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.ready)
 	r.GET("/api/v1/openapi.json", serveOpenAPI)
+	r.GET("/metrics", gin.WrapH(metrics.Handler()))
 
 	v1 := r.Group("/api/v1", s.authenticate)
 	v1.GET("/me", handler(s.me))

@@ -154,13 +154,14 @@ cep dev is ready.
   Temporal:   %s, namespace %s
   Database:   %s
   Data dir:   %s
+  Metrics:    http://%s/metrics   (Prometheus)
 
 Get a token (same CEP_DATA_DIR), then call the API:
   TOKEN=$(go run ./cmd/cep token --user adviser.pole-emploi-chartres@chartres.demo.test)
   curl -H "Authorization: Bearer $TOKEN" http://%s/api/v1/structures
 List the demo users: go run ./cmd/cep users
 Stop with Ctrl-C; cases are kept in the data directory.
-`, a.APIAddr, a.APIAddr, a.TemporalAddress(), cfg.TemporalNamespace, db, cfg.DataDir, a.APIAddr)
+`, a.APIAddr, a.APIAddr, a.TemporalAddress(), cfg.TemporalNamespace, db, cfg.DataDir, a.MetricsAddr, a.APIAddr)
 }
 
 func runMigrate(args []string) error {

@@ -29,6 +29,7 @@ import (
 	"github.com/spro-cep/cep/internal/devserver"
 	"github.com/spro-cep/cep/internal/directory"
 	"github.com/spro-cep/cep/internal/financing"
+	"github.com/spro-cep/cep/internal/metrics"
 	"github.com/spro-cep/cep/internal/payloadcodec"
 	"github.com/spro-cep/cep/internal/store"
 	"github.com/spro-cep/cep/models"
@@ -59,10 +60,15 @@ type App struct {
 	// APIAddr is the address the API listens on, once started.
 	APIAddr string
 
-	dev    *devserver.Server
-	worker worker.Worker
-	http   *http.Server
-	ln     net.Listener
+	// MetricsAddr is where GET /metrics answers: the API's address, or
+	// CEP_METRICS_ADDR's for a worker.
+	MetricsAddr string
+
+	dev     *devserver.Server
+	worker  worker.Worker
+	http    *http.Server
+	ln      net.Listener
+	metrics *http.Server
 }
 
 // NewLogger builds the process logger from the configuration.
@@ -175,6 +181,14 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		if err := StartOutbox(ctx, a.Temporal, cfg.TaskQueue); err != nil {
 			return err
 		}
+		if cfg.MetricsAddr != "" && !parts.API {
+			if a.metrics, a.MetricsAddr, err = metrics.Serve(cfg.MetricsAddr); err != nil {
+				return fmt.Errorf("CEP_METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
+			}
+			if sup, err := cfg.Supervision(); err == nil {
+				metrics.Watch(a.Store, sup)
+			}
+		}
 	}
 	if parts.API {
 		key, err := auth.LoadKey(cfg.TokenSecret, cfg.SigningKeyPath())
@@ -202,6 +216,8 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 			return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
 		}
 		a.APIAddr = a.ln.Addr().String()
+		a.MetricsAddr = a.APIAddr
+		metrics.Watch(a.Store, sup)
 		a.http = &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}
 		go func() {
 			if err := a.http.Serve(a.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -229,6 +245,7 @@ func ClientOptions(cfg config.Config, dev bool) (client.Options, *payloadcodec.C
 	dc := payloadcodec.DataConverter(keys)
 	return client.Options{
 		Namespace:         cfg.TemporalNamespace,
+		MetricsHandler:    metrics.TemporalHandler(),
 		DataConverter:     dc,
 		FailureConverter:  payloadcodec.FailureConverter(dc),
 		ConnectionOptions: client.ConnectionOptions{TLS: tlsCfg},
@@ -329,6 +346,9 @@ func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace stri
 // Stop shuts the parts down in reverse order: no new requests, then the worker, then
 // the connections and the embedded server.
 func (a *App) Stop(ctx context.Context) {
+	if a.metrics != nil {
+		_ = a.metrics.Close()
+	}
 	if a.http != nil {
 		sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		_ = a.http.Shutdown(sctx)

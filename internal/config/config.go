@@ -60,6 +60,9 @@ type Config struct {
 	DataDir string `env:"CEP_DATA_DIR" envDefault:"./.cep"`
 	// HTTPAddr is where the REST API listens.
 	HTTPAddr string `env:"CEP_HTTP_ADDR" envDefault:"127.0.0.1:8080"`
+	// MetricsAddr is where a worker without the API serves GET /metrics (Prometheus);
+	// empty serves none. The API serves /metrics on HTTPAddr.
+	MetricsAddr string `env:"CEP_METRICS_ADDR"`
 	// DatabaseURL selects PostgreSQL (postgres://...); empty means SQLite in DataDir.
 	DatabaseURL string `env:"CEP_DATABASE_URL"`
 
