@@ -46,6 +46,7 @@ Commands:
   token     print a signed token: cep token --user EMAIL
   users     list the users: cep users [--json]
   bench     benchmark the case path against the raw engine: cep bench [--cases N]
+  check     compare every open case workflow with its projection and the outbox: cep check [--repair]
   seed-cases  write synthetic cases for the supervision benchmark: cep seed-cases --count 100000 [--bench RUNS]
 
 Configuration comes from CEP_* environment variables (see README.md).
@@ -77,6 +78,8 @@ func main() {
 		err = bench.Run(args)
 	case "seed-cases":
 		err = runSeedCases(args)
+	case "check":
+		err = runCheck(args)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return
