@@ -12,6 +12,7 @@ import (
 
 	"github.com/spro-cep/cep/internal/cases"
 	"github.com/spro-cep/cep/internal/metrics"
+	"github.com/spro-cep/cep/internal/tracing"
 	"github.com/spro-cep/cep/models"
 )
 
@@ -41,6 +42,11 @@ func requestContext(log *slog.Logger) gin.HandlerFunc {
 		}
 		c.Set(ctxLogger, l)
 		start := time.Now()
+		if tracing.Enabled() {
+			var end func(int)
+			c.Request, end = tracing.StartRequest(c.Request, c.FullPath())
+			defer func() { end(c.Writer.Status()) }()
+		}
 		c.Next()
 		took := time.Since(start)
 		metrics.ObserveRequest(c.FullPath(), c.Request.Method, c.Writer.Status(), took)

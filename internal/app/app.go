@@ -16,6 +16,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -32,6 +33,7 @@ import (
 	"github.com/spro-cep/cep/internal/metrics"
 	"github.com/spro-cep/cep/internal/payloadcodec"
 	"github.com/spro-cep/cep/internal/store"
+	"github.com/spro-cep/cep/internal/tracing"
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
 )
@@ -69,6 +71,8 @@ type App struct {
 	http    *http.Server
 	ln      net.Listener
 	metrics *http.Server
+	// stopTracing flushes the spans (a no-op when tracing is off).
+	stopTracing func(context.Context) error
 }
 
 // NewLogger builds the process logger from the configuration.
@@ -115,6 +119,9 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, parts Parts
 func (a *App) start(ctx context.Context, parts Parts) error {
 	cfg := a.Cfg
 	var err error
+	if a.stopTracing, err = tracing.Setup(ctx, "cep"); err != nil {
+		return err
+	}
 	if a.Store, err = OpenStore(cfg); err != nil {
 		return err
 	}
@@ -243,9 +250,14 @@ func ClientOptions(cfg config.Config, dev bool) (client.Options, *payloadcodec.C
 	}
 	codec := payloadcodec.NewCodec(keys)
 	dc := payloadcodec.DataConverter(keys)
+	var interceptors []interceptor.ClientInterceptor
+	if i := tracing.Interceptor(); i != nil {
+		interceptors = append(interceptors, i)
+	}
 	return client.Options{
 		Namespace:         cfg.TemporalNamespace,
 		MetricsHandler:    metrics.TemporalHandler(),
+		Interceptors:      interceptors,
 		DataConverter:     dc,
 		FailureConverter:  payloadcodec.FailureConverter(dc),
 		ConnectionOptions: client.ConnectionOptions{TLS: tlsCfg},
@@ -367,6 +379,11 @@ func (a *App) Stop(ctx context.Context) {
 	}
 	if a.Store != nil {
 		_ = a.Store.Close()
+	}
+	if a.stopTracing != nil {
+		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		_ = a.stopTracing(sctx)
+		cancel()
 	}
 }
 

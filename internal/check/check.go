@@ -201,7 +201,9 @@ func compareOne(ctx context.Context, o Options, id string) ([]Difference, error)
 		return []Difference{{id, "lost", "the workflow runs (version " + strconv.FormatInt(wf.Version, 10) + ") but the case has no projection row"}}, nil
 	}
 	var diffs []Difference
-	add := func(kind, f string, args ...any) { diffs = append(diffs, Difference{id, kind, fmt.Sprintf(f, args...)}) }
+	add := func(kind, f string, args ...any) {
+		diffs = append(diffs, Difference{id, kind, fmt.Sprintf(f, args...)})
+	}
 	if row.Version < wf.Version {
 		add("divergent", "projection at version %d, workflow at %d", row.Version, wf.Version)
 	}
