@@ -7,6 +7,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -167,6 +168,11 @@ func (c Config) Validate() error {
 	} else if c.HandoffRemindAfter.D() >= c.HandoffExpireAfter.D() {
 		bad("CEP_HANDOFF_REMIND_AFTER (%s) must be shorter than CEP_HANDOFF_EXPIRE_AFTER (%s)",
 			c.HandoffRemindAfter.D(), c.HandoffExpireAfter.D())
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			bad("CEP_METRICS_ADDR %q is not host:port (e.g. 127.0.0.1:9090)", c.MetricsAddr)
+		}
 	}
 	if c.TemporalPort <= 0 || c.TemporalPort > 65535 {
 		bad("CEP_TEMPORAL_PORT %d is not a port (1 to 65535)", c.TemporalPort)
