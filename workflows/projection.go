@@ -18,20 +18,10 @@ const (
 // while, a refusal of the data (non-retryable) not at all, and the workflow goes on
 // either way.
 func projectionOptions(ctx workflow.Context, s Settings) workflow.Context {
-	return projectionOptionsAfter(ctx, s, 0)
-}
-
-// projectionAttempts is the bound on the attempts of one projection.
-func projectionAttempts(s Settings) int {
-	if s.ProjectionMaxAttempts <= 0 {
-		return defaultProjectionMaxAttempts
+	attempts, timeout := s.ProjectionMaxAttempts, s.ProjectionTimeout
+	if attempts <= 0 {
+		attempts = defaultProjectionMaxAttempts
 	}
-	return s.ProjectionMaxAttempts
-}
-
-// projectionOptionsAfter are projectionOptions for the attempts left after tried ones.
-func projectionOptionsAfter(ctx workflow.Context, s Settings, tried int) workflow.Context {
-	attempts, timeout := projectionAttempts(s)-tried, s.ProjectionTimeout
 	if timeout <= 0 {
 		timeout = defaultProjectionTimeout
 	}
@@ -47,36 +37,36 @@ func projectionOptionsAfter(ctx workflow.Context, s Settings, tried int) workflo
 	})
 }
 
-// localProjectionAttempts are the quick attempts of a projection's local try.
-const localProjectionAttempts = 2
-
-// localProjectionOptions bound the first, local try of a projection: a couple of
-// quick attempts in the worker that runs the workflow task.
-func localProjectionOptions(ctx workflow.Context, attempts int) workflow.Context {
+// localProjectionOptions are projectionOptions for the projection run as a local
+// activity: the same bounds, in the worker that runs the workflow task.
+func localProjectionOptions(ctx workflow.Context, s Settings) workflow.Context {
+	attempts, timeout := s.ProjectionMaxAttempts, s.ProjectionTimeout
+	if attempts <= 0 {
+		attempts = defaultProjectionMaxAttempts
+	}
+	if timeout <= 0 {
+		timeout = defaultProjectionTimeout
+	}
 	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		StartToCloseTimeout:    30 * time.Second,
-		ScheduleToCloseTimeout: time.Minute,
-		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, MaximumAttempts: int32(attempts)},
+		ScheduleToCloseTimeout: timeout,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    time.Minute,
+			MaximumAttempts:    int32(attempts),
+		},
 	})
 }
 
 // project writes one batch; the notifications it put in the outbox go to delivery.
-// Since version "local-projection" the write is first tried as a local activity, inside
-// the workflow task that made the change: an update then costs one workflow task and no
-// activity task (no round trip through the server's task queues, fewer history
-// events). A refusal of the data stops there; an outage goes on as an ordinary activity
-// for the rest of the attempts (the bound is the same), visible to the server and to
-// supervision's workflow_problem probe while it retries.
+// Since version "local-projection" the write is a local activity: it runs inside the
+// workflow task that made the change, so an update costs one workflow task and no
+// activity task (no round trip through the server's task queues, fewer history events).
 func (r *caseRun) project(ctx workflow.Context, p Projection) error {
 	var f workflow.Future
 	if workflow.GetVersion(ctx, "local-projection", workflow.DefaultVersion, 1) >= 1 {
-		local := min(localProjectionAttempts, projectionAttempts(r.settings))
-		err := workflow.ExecuteLocalActivity(localProjectionOptions(ctx, local), ActivityProject, p).Get(ctx, nil)
-		if err == nil || isDataError(err) || local >= projectionAttempts(r.settings) {
-			f = settled(ctx, err)
-		} else {
-			f = workflow.ExecuteActivity(projectionOptionsAfter(ctx, r.settings, local), ActivityProject, p)
-		}
+		f = workflow.ExecuteLocalActivity(localProjectionOptions(ctx, r.settings), ActivityProject, p)
 	} else {
 		f = workflow.ExecuteActivity(projectionOptions(ctx, r.settings), ActivityProject, p)
 	}
@@ -156,11 +146,4 @@ type ReprojectInput struct{}
 // there; flush then writes the snapshot and retries the batches that had failed.
 func (r *caseRun) applyReproject(ctx workflow.Context, _ ReprojectInput) {
 	r.touch(ctx, false)
-}
-
-// settled is a future already resolved with err.
-func settled(ctx workflow.Context, err error) workflow.Future {
-	f, set := workflow.NewFuture(ctx)
-	set.Set(nil, err)
-	return f
 }
