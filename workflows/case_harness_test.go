@@ -471,10 +471,6 @@ func num(v any) float64 {
 	switch x := v.(type) {
 	case float64:
 		return x
-	case *float64: // a local activity gets the workflow's values, not decoded JSON
-		if x != nil {
-			return *x
-		}
 	case int:
 		return float64(x)
 	case int64:

@@ -37,40 +37,9 @@ func projectionOptions(ctx workflow.Context, s Settings) workflow.Context {
 	})
 }
 
-// localProjectionOptions are projectionOptions for the projection run as a local
-// activity: the same bounds, in the worker that runs the workflow task.
-func localProjectionOptions(ctx workflow.Context, s Settings) workflow.Context {
-	attempts, timeout := s.ProjectionMaxAttempts, s.ProjectionTimeout
-	if attempts <= 0 {
-		attempts = defaultProjectionMaxAttempts
-	}
-	if timeout <= 0 {
-		timeout = defaultProjectionTimeout
-	}
-	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout:    30 * time.Second,
-		ScheduleToCloseTimeout: timeout,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    time.Second,
-			BackoffCoefficient: 2,
-			MaximumInterval:    time.Minute,
-			MaximumAttempts:    int32(attempts),
-		},
-	})
-}
-
 // project writes one batch; the notifications it put in the outbox go to delivery.
-// Since version "local-projection" the write is a local activity: it runs inside the
-// workflow task that made the change, so an update costs one workflow task and no
-// activity task (no round trip through the server's task queues, fewer history events).
 func (r *caseRun) project(ctx workflow.Context, p Projection) error {
-	var f workflow.Future
-	if workflow.GetVersion(ctx, "local-projection", workflow.DefaultVersion, 1) >= 1 {
-		f = workflow.ExecuteLocalActivity(localProjectionOptions(ctx, r.settings), ActivityProject, p)
-	} else {
-		f = workflow.ExecuteActivity(projectionOptions(ctx, r.settings), ActivityProject, p)
-	}
-	if err := f.Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(projectionOptions(ctx, r.settings), ActivityProject, p).Get(ctx, nil); err != nil {
 		return err
 	}
 	for _, n := range p.Notifications {
