@@ -67,7 +67,7 @@ func (a *api) do(token, method, path, key string, body any) (int, map[string]any
 // a 503 or a timeout only mean "again, with the same key". Any other refusal fails.
 func (a *api) until(t *testing.T, token, method, path, key string, body any) map[string]any {
 	t.Helper()
-	deadline := time.Now().Add(3 * time.Minute)
+	deadline := time.Now().Add(6 * time.Minute)
 	for {
 		st, out, err := a.do(token, method, path, key, body)
 		switch {
@@ -81,7 +81,9 @@ func (a *api) until(t *testing.T, token, method, path, key string, body any) map
 			t.Errorf("%s %s (key %s) never succeeded: %d %v %v", method, path, key, st, out, err)
 			return nil
 		}
-		time.Sleep(200 * time.Millisecond)
+		// Back off as a client told Retry-After would, with jitter: the server admits
+		// only a few updates per workflow at a time, and a herd retrying in step starves.
+		time.Sleep(time.Duration(500+rand.IntN(2500)) * time.Millisecond)
 	}
 }
 
