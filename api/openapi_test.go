@@ -31,6 +31,7 @@ var publicOperations = map[string]bool{
 	"GET /healthz":             true,
 	"GET /readyz":              true,
 	"GET /api/v1/openapi.json": true,
+	"GET /metrics":             true,
 }
 
 func loadOpenAPIDocument(t *testing.T) *openapi3.T {

@@ -16,6 +16,7 @@ import (
 	"github.com/spro-cep/cep/internal/auth"
 	"github.com/spro-cep/cep/internal/cases"
 	"github.com/spro-cep/cep/internal/directory"
+	"github.com/spro-cep/cep/internal/metrics"
 	"github.com/spro-cep/cep/internal/ratelimit"
 	"github.com/spro-cep/cep/internal/store"
 	"github.com/spro-cep/cep/internal/supervision"
@@ -95,6 +96,7 @@ func NewRouter(d Deps) *gin.Engine {
 		r.POST("/enquete/:token", gin.WrapH(d.Survey))
 	}
 	r.GET("/api/v1/openapi.json", serveOpenAPI)
+	r.GET("/metrics", gin.WrapH(metrics.Handler()))
 
 	v1 := r.Group("/api/v1", noStore, s.authenticate)
 	v1.GET("/me", handler(s.me))

@@ -37,6 +37,7 @@ func (r *caseRun) registerHandlers(ctx workflow.Context) error {
 		return err
 	}
 	return errors.Join(
+		handle(ctx, r, UpdateReproject, func(ReprojectInput) error { return nil }, r.applyReproject),
 		handle(ctx, r, UpdateRequestHandoff, r.checkRequestHandoff, r.applyRequestHandoff),
 		handle(ctx, r, UpdateAcceptHandoff, r.checkTargetDecision, r.applyAcceptHandoff),
 		handle(ctx, r, UpdateDeclineHandoff, r.checkDecline, r.applyDeclineHandoff),

@@ -4,6 +4,7 @@
 package workflows
 
 import (
+	"strings"
 	"time"
 
 	"github.com/spro-cep/cep/internal/financing"
@@ -34,6 +35,12 @@ const (
 	UpdateClose               = "close"
 
 	QueryState = "state"
+
+	// UpdateReproject writes the case's current state to its projection again, under a
+	// new version, and retries the batches that failed (`cep check --repair`). It
+	// changes nothing else, so it is safe to repeat; histories without it replay
+	// unchanged (a handler adds no command until it is called).
+	UpdateReproject = "reproject"
 
 	// SignalContact records an asynchronous touchpoint from outside the console (the
 	// person answered a message, a partner system reported an appointment).
@@ -83,6 +90,16 @@ const (
 
 // WorkflowID is the Temporal workflow ID of a case: an opaque UUID, never personal data.
 func WorkflowID(caseID string) string { return "case-" + caseID }
+
+// CaseIDOf is the case ID of a case workflow's ID; ok is false for other workflows
+// (cep-outbox, cep-binding-*, funding requests).
+func CaseIDOf(workflowID string) (caseID string, ok bool) {
+	id, ok := strings.CutPrefix(workflowID, "case-")
+	if !ok || strings.Contains(id, "/") || len(id) != 36 {
+		return "", false
+	}
+	return id, true
+}
 
 // Settings are the durations a case runs with. They travel in the workflow input so that
 // a case keeps the deadlines it started with, and tests can shorten them.

@@ -78,6 +78,11 @@ func (s *Service) Create(ctx context.Context, c Caller, cmd CreateCase, key stri
 			return s.createdView(ctx, c, caseID)
 		}
 	}
+	if s.health.down() {
+		// Temporal was just found unreachable: refuse before writing personal details
+		// that no workflow would own.
+		return CaseView{}, Unavailable("the workflow engine cannot be reached right now; retry with the same Idempotency-Key")
+	}
 	b := cmd.Beneficiary
 	ben := models.Beneficiary{CaseID: caseID, FirstName: b.FirstName, LastName: b.LastName, BirthDate: b.BirthDate,
 		Gender: b.Gender, Email: b.Email, Phone: b.Phone, PostalCode: b.PostalCode, Public: b.Public,

@@ -2,6 +2,8 @@ package cases
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
@@ -53,6 +55,12 @@ type NotificationList struct {
 	Total int64
 }
 
+// NotificationKinds are the kinds of notification the workflows send, the values of
+// the notifications' kind filter.
+var NotificationKinds = []string{workflows.NotifyHandoffRequested, workflows.NotifyHandoffReminded, workflows.NotifyHandoffAccepted,
+	workflows.NotifyHandoffDeclined, workflows.NotifyHandoffCancelled, workflows.NotifyHandoffExpired, workflows.NotifyInactivity,
+	workflows.NotifyFinancingShortfall, workflows.NotifyFunding, workflows.NotifySupervisorReminder, workflows.NotifyCaseTakenBack}
+
 // Notifications are those addressed to the caller's structure, for a coordinator also
 // its territory's coordination notifications, for the Région's supervisors those
 // addressed to supervision; admins see all.
@@ -60,6 +68,9 @@ func (s *Service) Notifications(ctx context.Context, c Caller, nq NotificationQu
 	page, err := nq.Page.norm()
 	if err != nil {
 		return NotificationList{}, err
+	}
+	if nq.Kind != "" && !slices.Contains(NotificationKinds, nq.Kind) {
+		return NotificationList{}, Invalid("invalid filter", FieldError{Field: "kind", Message: "must be one of: " + strings.Join(NotificationKinds, ", ")})
 	}
 	q := s.db(ctx).Model(&models.Notification{})
 	switch c.Role {

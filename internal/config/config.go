@@ -7,6 +7,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -68,6 +69,9 @@ type Config struct {
 	TrustedProxies []string `env:"CEP_TRUSTED_PROXIES" envSeparator:","`
 	// HTTPAddr is where the REST API listens.
 	HTTPAddr string `env:"CEP_HTTP_ADDR" envDefault:"127.0.0.1:8080"`
+	// MetricsAddr is where a worker without the API serves GET /metrics (Prometheus);
+	// empty serves none. The API serves /metrics on HTTPAddr.
+	MetricsAddr string `env:"CEP_METRICS_ADDR"`
 	// DatabaseURL selects PostgreSQL (postgres://...); empty means SQLite in DataDir.
 	DatabaseURL string `env:"CEP_DATABASE_URL"`
 
@@ -196,7 +200,12 @@ func (c Config) Validate() error {
 			c.HandoffRemindAfter.D(), c.HandoffExpireAfter.D())
 	}
 	if c.SessionIdle.D() <= 0 || c.SessionMaxAge.D() < c.SessionIdle.D() {
-		return fmt.Errorf("configuration: CEP_SESSION_IDLE must be positive and no longer than CEP_SESSION_MAX_AGE")
+		bad("CEP_SESSION_IDLE must be positive and no longer than CEP_SESSION_MAX_AGE")
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			bad("CEP_METRICS_ADDR %q is not host:port (e.g. 127.0.0.1:9090)", c.MetricsAddr)
+		}
 	}
 	if c.TemporalPort <= 0 || c.TemporalPort > 65535 {
 		bad("CEP_TEMPORAL_PORT %d is not a port (1 to 65535)", c.TemporalPort)

@@ -30,6 +30,7 @@ func TestPermissions(t *testing.T) {
 		run   func() error
 	}{
 		{"advisers do not list users", cases.KindForbidden, "", func() error { _, err := d.Users(ctx, adviser, UserQuery{}); return err }},
+		{"an unknown role filter is refused", cases.KindInvalid, "role", func() error { _, err := d.Users(ctx, admin, UserQuery{Role: "boss"}); return err }},
 		{"a coordinator lists its territory's users", "", "", func() error {
 			us, err := d.Users(ctx, coord, UserQuery{})
 			for _, u := range us {
