@@ -66,6 +66,7 @@ var accessMatrix = map[string]accessRule{
 	"GET /healthz":             {nil, everyone},
 	"GET /readyz":              {nil, everyone},
 	"GET /api/v1/openapi.json": {nil, everyone},
+	"GET /metrics":             {nil, everyone}, // counts by route and status, no personal data
 
 	"GET /api/v1/me":                                           {nil, authenticated},
 	"GET /api/v1/structures":                                   {nil, authenticated},
@@ -127,6 +128,7 @@ var accessMatrix = map[string]accessRule{
 	// them; erasure is the coordination's or an admin's.
 	"GET /api/v1/cases/:id/export":        {nil, seesFile},
 	"GET /api/v1/cases/:id/consent":       {nil, seesCase},
+	"POST /api/v1/cases/:id/levels":       {map[string]any{"adviser_id": nul}, actsOnCase},
 	"POST /api/v1/cases/:id/consent":      {map[string]any{"data_sharing": true, "note": nul}, seesFile},
 	"PATCH /api/v1/cases/:id/beneficiary": {map[string]any{"first_name": nul}, seesFile},
 	"POST /api/v1/cases/:id/erase":        {map[string]any{"reason": nul}, []string{actCoord, actAdmin}},
