@@ -96,6 +96,25 @@ func (ind *Indicators) Mask() {
 			ind.Territories[i].Structures[j].Mask()
 		}
 	}
+	ind.FollowUp.Mask()
+}
+
+// Mask withholds the follow-up's small counts; rates and delays computed from fewer
+// than five answers or cases are withheld too (zero), as they would describe a few
+// people.
+func (f *FollowUp) Mask() {
+	for _, c := range f.SituationAtSixMonths {
+		maskCounts(c)
+	}
+	for _, c := range f.OutcomesByGender {
+		maskCounts(c)
+	}
+	if f.SurveysAnswered > 0 && f.SurveysAnswered < 5 {
+		f.SatisfactionRate, f.UsefulnessRate = 0, 0
+	}
+	if f.FirstAppointmentDays.Count > 0 && f.FirstAppointmentDays.Count < 5 {
+		f.FirstAppointmentDays = DayDurations{}
+	}
 }
 
 // Mask withholds the small counts of the report.

@@ -63,3 +63,24 @@ func TestCountReadsEscapedMask(t *testing.T) {
 		t.Errorf("%v, %v", c, err)
 	}
 }
+
+// The follow-up indicators are masked like the others: a situation at six months or an
+// outcome by gender counted for one to four people is "<5", and rates or delays drawn
+// from fewer than five answers are withheld.
+func TestMaskWithholdsSmallFollowUpFigures(t *testing.T) {
+	ind := Indicators{FollowUp: FollowUp{
+		SurveysAnswered: 3, SatisfactionRate: 0.66, UsefulnessRate: 1,
+		SituationAtSixMonths: map[string]Counts{"training": {"in_training": 2, "employed": 7}},
+		OutcomesByGender:     map[string]Counts{"female": {"job": 1}},
+		FirstAppointmentDays: DayDurations{Count: 2, MedianDays: 12, P90Days: 20},
+	}}
+	ind.Mask()
+	f := ind.FollowUp
+	if f.SituationAtSixMonths["training"]["in_training"] != Masked || f.SituationAtSixMonths["training"]["employed"] != 7 ||
+		f.OutcomesByGender["female"]["job"] != Masked {
+		t.Errorf("counts not masked: %+v %+v", f.SituationAtSixMonths, f.OutcomesByGender)
+	}
+	if f.SatisfactionRate != 0 || f.UsefulnessRate != 0 || f.FirstAppointmentDays != (DayDurations{}) {
+		t.Errorf("figures from fewer than five people kept: %+v", f)
+	}
+}
