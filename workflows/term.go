@@ -24,6 +24,10 @@ const (
 const (
 	NotifyTermEnding = "coordination_term_ending"
 	NotifyTermLapsed = "coordination_term_lapsed"
+	// The network administration's own notifications (package directory), listed here
+	// with every other kind so that the notifications' kind filter knows them all.
+	NotifyStructureDeactivated   = "structure_deactivated"
+	NotifyCoordinationDesignated = "coordination_designated"
 )
 
 // CoordinationTermWorkflowID is the workflow ID of a designation's term.

@@ -59,7 +59,9 @@ type NotificationList struct {
 // the notifications' kind filter.
 var NotificationKinds = []string{workflows.NotifyHandoffRequested, workflows.NotifyHandoffReminded, workflows.NotifyHandoffAccepted,
 	workflows.NotifyHandoffDeclined, workflows.NotifyHandoffCancelled, workflows.NotifyHandoffExpired, workflows.NotifyInactivity,
-	workflows.NotifyFinancingShortfall, workflows.NotifyFunding, workflows.NotifySupervisorReminder, workflows.NotifyCaseTakenBack}
+	workflows.NotifyFinancingShortfall, workflows.NotifyFunding, workflows.NotifySupervisorReminder, workflows.NotifyCaseTakenBack,
+	workflows.NotifySurvey, workflows.NotifyTermEnding, workflows.NotifyTermLapsed, workflows.NotifyStructureDeactivated,
+	workflows.NotifyCoordinationDesignated}
 
 // Notifications are those addressed to the caller's structure, for a coordinator also
 // its territory's coordination notifications, for the Région's supervisors those

@@ -119,11 +119,13 @@ func (c *Console) routes() {
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) { c.handler.ServeHTTP(w, r) }
 
 // Mount serves the JSON API (and its health checks) and the console from one handler:
-// /api/…, /healthz and /readyz go to api, everything else to the console.
+// /api/…, /healthz, /readyz, /metrics and the survey pages (/enquete/…) go to api,
+// everything else to the console.
 func Mount(api http.Handler, console http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
-		if strings.HasPrefix(p, "/api/") || p == "/api" || p == "/healthz" || p == "/readyz" {
+		if strings.HasPrefix(p, "/api/") || p == "/api" || p == "/healthz" || p == "/readyz" || p == "/metrics" ||
+			strings.HasPrefix(p, "/enquete/") {
 			api.ServeHTTP(w, r)
 			return
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/spro-cep/cep/internal/store"
 	"github.com/spro-cep/cep/internal/webhook"
 	"github.com/spro-cep/cep/models"
+	"github.com/spro-cep/cep/workflows"
 )
 
 // idPattern is the shape of the IDs admins choose for territories and structures:
@@ -290,8 +291,8 @@ func (s *Directory) notifyDeactivated(ctx context.Context, tx *gorm.DB, st *mode
 
 // Notification kinds of the network's administration.
 const (
-	NotifyStructureDeactivated   = "structure_deactivated"
-	NotifyCoordinationDesignated = "coordination_designated"
+	NotifyStructureDeactivated   = workflows.NotifyStructureDeactivated
+	NotifyCoordinationDesignated = workflows.NotifyCoordinationDesignated
 )
 
 // same compares two values as the trail shows them.

@@ -199,6 +199,8 @@ var vocabularies = map[string]map[string]string{
 		"coordination_term_ending": "Fin prochaine du mandat de la coordination",
 		"coordination_term_lapsed": "Mandat de la coordination échu",
 		"survey_invitation":        "Questionnaire de satisfaction envoyé",
+		"structure_deactivated":    "Structure désactivée",
+		"coordination_designated":  "Coordination désignée",
 	},
 	Event: {
 		"case_opened":                 "Dossier ouvert",

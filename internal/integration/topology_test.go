@@ -69,8 +69,8 @@ func TestProductionTopology(t *testing.T) {
 	env := append(os.Environ(), "CEP_TEMPORAL_ADDRESS="+srv.Address(), "CEP_DATABASE_URL="+appDB,
 		"CEP_TOKEN_SECRET="+secret, "CEP_DATA_DIR="+filepath.Join(tmp, "data"), "CEP_LOG_LEVEL=warn",
 		"CEP_PAYLOAD_KEYS=topology:"+base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)))
-	if out, err := (&exec.Cmd{Path: bin, Args: []string{bin, "migrate", "--seed"}, Env: env}).CombinedOutput(); err != nil {
-		t.Fatalf("cep migrate --seed: %v\n%s", err, out)
+	if out, err := (&exec.Cmd{Path: bin, Args: []string{bin, "migrate", "--seed", "--demo"}, Env: env}).CombinedOutput(); err != nil {
+		t.Fatalf("cep migrate --seed --demo: %v\n%s", err, out)
 	}
 
 	apis := []*process{newProcess(bin, env, "api"), newProcess(bin, env, "api")}
