@@ -84,6 +84,7 @@ func consoleFuncs(a *assets) template.FuncMap {
 			return struct{ Name, Label, Failed string }{name, label, failed}
 		},
 		"choice": choiceOf,
+		"yes":    isTrue,
 	}
 }
 
@@ -144,7 +145,7 @@ func parseViews(a *assets, files fs.FS) (*views, error) {
 		t, err := template.New(name).Funcs(templateFuncs(a)).ParseFS(files, append(shared, "templates/"+e.Name())...)
 		if err == nil {
 			// The printable documents, shared with the API.
-			t, err = t.ParseFS(documents.Files, "synthesis.html", "annual_report.html")
+			t, err = t.ParseFS(documents.Files, "synthesis.html", "annual_report.html", "export.html")
 		}
 		if err != nil {
 			return nil, fmt.Errorf("console template %s: %w", e.Name(), err)
