@@ -21,6 +21,7 @@ import (
 
 	"github.com/spro-cep/cep/internal/financing"
 	"github.com/spro-cep/cep/internal/store"
+	"github.com/spro-cep/cep/internal/webhook"
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
 )
@@ -29,8 +30,12 @@ import (
 type Activities struct {
 	Store *store.Store
 	Log   *slog.Logger
-	// HTTP delivers webhooks; its timeout bounds one delivery.
+	// HTTP delivers webhooks; its timeout bounds one delivery. Make it with
+	// Webhooks.Client, which refuses to connect where the policy forbids.
 	HTTP *http.Client
+	// Webhooks is where webhooks may be delivered; every address is checked again at
+	// each delivery.
+	Webhooks webhook.Policy
 	// Schemes are the configured Région and OPCO funding schemes.
 	Schemes []financing.Scheme
 	// ShortfallThresholdEUR is the amount left to pay above which a plan falls short.
@@ -45,6 +50,7 @@ func (a *Activities) Register(w worker.Registry) {
 	w.RegisterActivityWithOptions(a.ProjectFundingRequest, activity.RegisterOptions{Name: workflows.ActivityProjectFunding})
 	w.RegisterActivityWithOptions(a.MarkProjectionFailed, activity.RegisterOptions{Name: workflows.ActivityMarkProjectionFailed})
 	w.RegisterActivityWithOptions(a.RedriveOutbox, activity.RegisterOptions{Name: workflows.ActivityRedriveOutbox})
+	w.RegisterActivityWithOptions(a.CoordinationTermNotice, activity.RegisterOptions{Name: workflows.ActivityCoordinationTermNote})
 }
 
 // ProjectCase writes one batch of a case's changes in a single transaction. Every write
@@ -201,7 +207,8 @@ func (a *Activities) DeliverNotifications(ctx context.Context, ids []string) err
 		now := time.Now().UTC()
 		upd := map[string]any{"attempts": gorm.Expr("attempts + 1")}
 		if err != nil {
-			upd["last_error"] = truncate(err.Error(), 500)
+			// Never the address: a partner's URL may carry a token.
+			upd["last_error"] = truncate(webhook.Describe(err), 500)
 			failed = append(failed, fmt.Errorf("notification %s: %w", n.ID, err))
 		} else {
 			upd["delivered_at"], upd["channel"], upd["last_error"] = now, channel, ""
@@ -214,11 +221,11 @@ func (a *Activities) DeliverNotifications(ctx context.Context, ids []string) err
 }
 
 func (a *Activities) deliver(ctx context.Context, n models.Notification) (string, error) {
-	var url string
+	var url, secret string
 	if n.RecipientStructureID != "" {
 		var s models.Structure
-		if err := a.Store.DB.WithContext(ctx).Select("webhook_url").Where("id = ?", n.RecipientStructureID).Take(&s).Error; err == nil {
-			url = s.WebhookURL
+		if err := a.Store.DB.WithContext(ctx).Select("webhook_url, webhook_secret").Where("id = ?", n.RecipientStructureID).Take(&s).Error; err == nil {
+			url, secret = s.WebhookURL, s.WebhookSecret
 		}
 	}
 	if url == "" {
@@ -231,22 +238,35 @@ func (a *Activities) deliver(ctx context.Context, n models.Notification) (string
 		"id": n.ID, "kind": n.Kind, "case_id": n.CaseID, "recipient_structure_id": n.RecipientStructureID,
 		"created_at": n.CreatedAt, "payload": json.RawMessage(n.Payload),
 	})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if secret == "" {
+		return "", errors.New("the webhook has no signing secret: set the webhook again to get one")
+	}
+	target, err := a.Webhooks.Check(ctx, url)
+	if err != nil {
+		return "", err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target.String(), bytes.NewReader(body))
 	if err != nil {
 		return "", err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Idempotency-Key", n.ID)
+	req.Header.Set(webhook.SignatureHeader, webhook.Sign(secret, body))
 	resp, err := a.HTTP.Do(req)
 	if err != nil {
 		return "", err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode >= 300 {
-		return "", fmt.Errorf("webhook answered %s", resp.Status)
+		return "", webhookStatus(resp.StatusCode)
 	}
 	return "webhook", nil
 }
+
+// webhookStatus is a webhook's refusal (3xx included: redirects are not followed).
+type webhookStatus int
+
+func (w webhookStatus) Error() string { return fmt.Sprintf("webhook answered %d", int(w)) }
 
 func truncate(s string, n int) string {
 	if len(s) <= n {

@@ -7,17 +7,21 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/spro-cep/cep/internal/testdb"
+	"github.com/spro-cep/cep/internal/webhook"
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
 )
 
 func newActivities(t *testing.T) *Activities {
-	return &Activities{Store: testdb.Open(t), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), HTTP: &http.Client{Timeout: 5 * time.Second}}
+	// The webhooks of these tests are local test servers: `cep dev`'s policy.
+	dev := webhook.Policy{AllowLoopbackHTTP: true}
+	return &Activities{Store: testdb.Open(t), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), HTTP: dev.Client(5 * time.Second), Webhooks: dev}
 }
 
 func projection(version int64, stage string, seqs ...int64) workflows.Projection {
@@ -93,6 +97,10 @@ func TestDeliverNotifications(t *testing.T) {
 		if r.Header.Get("Idempotency-Key") == "" {
 			t.Error("webhook without Idempotency-Key")
 		}
+		body, _ := io.ReadAll(r.Body)
+		if got := r.Header.Get(webhook.SignatureHeader); got != webhook.Sign("cap's secret", body) {
+			t.Errorf("webhook signature %q does not sign the body with the structure's secret", got)
+		}
 		if fail.Load() > 0 {
 			w.WriteHeader(http.StatusBadGateway)
 			return
@@ -100,7 +108,8 @@ func TestDeliverNotifications(t *testing.T) {
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	defer srv.Close()
-	a.Store.DB.Model(&models.Structure{}).Where("id = ?", "cap-emploi-28").Update("webhook_url", srv.URL)
+	a.Store.DB.Model(&models.Structure{}).Where("id = ?", "cap-emploi-28").
+		Updates(map[string]any{"webhook_url": srv.URL + "/hooks?token=partner-token", "webhook_secret": "cap's secret"})
 
 	p := projection(1, workflows.StageHandoff)
 	p.Notifications = []workflows.Notification{
@@ -118,6 +127,9 @@ func TestDeliverNotifications(t *testing.T) {
 	a.Store.DB.Where("id = ?", "to-webhook").Take(&n)
 	if n.DeliveredAt != nil || n.Attempts != 1 || n.LastError == "" {
 		t.Fatalf("after a failure: %+v", n)
+	}
+	if strings.Contains(n.LastError, "partner-token") || strings.Contains(n.LastError, "127.0.0.1") || strings.Contains(n.LastError, "http") {
+		t.Errorf("the stored error quotes the address: %q", n.LastError)
 	}
 	fail.Store(0)
 	if err := a.DeliverNotifications(ctx, []string{"to-webhook", "to-log"}); err != nil {

@@ -28,7 +28,7 @@ func TestRedriveOutbox(t *testing.T) {
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	defer srv.Close()
-	a.Store.DB.Model(&models.Structure{}).Where("id = ?", "cap-emploi-28").Update("webhook_url", srv.URL)
+	a.Store.DB.Model(&models.Structure{}).Where("id = ?", "cap-emploi-28").Updates(map[string]any{"webhook_url": srv.URL, "webhook_secret": "s"})
 
 	p := projection(1, workflows.StageHandoff)
 	old := time.Now().UTC().Add(-time.Hour)

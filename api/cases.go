@@ -253,7 +253,7 @@ func pageParams(c *gin.Context) (cases.Page, error) {
 	if v := c.Query("page"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return p, badRequest("invalid paging", FieldError{Field: "page", Message: "must be a whole number from 1"})
+			return p, badRequest("invalid paging", FieldError{Field: "page", Message: "must be a whole number from 1 to 10000"})
 		}
 		p.Page = n
 	}

@@ -15,25 +15,30 @@ import (
 )
 
 const (
-	ctxRequestID = "request_id"
-	ctxUser      = "user"
-	ctxLogger    = "logger"
+	ctxRequestID       = "request_id"
+	ctxClientRequestID = "client_request_id"
+	ctxUser            = "user"
+	ctxLogger          = "logger"
 )
 
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
 
-// requestContext gives each request an ID (kept from X-Request-ID when sane) and a
-// logger, and logs the outcome. Only method, path, status and IDs are logged: never
-// bodies, which carry personal data.
+// requestContext gives each request an ID of the server's own, answered in
+// X-Request-ID and quoted by the audit trail and the timeline: a client cannot choose
+// the ID its reads and changes are recorded under. A client's own X-Request-ID, when
+// sane, is kept apart as client_request_id (logs, audit log) to correlate with its
+// logs. It also gives a logger, and logs the outcome: only method, path, status and
+// IDs, never bodies, which carry personal data.
 func requestContext(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id := c.GetHeader("X-Request-ID")
-		if !requestIDPattern.MatchString(id) {
-			id = uuid.NewString()
-		}
+		id := uuid.NewString()
 		c.Set(ctxRequestID, id)
 		c.Header("X-Request-ID", id)
 		l := log.With("request_id", id)
+		if client := c.GetHeader("X-Request-ID"); requestIDPattern.MatchString(client) {
+			c.Set(ctxClientRequestID, client)
+			l = l.With("client_request_id", client)
+		}
 		c.Set(ctxLogger, l)
 		start := time.Now()
 		c.Next()
@@ -75,19 +80,23 @@ func (s *server) authenticate(c *gin.Context) {
 		writeError(c, unauthorized("send Authorization: Bearer <token>; `cep token --user EMAIL` prints one"))
 		return
 	}
-	email, err := s.verifier.Verify(c.Request.Context(), strings.TrimSpace(token))
+	id, err := s.verifier.Verify(c.Request.Context(), strings.TrimSpace(token))
 	if err != nil {
 		c.Header("WWW-Authenticate", `Bearer realm="cep", error="invalid_token"`)
 		writeError(c, unauthorized("the token is invalid or expired"))
 		return
 	}
-	u, err := s.dir.ActiveUser(c.Request.Context(), email)
+	u, err := s.dir.UserFor(c.Request.Context(), id)
 	if e := cases.AsError(err); e != nil && e.Kind == cases.KindNotFound {
 		writeError(c, unauthorized("the token names no active user"))
 		return
 	}
 	if err != nil {
 		writeError(c, err)
+		return
+	}
+	if limited(c, s.perUser, u.ID, "user") {
+		c.Abort()
 		return
 	}
 	c.Set(ctxUser, u)
@@ -110,7 +119,9 @@ func handler(f func(c *gin.Context) error) gin.HandlerFunc {
 
 // caller is the authenticated user of the request, as the service knows callers.
 func caller(c *gin.Context) cases.Caller {
-	return cases.CallerOf(currentUser(c), c.GetString(ctxRequestID))
+	who := cases.CallerOf(currentUser(c), c.GetString(ctxRequestID))
+	who.ClientRequestID = c.GetString(ctxClientRequestID)
+	return who
 }
 
 // idempotencyKey is the request's Idempotency-Key header; the service checks it.

@@ -19,6 +19,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
 
+	"github.com/spro-cep/cep/internal/cases"
 	"github.com/spro-cep/cep/internal/financing"
 	"github.com/spro-cep/cep/internal/routing"
 	"github.com/spro-cep/cep/models"
@@ -293,15 +294,15 @@ func TestResponseSchemasMatchOutputTypes(t *testing.T) {
 		EndDate: "2025-06-30", Hours: &hours, CostEUR: 1200.5, Status: "planned", Notes: []string{"n"}}
 	session := workflows.Session{ID: "x1", Date: "2025-03-04", DurationMinutes: 60, Mode: "video", Summary: "s", AdviserID: "u1", Stage: "counselling"}
 	ben := &beneficiaryJSON{FirstName: "A", LastName: "B", BirthDate: "1990-01-02", Gender: "female", Email: "a@b.fr",
-		Phone: "0600000000", PostalCode: "28000", Public: "jobseeker", DisabilityRecognized: true}
+		Phone: "0600000000", PostalCode: "28000", Public: "jobseeker", DisabilityRecognized: new(true)}
 	full := caseJSON{ID: "1b4e28ba-2fa1-41d2-883f-0016d3cca427", Stage: workflows.StageHandoff, Paused: true, PausedAt: &now,
 		PauseReason: "p", Escalated: true, StructureID: "s1", TerritoryID: "t1", ReferentAdviserID: str("u1"), Handoff: handoff,
 		Project: project, Actions: []workflows.Action{action}, PlanRevision: 1, SessionsCount: 2, Channel: "phone", Request: "r",
 		Needs: []string{"training"}, Consent: consentJSON{DataSharing: true}, Outcome: str("withdrawn"), CloseNote: "c",
 		Deadlines: []workflows.Deadline{{Kind: "handoff_expiry", DueAt: later}}, DueAt: &later, CreatedBy: "u1", CreatedAt: now,
-		UpdatedAt: now, ClosedAt: &later, LastActivityAt: now, Version: 3, Beneficiary: ben}
+		UpdatedAt: now, ClosedAt: &later, LastActivityAt: now, Version: 3, Beneficiary: ben, Access: cases.SightHolder}
 	bare := caseJSON{ID: full.ID, Stage: workflows.StageReception, StructureID: "s1", TerritoryID: "t1", Actions: []workflows.Action{},
-		Channel: "on_site", Needs: []string{}, Deadlines: []workflows.Deadline{}, CreatedAt: now, UpdatedAt: now, LastActivityAt: now}
+		Channel: "on_site", Needs: []string{}, Deadlines: []workflows.Deadline{}, CreatedAt: now, UpdatedAt: now, LastActivityAt: now, Access: cases.SightNone}
 	paused := false
 
 	// Level 3 financing: the case's copy, the plan as GET /financing-plan answers it, the

@@ -121,6 +121,15 @@ func toProblem(err error) *Problem {
 	case cases.KindForbidden:
 		return forbidden(e.Detail)
 	case cases.KindConflict:
+		if e.Paused == nil && e.Stage == "" {
+			// A conflict with reference data (an existing ID, a structure already a
+			// partner), not with a case's state.
+			c := problem(http.StatusConflict, "conflict", "Conflict", e.Detail)
+			if len(fields) > 0 {
+				c.Errors = fields
+			}
+			return c
+		}
 		paused := false
 		if e.Paused != nil {
 			paused = *e.Paused
@@ -134,6 +143,12 @@ func toProblem(err error) *Problem {
 		return unavailable(e.Detail)
 	case cases.KindGone:
 		return problem(http.StatusGone, "gone", "Gone", e.Detail)
+	case cases.KindUnprocessable:
+		p := problem(http.StatusUnprocessableEntity, e.Code, "Unprocessable request", e.Detail)
+		if len(fields) > 0 {
+			p.Errors = fields
+		}
+		return p
 	default:
 		return problem(http.StatusInternalServerError, "internal", "Internal error", "an unexpected error occurred")
 	}

@@ -48,13 +48,42 @@ type structureJSON struct {
 	Publics     []string `json:"publics"`
 	// WebhookConfigured tells whether notifications go to a webhook; the URL itself may
 	// carry a secret and is not shown.
-	WebhookConfigured bool `json:"webhook_configured"`
+	WebhookConfigured bool   `json:"webhook_configured"`
+	Contact           string `json:"contact,omitempty"`
+	// Active is false for a deactivated structure (never deleted; no new hand-off).
+	Active bool `json:"active"`
+	// Offer is the published offer of services, readable by every partner.
+	Offer []models.OfferItem `json:"offer"`
+}
+
+// structureSecretJSON is the answer to setting a webhook: the structure and, once, the
+// secret its deliveries are signed with (X-CEP-Signature).
+type structureSecretJSON struct {
+	structureJSON
+	WebhookSecret string `json:"webhook_secret,omitempty"`
 }
 
 func toStructureJSON(m models.Structure) structureJSON {
+	offer := m.Offer
+	if offer == nil {
+		offer = []models.OfferItem{}
+	}
+	for i := range offer {
+		if offer[i].Publics == nil {
+			offer[i].Publics = []string{}
+		}
+	}
 	return structureJSON{ID: m.ID, Name: m.Name, Network: m.Network, CEPOperator: m.CEPOperator,
 		TerritoryID: m.TerritoryID, Remote: m.Remote, Address: m.Address, PostalCode: m.PostalCode,
-		Commune: m.Commune, Antennas: m.Antennas, Publics: m.Publics, WebhookConfigured: m.WebhookURL != ""}
+		Commune: m.Commune, Antennas: nonNilStrings(m.Antennas), Publics: nonNilStrings(m.Publics), WebhookConfigured: m.WebhookURL != "",
+		Contact: m.Contact, Active: m.Active, Offer: offer}
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 func (s *server) listStructures(c *gin.Context) error {
@@ -93,7 +122,7 @@ func (s *server) patchStructure(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, toStructureJSON(m))
+	c.JSON(http.StatusOK, structureSecretJSON{structureJSON: toStructureJSON(m), WebhookSecret: m.WebhookSecret})
 	return nil
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/spro-cep/cep/internal/auth"
 	"github.com/spro-cep/cep/internal/cases"
 	"github.com/spro-cep/cep/internal/directory"
+	"github.com/spro-cep/cep/internal/ratelimit"
 	"github.com/spro-cep/cep/internal/store"
 	"github.com/spro-cep/cep/internal/supervision"
 	"github.com/spro-cep/cep/workflows"
@@ -39,6 +40,13 @@ type Deps struct {
 	Directory *directory.Directory
 	// Codec is the remote codec endpoint (internal/payloadcodec); nil answers 404.
 	Codec http.Handler
+	// PseudonymKey keys the cases' pseudonymous references (see cases.Config).
+	PseudonymKey []byte
+	// RateLimitPerMinute bounds each user's calls, RateLimitPerAddressPerMinute each
+	// client address's; 0 is unlimited. TrustedProxies are the reverse proxies whose
+	// X-Forwarded-For names the client address (none: the peer is the client).
+	RateLimitPerMinute, RateLimitPerAddressPerMinute int
+	TrustedProxies                                   []string
 }
 
 type server struct {
@@ -46,6 +54,7 @@ type server struct {
 	dir      *directory.Directory
 	verifier *auth.Verifier
 	log      *slog.Logger
+	perUser  *ratelimit.Limiter
 }
 
 // NewRouter builds the HTTP handler of the whole API.
@@ -54,16 +63,23 @@ func NewRouter(d Deps) *gin.Engine {
 	svc := d.Service
 	if svc == nil {
 		svc = cases.New(cases.Config{Store: d.Store, Temporal: d.Temporal, Log: d.Log, TaskQueue: d.TaskQueue,
-			Settings: d.Settings, UpdateTimeout: d.UpdateTimeout, Supervision: d.Supervision})
+			Settings: d.Settings, UpdateTimeout: d.UpdateTimeout, Supervision: d.Supervision, PseudonymKey: d.PseudonymKey})
 	}
 	dir := d.Directory
 	if dir == nil {
 		dir = directory.New(d.Store)
+		if d.Temporal != nil {
+			dir.WithTerms(directory.TemporalTerms(d.Temporal, d.TaskQueue))
+		}
 	}
-	s := &server{svc: svc, dir: dir, verifier: d.Verifier, log: d.Log}
+	s := &server{svc: svc, dir: dir, verifier: d.Verifier, log: d.Log, perUser: ratelimit.New(d.RateLimitPerMinute)}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(requestContext(d.Log), recovery(), codecPreflight(d.Codec))
+	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
+		d.Log.Error("CEP_TRUSTED_PROXIES is invalid: trusting no proxy", "error", err)
+		_ = r.SetTrustedProxies(nil)
+	}
+	r.Use(requestContext(d.Log), securityHeaders(), recovery(), addressLimit(ratelimit.New(d.RateLimitPerAddressPerMinute)), codecPreflight(d.Codec))
 	r.NoRoute(func(c *gin.Context) { writeError(c, notFound("no route "+c.Request.Method+" "+c.Request.URL.Path)) })
 	r.NoMethod(func(c *gin.Context) {
 		writeError(c, problem(http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed", c.Request.Method+" is not allowed here"))
@@ -73,7 +89,7 @@ func NewRouter(d Deps) *gin.Engine {
 	r.GET("/readyz", s.ready)
 	r.GET("/api/v1/openapi.json", serveOpenAPI)
 
-	v1 := r.Group("/api/v1", s.authenticate)
+	v1 := r.Group("/api/v1", noStore, s.authenticate)
 	v1.GET("/me", handler(s.me))
 	v1.GET("/structures", handler(s.listStructures))
 	v1.GET("/structures/:id", handler(s.getStructure))
@@ -83,6 +99,21 @@ func NewRouter(d Deps) *gin.Engine {
 	v1.PUT("/routing-rules", handler(s.replaceRoutingRules))
 	v1.GET("/notifications", handler(s.listNotifications))
 	v1.GET("/vocabularies", handler(s.vocabularies))
+	v1.GET("/territories", handler(s.listTerritories))
+	v1.POST("/territories", handler(s.createTerritory))
+	v1.GET("/territories/:id", handler(s.getTerritory))
+	v1.PATCH("/territories/:id", handler(s.patchTerritory))
+	v1.GET("/territories/:id/conventions", handler(s.listConventions))
+	v1.POST("/territories/:id/conventions", handler(s.createConvention))
+	v1.GET("/territories/:id/coordination", handler(s.getCoordination))
+	v1.POST("/territories/:id/coordination", handler(s.recordVote))
+	v1.POST("/conventions/:id/amendments", handler(s.addAmendment))
+	v1.POST("/structures", handler(s.createStructure))
+	v1.GET("/structures/:id/pending-handoffs", handler(s.pendingHandoffs))
+	v1.POST("/users", handler(s.createUser))
+	v1.POST("/users/import", handler(s.importUsers))
+	v1.PATCH("/users/:id", handler(s.patchUser))
+	v1.GET("/admin/audit", handler(s.adminAudit))
 	v1.POST("/codec/decode", codec(d.Codec))
 	v1.POST("/codec/encode", codec(d.Codec))
 

@@ -26,7 +26,7 @@ func TestSupervisionSchemasMatchTypes(t *testing.T) {
 	}
 	now := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
 	target := "s2"
-	named := stuckCaseJSON{CaseRef: supervision.Ref("x"), CaseID: "1b4e28ba-2fa1-41d2-883f-0016d3cca427", FirstName: "A", LastName: "B",
+	named := stuckCaseJSON{CaseRef: supervision.Ref([]byte("k"), "x"), CaseID: "1b4e28ba-2fa1-41d2-883f-0016d3cca427", FirstName: "A", LastName: "B",
 		TerritoryID: "t1", StructureID: "s1", HandoffTargetID: &target, Stage: "handoff", Since: now, AgeDays: 2.5, LastActivityAt: now,
 		Reasons: []stuckReasonJSON{{Code: supervision.ReasonHandoffOverdue, Since: now}}}
 	pseudo := stuckCaseJSON{CaseRef: named.CaseRef, TerritoryID: "t1", StructureID: "s1", Stage: "reception", Since: now,

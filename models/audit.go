@@ -12,9 +12,11 @@ type AuditEntry struct {
 	UserRole    string
 	StructureID string
 	RequestID   string
-	CaseID      string
-	Action      string
-	What        string
+	// ClientRequestID is the client's own X-Request-ID, labelled as such.
+	ClientRequestID string
+	CaseID          string
+	Action          string
+	What            string
 }
 
 // TableName is the audit table.

@@ -119,6 +119,9 @@ type FundingChange struct {
 	Reason        string   `json:"reason,omitempty"`
 	Label         string   `json:"label,omitempty"`
 	Date          string   `json:"date,omitempty"`
+	// Actor is who entered the step (an adviser recording the funder's answer); nil for
+	// what the request does by itself (deadlines) and for older reports.
+	Actor *Actor `json:"actor,omitempty"`
 }
 
 // ComputeFinancingInput is what the plan is computed from.

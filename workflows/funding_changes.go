@@ -35,8 +35,11 @@ func (r *caseRun) receiveFundingChanges(ctx workflow.Context) error {
 		if ch.Reason != "" {
 			ref.Reason = ch.Reason
 		}
-		sys := Actor{UserID: systemActor, Role: systemActor, StructureID: r.c.StructureID}
-		seq := r.emit(ctx, sys, "funding_"+ch.Event, map[string]any{"request_id": ch.RequestID, "funder": ref.Funder,
+		by := Actor{UserID: systemActor, Role: systemActor, StructureID: r.c.StructureID}
+		if ch.Actor != nil {
+			by = *ch.Actor // the adviser who entered the funder's step
+		}
+		seq := r.emit(ctx, by, "funding_"+ch.Event, map[string]any{"request_id": ch.RequestID, "funder": ref.Funder,
 			"status": ch.Status, "amount_granted_eur": ch.AmountGranted, "reason": ch.Reason, "label": ch.Label, "date": ch.Date})
 		switch ch.Event {
 		case "decided", "deadline_reminder", "deadline_passed", "deadline_late", "employer_silence", "employer_answer_due", "answer_overdue":

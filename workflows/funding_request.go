@@ -23,6 +23,9 @@ type FundingEvent struct {
 	Amount   *float64 `json:"amount_eur,omitempty"`
 	Reason   string   `json:"reason,omitempty"`
 	ActorID  string   `json:"actor_id,omitempty"`
+	// Actor is the adviser who entered the funder's step; the case's timeline records
+	// the step under them. Events without one (older ones) are recorded as the system's.
+	Actor *Actor `json:"actor,omitempty"`
 }
 
 // FundingRow is one projection of a funding request.
@@ -51,6 +54,8 @@ type fundingRun struct {
 	// oneLate: a request_by date already past when the request starts gives one
 	// deadline_late event, not a reminder and a deadline_passed at the same instant.
 	oneLate bool
+	// actor is who entered the event being applied, for the report to the case.
+	actor *Actor
 }
 
 // FundingRequestWorkflow follows one request to a funder: draft, submitted, under
@@ -222,6 +227,8 @@ func (r *fundingRun) apply(ctx workflow.Context, ev FundingEvent) error {
 		workflow.GetLogger(ctx).Info("funding event ignored", "request_id", r.ref.ID, "kind", ev.Kind, "status", from)
 		return nil
 	}
+	r.actor = ev.Actor
+	defer func() { r.actor = nil }()
 	return r.project(ctx, event, "", "")
 }
 
@@ -253,7 +260,8 @@ func (r *fundingRun) project(ctx workflow.Context, event, label, date string) er
 
 // tellCase reports the request's status to its case.
 func (r *fundingRun) tellCase(ctx workflow.Context, event, label, date string) error {
-	ch := FundingChange{RequestID: r.ref.ID, Status: r.ref.Status, Event: event, AmountGranted: r.ref.AmountGranted, Reason: r.ref.Reason}
+	ch := FundingChange{RequestID: r.ref.ID, Status: r.ref.Status, Event: event, AmountGranted: r.ref.AmountGranted, Reason: r.ref.Reason,
+		Actor: r.actor}
 	ch.Label, ch.Date = label, date
 	err := workflow.SignalExternalWorkflow(ctx, WorkflowID(r.in.CaseID), "", SignalFundingChanged, ch).Get(ctx, nil)
 	if err != nil {

@@ -902,3 +902,35 @@ func TestFinancingStateAcrossContinueAsNew(t *testing.T) {
 	defer mu.Unlock()
 	wantStrings(t, "withdrawals signalled", withdrawals, FundingRequestWorkflowID("c1", "f2")+":withdraw:case closed")
 }
+
+// TestFundersStepsNameTheAdviser checks that a funder's step entered by an adviser is
+// recorded in the case's timeline under that adviser, not the system; a step without
+// an actor (an older signal) stays the system's.
+func TestFundersStepsNameTheAdviser(t *testing.T) {
+	ft := newFinancingTest(t)
+	ft.compute = func(n int, in ComputeFinancingInput) (ComputedFinancing, error) {
+		return ComputedFinancing{Plan: map[string]any{}, LeftToPayEUR: 0}, nil
+	}
+	h := time.Hour
+	s := &script{ct: ft.caseTest}
+	toFinancing(s)
+	s.must(UpdateComputeFinancing, ReasonInput{Actor: pe})
+	s.send(UpdateRequestFunding, FundingRequestInput{Actor: pe, RequestID: "f1", Funder: "region", ActionIDs: []string{"a-train"}, AmountEUR: 4500})
+	adviser := pe
+	adviser.RequestID = "req-submit"
+	ft.signalFunding(8*h, "f1", FundingEvent{Kind: "submit", ActorID: pe.UserID, Actor: &adviser})
+	ft.signalFunding(9*h, "f1", FundingEvent{Kind: "acknowledge"})
+	ft.signalFunding(10*h, "f1", FundingEvent{Kind: "decision", Decision: FundingGranted, ActorID: pe.UserID, Actor: &pe})
+	ft.update(11*h, UpdateClose, "close", CloseInput{Actor: pe, Outcome: "training"})
+	ft.runToCompletion(openInput())
+	s.checkOK(t)
+	if e := ft.only("funding_submitted"); e.ActorID != pe.UserID || e.ActorRole != pe.Role || e.StructureID != pe.StructureID || e.RequestID != "req-submit" {
+		t.Errorf("funding_submitted by %s/%s/%s (%s), want the adviser", e.ActorID, e.ActorRole, e.StructureID, e.RequestID)
+	}
+	if e := ft.only("funding_decided"); e.ActorID != pe.UserID {
+		t.Errorf("funding_decided by %s, want the adviser", e.ActorID)
+	}
+	if e := ft.only("funding_under_review"); e.ActorID != systemActor {
+		t.Errorf("an acknowledgement without an actor recorded as %s", e.ActorID)
+	}
+}

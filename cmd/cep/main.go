@@ -125,7 +125,7 @@ func runServer(args []string, mode string) error {
 	}
 	log := app.NewLogger(cfg)
 	parts := map[string]app.Parts{
-		"dev":    {Embedded: true, Migrate: true, Seed: true, API: true, Worker: true, Dev: true},
+		"dev":    {Embedded: true, Migrate: true, Seed: true, Demo: true, API: true, Worker: true, Dev: true},
 		"serve":  {API: true, Worker: true, Seed: cfg.Seed},
 		"api":    {API: true},
 		"worker": {Worker: true},
@@ -170,14 +170,15 @@ Stop with Ctrl-C; cases are kept in the data directory.
 
 func runMigrate(args []string) error {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	seed := fs.Bool("seed", false, "also load the Chartres reference data and demo users (CEP_SEED)")
+	seed := fs.Bool("seed", false, "also load the Chartres reference data (CEP_SEED)")
+	demo := fs.Bool("demo", false, "with --seed, also create the demo accounts (never on a production database)")
 	cfg, err := loadConfig(fs, args)
 	if err != nil {
 		return err
 	}
 	log := app.NewLogger(cfg)
 	ctx := context.Background()
-	st, err := migratedStore(ctx, cfg, log, *seed || cfg.Seed)
+	st, err := migratedStore(ctx, cfg, log, *seed || cfg.Seed, *demo && (*seed || cfg.Seed))
 	if err != nil {
 		return err
 	}
@@ -190,8 +191,9 @@ func runMigrate(args []string) error {
 	return nil
 }
 
-// migratedStore opens the database, applies the migrations and, if asked, the seed.
-func migratedStore(ctx context.Context, cfg config.Config, log *slog.Logger, seed bool) (*store.Store, error) {
+// migratedStore opens the database, applies the migrations and, if asked, the seed and
+// the demo accounts.
+func migratedStore(ctx context.Context, cfg config.Config, log *slog.Logger, seed, demo bool) (*store.Store, error) {
 	st, err := app.OpenStore(cfg)
 	if err != nil {
 		return nil, err
@@ -206,6 +208,13 @@ func migratedStore(ctx context.Context, cfg config.Config, log *slog.Logger, see
 			return nil, err
 		}
 		log.Info("seed loaded")
+	}
+	if demo {
+		if err := st.SeedDemo(ctx); err != nil {
+			st.Close()
+			return nil, err
+		}
+		log.Info("demo accounts created")
 	}
 	return st, nil
 }

@@ -32,7 +32,7 @@ func runSeedCases(args []string) error {
 	}
 	log := app.NewLogger(cfg)
 	ctx := context.Background()
-	st, err := migratedStore(ctx, cfg, log, true)
+	st, err := migratedStore(ctx, cfg, log, true, false)
 	if err != nil {
 		return err
 	}

@@ -32,6 +32,7 @@ import (
 	"github.com/spro-cep/cep/internal/financing"
 	"github.com/spro-cep/cep/internal/payloadcodec"
 	"github.com/spro-cep/cep/internal/store"
+	"github.com/spro-cep/cep/internal/webhook"
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
 )
@@ -40,9 +41,10 @@ import (
 type Parts struct {
 	// Embedded starts the in-process Temporal server when no address is configured.
 	Embedded bool
-	// Migrate applies migrations at start; Seed loads the reference data.
-	Migrate, Seed bool
-	API, Worker   bool
+	// Migrate applies migrations at start; Seed loads the reference data; Demo creates
+	// the demo accounts (`cep dev` only).
+	Migrate, Seed, Demo bool
+	API, Worker         bool
 	// Dev is `cep dev`: the console lists the demo users and allows cookies over HTTP.
 	Dev bool
 }
@@ -57,6 +59,8 @@ type App struct {
 	// started.
 	Cases     *cases.Service
 	Directory *directory.Directory
+	// RefKey keys the pseudonymous case references (PseudonymKey).
+	RefKey []byte
 	// Codec encrypts the payloads of Temporal.Client and its worker.
 	Codec *payloadcodec.Codec
 	// APIAddr is the address the API listens on, once started.
@@ -125,6 +129,11 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 			return err
 		}
 	}
+	if parts.Demo {
+		if err := a.Store.SeedDemo(ctx); err != nil {
+			return err
+		}
+	}
 	address := cfg.TemporalAddress
 	if address == "" {
 		if !parts.Embedded {
@@ -174,7 +183,7 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		}
 	}
 	if parts.Worker {
-		a.worker, err = NewWorker(a.Temporal, cfg, a.Store, a.Log)
+		a.worker, err = NewWorker(a.Temporal, cfg, a.Store, a.Log, webhook.Policy{AllowLoopbackHTTP: parts.Embedded})
 		if err != nil {
 			return err
 		}
@@ -185,6 +194,9 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 			return err
 		}
 		if err := EnsureRetentionSchedule(ctx, a.Temporal, cfg); err != nil {
+			return err
+		}
+		if err := directory.StartTermsInForce(ctx, a.Store, directory.TemporalTerms(a.Temporal, cfg.TaskQueue)); err != nil {
 			return err
 		}
 	}
@@ -201,13 +213,17 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		if err != nil {
 			return err
 		}
+		a.RefKey = PseudonymKey(cfg, key)
 		a.Cases = cases.New(cases.Config{Store: a.Store, Temporal: a.Temporal, Log: a.Log,
-			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup})
-		a.Directory = directory.New(a.Store)
+			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup, PseudonymKey: a.RefKey})
+		a.Directory = directory.New(a.Store).WithWebhooks(webhook.Policy{AllowLoopbackHTTP: parts.Embedded}).
+			WithTerms(directory.TemporalTerms(a.Temporal, cfg.TaskQueue))
 		router := api.NewRouter(api.Deps{
 			Store: a.Store, Temporal: a.Temporal, Verifier: verifier, Log: a.Log,
 			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup, Service: a.Cases, Directory: a.Directory,
-			Codec: CodecHandler(cfg, a.Codec, a.Store),
+			Codec: CodecHandler(cfg, a.Codec, a.Store), PseudonymKey: a.RefKey,
+			RateLimitPerMinute: cfg.RateLimitPerMinute, RateLimitPerAddressPerMinute: cfg.RateLimitPerAddressPerMinute,
+			TrustedProxies: cfg.TrustedProxies,
 		})
 		web, err := NewConsole(ctx, cfg, a, parts.Dev)
 		if err != nil {
@@ -218,7 +234,11 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 			return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
 		}
 		a.APIAddr = a.ln.Addr().String()
-		a.http = &http.Server{Handler: console.Mount(router, web), ReadHeaderTimeout: 10 * time.Second}
+		// Bounded reads, writes and idle connections: a slow or idle client cannot hold
+		// a connection (and its goroutine) for ever. Writes allow for a case command's
+		// wait on its workflow (20 s) and a report.
+		a.http = &http.Server{Handler: console.Mount(router, web), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+			WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
 		go func() {
 			if err := a.http.Serve(a.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				a.Log.Error("http server stopped", "error", err)
@@ -233,7 +253,9 @@ func NewConsole(ctx context.Context, cfg config.Config, a *App, dev bool) (*cons
 	return console.New(ctx, console.Deps{Cases: a.Cases, Directory: a.Directory, Store: a.Store, Log: a.Log, Dev: dev,
 		SessionIdle: cfg.SessionIdle.D(), SessionMaxAge: cfg.SessionMaxAge.D(),
 		OIDC: console.OIDCConfig{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
-			RedirectURL: cfg.OIDCRedirectURL, EmailClaim: cfg.OIDCEmailClaim}})
+			RedirectURL: cfg.OIDCRedirectURL, EmailClaim: cfg.OIDCEmailClaim},
+		RateLimitPerMinute: cfg.RateLimitPerMinute, RateLimitPerAddressPerMinute: cfg.RateLimitPerAddressPerMinute,
+		TrustedProxies: cfg.TrustedProxies})
 }
 
 // ClientOptions are the options of every Temporal client cep starts (HostPort aside):
@@ -274,7 +296,8 @@ func CodecHandler(cfg config.Config, codec *payloadcodec.Codec, st *store.Store)
 }
 
 // NewWorker makes the case worker with its workflow and activities.
-func NewWorker(c client.Client, cfg config.Config, st *store.Store, log *slog.Logger) (worker.Worker, error) {
+// Webhooks may use plain http to loopback only when policy says so (`cep dev`).
+func NewWorker(c client.Client, cfg config.Config, st *store.Store, log *slog.Logger, policy webhook.Policy) (worker.Worker, error) {
 	schemes, err := financing.DefaultSchemes()
 	if err != nil {
 		return nil, fmt.Errorf("built-in funding schemes: %w", err)
@@ -290,8 +313,9 @@ func NewWorker(c client.Client, cfg config.Config, st *store.Store, log *slog.Lo
 	w.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.FundingRequestWorkflow, workflow.RegisterOptions{Name: workflows.FundingRequestWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.OutboxWorkflow, workflow.RegisterOptions{Name: workflows.OutboxWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.CoordinationTermWorkflow, workflow.RegisterOptions{Name: workflows.CoordinationTermWorkflowName})
 	acts := &activities.Activities{Store: st, Log: log.With("component", "activities"),
-		HTTP: &http.Client{Timeout: cfg.NotificationWebhookTimeout.D()}, Schemes: schemes,
+		HTTP: policy.Client(cfg.NotificationWebhookTimeout.D()), Webhooks: policy, Schemes: schemes,
 		ShortfallThresholdEUR: cfg.FinancingShortfallThresholdEUR}
 	acts.Register(w)
 	binding.Register(w)

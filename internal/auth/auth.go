@@ -1,7 +1,8 @@
 // Package auth issues and verifies the bearer tokens of the API: HS256 tokens signed
 // with the platform key (printed by `cep token`), and, when configured, ID tokens of an
-// OpenID Connect issuer such as ProConnect. Either way the token names a user by email,
-// and the user's role and structure come from the database.
+// OpenID Connect issuer such as ProConnect. The token names an identity (an email, and
+// for OpenID Connect the issuer and subject the user is bound to); the user's role and
+// structure come from the database (directory.UserFor).
 package auth
 
 import (
@@ -25,7 +26,15 @@ const Issuer = "cep"
 // ErrInvalidToken is returned for any token that cannot be trusted.
 var ErrInvalidToken = errors.New("invalid or expired token")
 
-// Verifier checks tokens and returns the email they name.
+// Identity is who a valid token names.
+type Identity struct {
+	Email string
+	// Issuer and Subject are set for an OpenID Connect ID token: the user is bound to
+	// them at first sign-in and matched on them afterwards (package directory).
+	Issuer, Subject string
+}
+
+// Verifier checks tokens and returns the identity they name.
 type Verifier struct {
 	key        []byte
 	oidc       *oidc.IDTokenVerifier
@@ -78,11 +87,16 @@ func NewVerifier(ctx context.Context, key []byte, issuer, clientID, emailClaim s
 		v.emailClaim = "email"
 	}
 	if issuer != "" {
+		if clientID == "" {
+			// Without an audience check, an ID token issued to any other application of
+			// the same provider would open cep.
+			return nil, errors.New("CEP_OIDC_CLIENT_ID is required with CEP_OIDC_ISSUER")
+		}
 		p, err := oidc.NewProvider(ctx, issuer)
 		if err != nil {
 			return nil, fmt.Errorf("OIDC issuer %s: %w", issuer, err)
 		}
-		v.oidc = p.Verifier(&oidc.Config{ClientID: clientID, SkipClientIDCheck: clientID == ""})
+		v.oidc = p.Verifier(&oidc.Config{ClientID: clientID})
 	}
 	return v, nil
 }
@@ -97,32 +111,38 @@ func Sign(key []byte, userID, email string, ttl time.Duration) (string, error) {
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(key)
 }
 
-// Verify returns the email named by a valid token.
-func (v *Verifier) Verify(ctx context.Context, raw string) (string, error) {
+// Verify returns the identity named by a valid token: cep's own (HS256), or an ID
+// token of the configured OpenID Connect issuer (signature, issuer, audience = the
+// client ID, expiry) whose email is verified.
+func (v *Verifier) Verify(ctx context.Context, raw string) (Identity, error) {
 	if raw == "" {
-		return "", ErrInvalidToken
+		return Identity{}, ErrInvalidToken
 	}
 	var claims jwt.MapClaims
 	parsed, err := jwt.ParseWithClaims(raw, &claims, func(t *jwt.Token) (any, error) { return v.key, nil },
 		jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer(Issuer), jwt.WithExpirationRequired())
 	if err == nil && parsed.Valid {
 		if email, _ := claims["email"].(string); email != "" {
-			return email, nil
+			return Identity{Email: email}, nil
 		}
-		return "", ErrInvalidToken
+		return Identity{}, ErrInvalidToken
 	}
 	if v.oidc != nil {
 		tok, oerr := v.oidc.Verify(ctx, raw)
 		if oerr != nil {
-			return "", ErrInvalidToken
+			return Identity{}, ErrInvalidToken
 		}
 		var c map[string]any
 		if err := tok.Claims(&c); err != nil {
-			return "", ErrInvalidToken
+			return Identity{}, ErrInvalidToken
 		}
-		if email, _ := c[v.emailClaim].(string); email != "" {
-			return email, nil
+		// An unverified address could be anyone's: it names no one.
+		if verified, _ := c["email_verified"].(bool); !verified && c["email_verified"] != "true" {
+			return Identity{}, ErrInvalidToken
+		}
+		if email, _ := c[v.emailClaim].(string); email != "" && tok.Subject != "" {
+			return Identity{Email: email, Issuer: tok.Issuer, Subject: tok.Subject}, nil
 		}
 	}
-	return "", ErrInvalidToken
+	return Identity{}, ErrInvalidToken
 }

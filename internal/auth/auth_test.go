@@ -22,7 +22,8 @@ func TestSignAndVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	email, err := v.Verify(context.Background(), tok)
+	id, err := v.Verify(context.Background(), tok)
+	email := id.Email
 	if err != nil || email != "a@b.test" {
 		t.Fatalf("Verify = %q, %v", email, err)
 	}

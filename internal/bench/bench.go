@@ -82,8 +82,9 @@ func Measure(ctx context.Context, dataDir, databaseURL string, cases, conc int) 
 		return Result{}, err
 	}
 	cfg.DataDir, cfg.DatabaseURL, cfg.HTTPAddr, cfg.TemporalPort, cfg.TemporalAddress = dataDir, databaseURL, "127.0.0.1:0", 0, ""
+	cfg.RateLimitPerMinute, cfg.RateLimitPerAddressPerMinute = 0, 0 // it measures the server, not its rate limits
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := app.Start(ctx, cfg, log, app.Parts{Embedded: true, Migrate: true, Seed: true, API: true, Worker: true})
+	a, err := app.Start(ctx, cfg, log, app.Parts{Embedded: true, Migrate: true, Seed: true, Demo: true, API: true, Worker: true})
 	if err != nil {
 		return Result{}, err
 	}

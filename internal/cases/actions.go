@@ -14,12 +14,12 @@ import (
 )
 
 // change runs a case action and answers the case as it now stands.
-func (s *Service) change(ctx context.Context, c Caller, caseID, key, name, what string, build builder) (CaseView, error) {
-	_, out, err := s.act(ctx, c, caseID, key, name, what, build)
+func (s *Service) change(ctx context.Context, c Caller, caseID, key, name, what string, body any, build builder) (CaseView, error) {
+	_, out, err := s.act(ctx, c, caseID, key, name, what, body, build)
 	if err != nil {
 		return CaseView{}, err
 	}
-	return s.view(ctx, out)
+	return s.view(ctx, c, out)
 }
 
 // validated wraps a builder so that the command's shape is checked first.
@@ -46,6 +46,9 @@ func (s *Service) territoryStructure(ctx context.Context, row *models.Case, fiel
 		return nil, Invalid("the structure is outside the case's territory",
 			FieldError{Field: field, Message: "must be a structure of territory " + row.TerritoryID})
 	}
+	if err := s.offered(ctx, st, field); err != nil {
+		return nil, err
+	}
 	return st, nil
 }
 
@@ -60,7 +63,7 @@ type HandoffResult struct {
 // RequestHandoff hands the case to a structure of its territory (level 1 to 2).
 func (s *Service) RequestHandoff(ctx context.Context, c Caller, caseID string, cmd RequestHandoff, key string) (HandoffResult, error) {
 	var hid string
-	_, out, err := s.act(ctx, c, caseID, key, workflows.UpdateRequestHandoff, "cases.handoffs", validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+	_, out, err := s.act(ctx, c, caseID, key, workflows.UpdateRequestHandoff, "cases.handoffs", &cmd, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
 		target, err := s.structure(ctx, cmd.ToStructureID)
 		if err != nil {
 			return nil, Invalid("unknown structure", FieldError{Field: "to_structure_id", Message: "no such structure"})
@@ -69,13 +72,16 @@ func (s *Service) RequestHandoff(ctx context.Context, c Caller, caseID string, c
 			return nil, Invalid("the target structure is outside the case's territory",
 				FieldError{Field: "to_structure_id", Message: "must be a structure of territory " + row.TerritoryID})
 		}
+		if err := s.offered(ctx, target, "to_structure_id"); err != nil {
+			return nil, err
+		}
 		hid = derivedID(key, row.ID, "handoff")
 		return workflows.RequestHandoffInput{Actor: a, ToStructureID: cmd.ToStructureID, Reason: cmd.Reason, Note: cmd.Note, HandoffID: hid}, nil
 	}))
 	if err != nil {
 		return HandoffResult{}, err
 	}
-	v, err := s.view(ctx, out)
+	v, err := s.view(ctx, c, out)
 	res := HandoffResult{Case: v}
 	if out.Handoff != nil && out.Handoff.ID == hid {
 		res.Handoff = out.Handoff
@@ -85,7 +91,7 @@ func (s *Service) RequestHandoff(ctx context.Context, c Caller, caseID string, c
 
 // AcceptHandoff is the target structure taking the case.
 func (s *Service) AcceptHandoff(ctx context.Context, c Caller, caseID, handoffID string, cmd Note, key string) (CaseView, error) {
-	return s.change(ctx, c, caseID, key, workflows.UpdateAcceptHandoff, "cases.handoffs.accept", validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+	return s.change(ctx, c, caseID, key, workflows.UpdateAcceptHandoff, "cases.handoffs.accept", []any{handoffID, &cmd}, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
 		return workflows.DecideHandoffInput{Actor: a, HandoffID: handoffID, Note: cmd.Note, TargetCEPOperator: a.StructureCEPOperator}, nil
 	}))
 }
@@ -93,21 +99,21 @@ func (s *Service) AcceptHandoff(ctx context.Context, c Caller, caseID, handoffID
 // DeclineHandoff is the target structure refusing the case, with a reason from the
 // catalogue.
 func (s *Service) DeclineHandoff(ctx context.Context, c Caller, caseID, handoffID string, cmd DeclineHandoff, key string) (CaseView, error) {
-	return s.change(ctx, c, caseID, key, workflows.UpdateDeclineHandoff, "cases.handoffs.decline", validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+	return s.change(ctx, c, caseID, key, workflows.UpdateDeclineHandoff, "cases.handoffs.decline", []any{handoffID, &cmd}, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
 		return workflows.DecideHandoffInput{Actor: a, HandoffID: handoffID, ReasonCode: cmd.ReasonCode, Note: cmd.Note}, nil
 	}))
 }
 
 // CancelHandoff is the holder withdrawing its pending hand-off.
 func (s *Service) CancelHandoff(ctx context.Context, c Caller, caseID, handoffID string, cmd Note, key string) (CaseView, error) {
-	return s.change(ctx, c, caseID, key, workflows.UpdateCancelHandoff, "cases.handoffs.cancel", validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+	return s.change(ctx, c, caseID, key, workflows.UpdateCancelHandoff, "cases.handoffs.cancel", []any{handoffID, &cmd}, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
 		return workflows.DecideHandoffInput{Actor: a, HandoffID: handoffID, Note: cmd.Note}, nil
 	}))
 }
 
 // StartCounselling opens level 2; the referent must be an active user of the holder.
 func (s *Service) StartCounselling(ctx context.Context, c Caller, caseID string, cmd StartCounselling, key string) (CaseView, error) {
-	return s.change(ctx, c, caseID, key, workflows.UpdateStartCounselling, "cases.counselling", validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+	return s.change(ctx, c, caseID, key, workflows.UpdateStartCounselling, "cases.counselling", &cmd, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
 		adviserID := cmd.AdviserID
 		if adviserID == "" {
 			adviserID = a.UserID
@@ -152,7 +158,7 @@ type SessionResult struct {
 // AddSession records a counselling session.
 func (s *Service) AddSession(ctx context.Context, c Caller, caseID string, cmd AddSession, key string) (SessionResult, error) {
 	var sid string
-	_, out, err := s.act(ctx, c, caseID, key, workflows.UpdateAddSession, "cases.sessions", validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+	_, out, err := s.act(ctx, c, caseID, key, workflows.UpdateAddSession, "cases.sessions", &cmd, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
 		if err := notFuture("date", cmd.Date); err != nil {
 			return nil, err
 		}
@@ -163,7 +169,7 @@ func (s *Service) AddSession(ctx context.Context, c Caller, caseID string, cmd A
 	if err != nil {
 		return SessionResult{}, err
 	}
-	v, err := s.view(ctx, out)
+	v, err := s.view(ctx, c, out)
 	if err != nil {
 		return SessionResult{}, err
 	}
@@ -177,7 +183,7 @@ func (s *Service) AddSession(ctx context.Context, c Caller, caseID string, cmd A
 
 // SetProject records the person's project and competences.
 func (s *Service) SetProject(ctx context.Context, c Caller, caseID string, cmd SetProject, key string) (CaseView, error) {
-	return s.change(ctx, c, caseID, key, workflows.UpdateSetProject, "cases.project", validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+	return s.change(ctx, c, caseID, key, workflows.UpdateSetProject, "cases.project", &cmd, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
 		p := workflows.Project{TargetOccupation: cmd.TargetOccupation, RomeCode: strings.ToUpper(cmd.RomeCode),
 			Autonomy: cmd.Autonomy, Maturity: cmd.Maturity, Competences: []workflows.Competence{}}
 		for _, comp := range cmd.Competences {
@@ -189,7 +195,7 @@ func (s *Service) SetProject(ctx context.Context, c Caller, caseID string, cmd S
 
 // StartImplementation opens level 3.
 func (s *Service) StartImplementation(ctx context.Context, c Caller, caseID string, cmd Note, key string) (CaseView, error) {
-	return s.change(ctx, c, caseID, key, workflows.UpdateStartImplementation, "cases.implementation", validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+	return s.change(ctx, c, caseID, key, workflows.UpdateStartImplementation, "cases.implementation", &cmd, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
 		return workflows.ReasonInput{Actor: a, Reason: cmd.Note}, nil
 	}))
 }
@@ -212,7 +218,7 @@ type ActionResult struct {
 // AddAction adds an action to the level-3 plan.
 func (s *Service) AddAction(ctx context.Context, c Caller, caseID string, cmd ActionInput, key string) (ActionResult, error) {
 	var aid string
-	_, out, err := s.act(ctx, c, caseID, key, workflows.UpdateAddAction, "cases.actions", validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+	_, out, err := s.act(ctx, c, caseID, key, workflows.UpdateAddAction, "cases.actions", &cmd, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
 		aid = derivedID(key, row.ID, "action")
 		act, err := cmd.toAction(aid)
 		return workflows.ActionInput{Actor: a, Action: act}, err
@@ -220,7 +226,7 @@ func (s *Service) AddAction(ctx context.Context, c Caller, caseID string, cmd Ac
 	if err != nil {
 		return ActionResult{}, err
 	}
-	v, err := s.view(ctx, out)
+	v, err := s.view(ctx, c, out)
 	res := ActionResult{PlanRevision: out.PlanRevision, Case: v}
 	for i := range out.Actions {
 		if out.Actions[i].ID == aid {
@@ -232,7 +238,7 @@ func (s *Service) AddAction(ctx context.Context, c Caller, caseID string, cmd Ac
 
 // ChangeAction replaces an action of the plan.
 func (s *Service) ChangeAction(ctx context.Context, c Caller, caseID, actionID string, cmd ActionInput, key string) (CaseView, error) {
-	return s.change(ctx, c, caseID, key, workflows.UpdateChangeAction, "cases.actions", validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+	return s.change(ctx, c, caseID, key, workflows.UpdateChangeAction, "cases.actions", []any{actionID, &cmd}, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
 		act, err := cmd.toAction(actionID)
 		return workflows.ActionInput{Actor: a, Action: act}, err
 	}))
@@ -240,35 +246,35 @@ func (s *Service) ChangeAction(ctx context.Context, c Caller, caseID, actionID s
 
 // RemoveAction removes an action from the plan.
 func (s *Service) RemoveAction(ctx context.Context, c Caller, caseID, actionID, key string) (CaseView, error) {
-	return s.change(ctx, c, caseID, key, workflows.UpdateRemoveAction, "cases.actions", func(row *models.Case, a workflows.Actor) (any, error) {
+	return s.change(ctx, c, caseID, key, workflows.UpdateRemoveAction, "cases.actions", actionID, func(row *models.Case, a workflows.Actor) (any, error) {
 		return workflows.ActionInput{Actor: a, Action: workflows.Action{ID: actionID}}, nil
 	})
 }
 
 // Pause pauses the case at the person's request.
 func (s *Service) Pause(ctx context.Context, c Caller, caseID string, cmd Reason, key string) (CaseView, error) {
-	return s.change(ctx, c, caseID, key, workflows.UpdatePause, "cases.pause", validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+	return s.change(ctx, c, caseID, key, workflows.UpdatePause, "cases.pause", &cmd, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
 		return workflows.ReasonInput{Actor: a, Reason: cmd.Reason}, nil
 	}))
 }
 
 // Resume resumes a paused case.
 func (s *Service) Resume(ctx context.Context, c Caller, caseID string, cmd Note, key string) (CaseView, error) {
-	return s.change(ctx, c, caseID, key, workflows.UpdateResume, "cases.resume", validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+	return s.change(ctx, c, caseID, key, workflows.UpdateResume, "cases.resume", &cmd, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
 		return workflows.ReasonInput{Actor: a, Reason: cmd.Note}, nil
 	}))
 }
 
 // Withdraw closes the case because the person leaves it.
 func (s *Service) Withdraw(ctx context.Context, c Caller, caseID string, cmd Reason, key string) (CaseView, error) {
-	return s.change(ctx, c, caseID, key, workflows.UpdateWithdraw, "cases.withdraw", validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+	return s.change(ctx, c, caseID, key, workflows.UpdateWithdraw, "cases.withdraw", &cmd, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
 		return workflows.ReasonInput{Actor: a, Reason: cmd.Reason}, nil
 	}))
 }
 
 // Close closes the case with its outcome.
 func (s *Service) Close(ctx context.Context, c Caller, caseID string, cmd CloseCase, key string) (CaseView, error) {
-	return s.change(ctx, c, caseID, key, workflows.UpdateClose, "cases.close", validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+	return s.change(ctx, c, caseID, key, workflows.UpdateClose, "cases.close", &cmd, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
 		return workflows.CloseInput{Actor: a, Outcome: cmd.Outcome, Note: cmd.Note}, nil
 	}))
 }

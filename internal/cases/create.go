@@ -63,10 +63,15 @@ func (s *Service) Create(ctx context.Context, c Caller, cmd CreateCase, key stri
 		return CaseView{}, err
 	}
 	caseID := uuid.NewString()
+	release := func(error) {}
 	if key != "" {
 		caseID = uuid.NewSHA1(idNamespace, []byte("case:"+c.UserID+":"+key)).String()
-		if row, err := s.caseRow(ctx, caseID); err == nil {
-			return s.rowView(ctx, row)
+		if release, err = s.claimKey(ctx, c, key, "create", &cmd); err != nil {
+			return CaseView{}, err
+		}
+		if _, err := s.caseRow(ctx, caseID); err == nil {
+			// A replay answers the case as it now stands, to one who may still see it.
+			return s.createdView(ctx, c, caseID)
 		}
 	}
 	b := cmd.Beneficiary
@@ -90,7 +95,21 @@ func (s *Service) Create(ctx context.Context, c Caller, cmd CreateCase, key stri
 		if key == "" {
 			s.forgetUnstartedCase(caseID)
 		}
+		release(err)
 		return CaseView{}, err
 	}
-	return s.view(ctx, out)
+	if err := s.auditRead(ctx, c, "cases.create", caseID); err != nil {
+		return CaseView{}, err
+	}
+	return s.view(ctx, c, out)
+}
+
+// createdView is the answer to a replayed creation: the case as it stands, a read of
+// the person's details (audited), and only to one who may still see it.
+func (s *Service) createdView(ctx context.Context, c Caller, caseID string) (CaseView, error) {
+	row, err := s.read(ctx, c, caseID, "cases.create")
+	if err != nil {
+		return CaseView{}, err
+	}
+	return s.rowView(ctx, c, row)
 }

@@ -24,6 +24,9 @@ const (
 	KindConflict    Kind = "conflict"    // the case's state blocks it: see Stage and Paused
 	KindUnavailable Kind = "unavailable" // the workflow engine cannot be reached: retry
 	KindGone        Kind = "gone"        // it existed but has ended
+	// KindUnprocessable is a well-formed command that cannot be taken as sent (an
+	// idempotency key reused for another request).
+	KindUnprocessable Kind = "unprocessable"
 )
 
 // FieldError names one invalid field of a command by its JSON (and form) name.

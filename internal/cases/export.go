@@ -82,7 +82,7 @@ func (s *Service) Export(ctx context.Context, c Caller, caseID string) (Export, 
 	}
 	out := Export{GeneratedAt: time.Now().UTC(), FinancingPlans: []FinancingPlanRecord{},
 		FundingRequests: []FundingRequestRecord{}, Notifications: []NotificationRecord{}}
-	if out.Case, err = s.rowView(ctx, row); err != nil {
+	if out.Case, err = s.rowView(ctx, c, row); err != nil {
 		return out, err
 	}
 	if out.Consents, err = s.consents(ctx, row.ID); err != nil {

@@ -78,12 +78,12 @@ func (s *Service) financingSynthesis(ctx context.Context, caseID string, actions
 	return out, nil
 }
 
-func (s *Service) synthesis(ctx context.Context, row *models.Case) (Synthesis, error) {
+func (s *Service) synthesis(ctx context.Context, c Caller, row *models.Case) (Synthesis, error) {
 	st, err := stateOf(row)
 	if err != nil {
 		return Synthesis{}, err
 	}
-	cv, err := s.view(ctx, st)
+	cv, err := s.rowView(ctx, c, row)
 	if err != nil {
 		return Synthesis{}, err
 	}
@@ -114,11 +114,11 @@ func (s *Service) synthesis(ctx context.Context, row *models.Case) (Synthesis, e
 
 // Synthesis is the case's synthesis document.
 func (s *Service) Synthesis(ctx context.Context, c Caller, caseID string) (Synthesis, error) {
-	row, err := s.read(ctx, c, caseID, "cases.synthesis")
+	row, _, err := s.fileRead(ctx, c, caseID, "cases.synthesis")
 	if err != nil {
 		return Synthesis{}, err
 	}
-	return s.synthesis(ctx, row)
+	return s.synthesis(ctx, c, row)
 }
 
 // CaseFile is everything the case page shows, read (and audited) once.
@@ -210,11 +210,14 @@ func (s *Service) File(ctx context.Context, c Caller, caseID string) (CaseFile, 
 	if err != nil {
 		return CaseFile{}, err
 	}
+	if sightOfRow(c, row) == SightHandoffTarget {
+		return s.targetFile(ctx, c, row)
+	}
 	var f CaseFile
-	if f.Synthesis, err = s.synthesis(ctx, row); err != nil {
+	if f.Synthesis, err = s.synthesis(ctx, c, row); err != nil {
 		return f, err
 	}
-	if f.Case, err = s.rowView(ctx, row); err != nil {
+	if f.Case, err = s.rowView(ctx, c, row); err != nil {
 		return f, err
 	}
 	f.Sessions = f.Synthesis.Sessions
@@ -228,7 +231,7 @@ func (s *Service) File(ctx context.Context, c Caller, caseID string) (CaseFile, 
 		return f, err
 	}
 	if row.Stage == workflows.StageReception || row.Stage == workflows.StageCounselling {
-		recs, err := s.recommendations(ctx, row)
+		recs, err := s.recommendations(ctx, row, sightOfRow(c, row))
 		if err != nil {
 			return f, err
 		}
@@ -265,6 +268,35 @@ func (s *Service) File(ctx context.Context, c Caller, caseID string) (CaseFile, 
 	if f.Consents, err = s.consents(ctx, row.ID); err != nil {
 		return f, err
 	}
+	return f, nil
+}
+
+// targetFile is the case page of a pending hand-off's target: the case as its sight
+// shows it and the hand-offs addressed to its structure, nothing of the file.
+func (s *Service) targetFile(ctx context.Context, c Caller, row *models.Case) (CaseFile, error) {
+	var f CaseFile
+	var err error
+	if f.Case, err = s.rowView(ctx, c, row); err != nil {
+		return f, err
+	}
+	if f.Handoffs, err = s.handoffsFor(ctx, c, row); err != nil {
+		return f, err
+	}
+	holder, err := s.structure(ctx, row.StructureID)
+	if err != nil {
+		return f, err
+	}
+	f.Holder = *holder
+	if f.HandoffTarget, err = s.structure(ctx, deref(row.HandoffTargetID)); err != nil {
+		return f, err
+	}
+	f.Synthesis = Synthesis{CaseID: row.ID, Stage: row.Stage, Needs: f.Case.Needs, Competences: []workflows.Competence{},
+		ActionPlan: []workflows.Action{}, Sessions: []workflows.Session{}, Beneficiary: f.Case.Beneficiary, Request: f.Case.Request}
+	f.Sessions, f.Events, f.PlanRevisions, f.FundingRequests = []workflows.Session{}, []Event{}, []PlanRevisionView{}, []workflows.FundingRef{}
+	if err := s.names(ctx, &f); err != nil {
+		return f, err
+	}
+	f.MayAct, f.IsTarget = true, true
 	return f, nil
 }
 

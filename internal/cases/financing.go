@@ -19,7 +19,7 @@ import (
 
 // SetSituation records the facts the funders' rules read; absent fields stay unknown.
 func (s *Service) SetSituation(ctx context.Context, c Caller, caseID string, cmd SetSituation, key string) (CaseView, error) {
-	return s.change(ctx, c, caseID, key, workflows.UpdateSetSituation, "cases.situation", validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+	return s.change(ctx, c, caseID, key, workflows.UpdateSetSituation, "cases.situation", &cmd, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
 		return workflows.SituationInput{Actor: a, Situation: financing.Situation(cmd)}, nil
 	}))
 }
@@ -79,7 +79,7 @@ func (s *Service) planView(ctx context.Context, caseID string, revision int) (Pl
 
 // ComputeFinancingPlan computes a new revision of the financing plan.
 func (s *Service) ComputeFinancingPlan(ctx context.Context, c Caller, caseID, key string) (PlanView, error) {
-	_, out, err := s.act(ctx, c, caseID, key, workflows.UpdateComputeFinancing, "cases.financing-plan", func(row *models.Case, a workflows.Actor) (any, error) {
+	_, out, err := s.act(ctx, c, caseID, key, workflows.UpdateComputeFinancing, "cases.financing-plan", nil, func(row *models.Case, a workflows.Actor) (any, error) {
 		return workflows.ReasonInput{Actor: a}, nil
 	})
 	if err != nil {
@@ -93,7 +93,7 @@ func (s *Service) ComputeFinancingPlan(ctx context.Context, c Caller, caseID, ke
 
 // FinancingPlan is a revision of the case's plan (the latest when revision is 0).
 func (s *Service) FinancingPlan(ctx context.Context, c Caller, caseID string, revision int) (PlanView, error) {
-	row, err := s.read(ctx, c, caseID, "cases.financing-plan")
+	row, _, err := s.fileRead(ctx, c, caseID, "cases.financing-plan")
 	if err != nil {
 		return PlanView{}, err
 	}
@@ -145,7 +145,7 @@ type FundingResult struct {
 // RequestFunding starts a funding request for a funder of the latest plan.
 func (s *Service) RequestFunding(ctx context.Context, c Caller, caseID string, cmd RequestFunding, key string) (FundingResult, error) {
 	var rid string
-	_, out, err := s.act(ctx, c, caseID, key, workflows.UpdateRequestFunding, "cases.funding-requests", validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+	_, out, err := s.act(ctx, c, caseID, key, workflows.UpdateRequestFunding, "cases.funding-requests", &cmd, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
 		fp, err := s.latestPlan(ctx, row.ID, 0)
 		if err != nil {
 			if isNotFound(err) {
@@ -200,7 +200,7 @@ func (s *Service) RequestFunding(ctx context.Context, c Caller, caseID string, c
 	if err != nil {
 		return FundingResult{}, err
 	}
-	v, err := s.view(ctx, out)
+	v, err := s.view(ctx, c, out)
 	res := FundingResult{Case: v}
 	for i := range out.FundingRequests {
 		if out.FundingRequests[i].ID == rid {
@@ -212,7 +212,7 @@ func (s *Service) RequestFunding(ctx context.Context, c Caller, caseID string, c
 
 // FundingRequests are the case's funding requests.
 func (s *Service) FundingRequests(ctx context.Context, c Caller, caseID string) ([]workflows.FundingRef, error) {
-	row, err := s.read(ctx, c, caseID, "cases.funding-requests")
+	row, _, err := s.fileRead(ctx, c, caseID, "cases.funding-requests")
 	if err != nil {
 		return nil, err
 	}
@@ -247,7 +247,12 @@ func (s *Service) FundingEvent(ctx context.Context, c Caller, caseID, requestID,
 		return NotFound("no funding request " + requestID)
 	}
 	ref := st.FundingRequests[i]
-	ev := workflows.FundingEvent{Kind: kind, ActorID: c.UserID}
+	a, err := s.actor(ctx, c)
+	if err != nil {
+		return err
+	}
+	// The case's timeline records the step under the adviser who entered it.
+	ev := workflows.FundingEvent{Kind: kind, ActorID: c.UserID, Actor: &a}
 	allowed := workflows.FundingOpen(ref.Status)
 	switch kind {
 	case FundingDecide:
@@ -284,7 +289,7 @@ func (s *Service) FundingEvent(ctx context.Context, c Caller, caseID, requestID,
 
 // WithdrawFunding withdraws an open funding request.
 func (s *Service) WithdrawFunding(ctx context.Context, c Caller, caseID, requestID string, cmd WithdrawFunding, key string) (CaseView, error) {
-	return s.change(ctx, c, caseID, key, workflows.UpdateWithdrawFunding, "cases.funding-requests.withdraw", validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+	return s.change(ctx, c, caseID, key, workflows.UpdateWithdrawFunding, "cases.funding-requests.withdraw", []any{requestID, &cmd}, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
 		return workflows.FundingWithdrawInput{Actor: a, RequestID: requestID, Reason: cmd.Reason}, nil
 	}))
 }

@@ -30,6 +30,11 @@ type CaseSummary struct {
 	LastName          string     `json:"last_name"`
 	CreatedAt         time.Time  `json:"created_at"`
 	UpdatedAt         time.Time  `json:"updated_at"`
+	// Pseudonymised is true when the person's name is withheld (no consent to data
+	// sharing, seen from outside the holding structure); CaseRef then names the case.
+	Pseudonymised      bool   `json:"pseudonymised,omitempty"`
+	CaseRef            string `json:"case_ref,omitempty"`
+	ConsentDataSharing bool   `json:"-"`
 }
 
 // Orders of a case list (ListQuery.Sort).
@@ -41,7 +46,11 @@ var Sorts = map[string]string{
 	"name":        "LOWER(b.last_name), LOWER(b.first_name), cases.id",
 }
 
-// Page is a page of a list: from 1, of 1 to 200 items (50 when 0).
+// MaxPage bounds the page number: no list is paged that deep, and a huge offset
+// would make the database skip that many rows for nothing.
+const MaxPage = 10000
+
+// Page is a page of a list: from 1 to MaxPage, of 1 to 200 items (50 when 0).
 type Page struct {
 	Page, Size int
 }
@@ -53,8 +62,8 @@ func (p Page) norm() (Page, error) {
 	if p.Size == 0 {
 		p.Size = 50
 	}
-	if p.Page < 1 {
-		return p, Invalid("invalid paging", FieldError{Field: "page", Message: "must be a whole number from 1"})
+	if p.Page < 1 || p.Page > MaxPage {
+		return p, Invalid("invalid paging", FieldError{Field: "page", Message: "must be a whole number from 1 to 10000"})
 	}
 	if p.Size < 1 || p.Size > 200 {
 		return p, Invalid("invalid paging", FieldError{Field: "page_size", Message: "must be a whole number from 1 to 200"})
@@ -104,6 +113,9 @@ func (s *Service) List(ctx context.Context, c Caller, lq ListQuery) (CaseList, e
 	if len(lq.Q) > 200 {
 		return CaseList{}, Invalid("invalid search", FieldError{Field: "q", Message: "must be at most 200 long or large"})
 	}
+	if msg := textProblem(lq.Q); msg != "" {
+		return CaseList{}, Invalid("invalid search", FieldError{Field: "q", Message: msg})
+	}
 	order := Sorts["-created_at"]
 	if lq.Sort != "" {
 		o, ok := Sorts[lq.Sort]
@@ -129,6 +141,8 @@ func (s *Service) List(ctx context.Context, c Caller, lq ListQuery) (CaseList, e
 		}
 		if strings.TrimSpace(lq.Q) != "" {
 			p := likePattern(lq.Q)
+			// A name search must not find the people whose names the caller may not see.
+			q = q.Where("(cases.consent_data_sharing = ? OR cases.structure_id = ?)", true, c.StructureID)
 			q = q.Where(`(LOWER(b.first_name) LIKE ? ESCAPE '\' OR LOWER(b.last_name) LIKE ? ESCAPE '\' OR LOWER(b.first_name || ' ' || b.last_name) LIKE ? ESCAPE '\')`, p, p, p)
 		}
 		return q
@@ -159,7 +173,7 @@ func (s *Service) List(ctx context.Context, c Caller, lq ListQuery) (CaseList, e
 	}
 	err = q.Select("cases.id, cases.stage, cases.paused, cases.escalated, cases.structure_id, cases.territory_id, " +
 		"cases.referent_adviser_id, cases.handoff_id, cases.handoff_target_id, cases.due_at, cases.public, cases.channel, " +
-		"cases.outcome, b.first_name, b.last_name, cases.created_at, cases.updated_at").
+		"cases.outcome, b.first_name, b.last_name, cases.created_at, cases.updated_at, cases.consent_data_sharing").
 		Order(order).Limit(page.Size).Offset(page.offset()).Scan(&out.Items).Error
 	if err != nil {
 		return CaseList{}, err
@@ -167,9 +181,14 @@ func (s *Service) List(ctx context.Context, c Caller, lq ListQuery) (CaseList, e
 	if out.Items == nil {
 		out.Items = []CaseSummary{}
 	}
-	listed := make([]string, len(out.Items))
+	listed := make([]string, 0, len(out.Items))
 	for i, r := range out.Items {
-		listed[i] = r.ID
+		if !sightOf(c, r.StructureID, r.TerritoryID, deref(r.HandoffTargetID), r.ConsentDataSharing).seesName() {
+			out.Items[i].FirstName, out.Items[i].LastName = "", ""
+			out.Items[i].Pseudonymised, out.Items[i].CaseRef = true, s.CaseRef(r.ID)
+			continue
+		}
+		listed = append(listed, r.ID)
 	}
 	return out, s.auditRead(ctx, c, "cases.list", listed...)
 }

@@ -49,7 +49,7 @@ func (p ActionPatch) merge(a workflows.Action) ActionInput {
 // service merges the patch with the action as the workflow holds it now. An empty
 // end_date removes the end date.
 func (s *Service) PatchAction(ctx context.Context, c Caller, caseID, actionID string, cmd ActionPatch, key string) (CaseView, error) {
-	return s.change(ctx, c, caseID, key, workflows.UpdateChangeAction, "cases.actions", validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+	return s.change(ctx, c, caseID, key, workflows.UpdateChangeAction, "cases.actions", []any{actionID, &cmd}, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
 		if cmd.EndDate != nil && *cmd.EndDate != "" {
 			if _, err := ParseDate(*cmd.EndDate); err != nil {
 				return nil, Invalid("some fields are invalid", FieldError{Field: "end_date", Message: "must be a date written YYYY-MM-DD"})

@@ -2,9 +2,11 @@ package cases
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"time"
 
+	"github.com/spro-cep/cep/internal/convention"
 	"github.com/spro-cep/cep/internal/routing"
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
@@ -16,7 +18,7 @@ func (s *Service) Get(ctx context.Context, c Caller, caseID string) (CaseView, e
 	if err != nil {
 		return CaseView{}, err
 	}
-	return s.rowView(ctx, row)
+	return s.rowView(ctx, c, row)
 }
 
 // Event is one line of a case's timeline.
@@ -46,7 +48,7 @@ func (s *Service) events(ctx context.Context, caseID string) ([]Event, error) {
 
 // Events is a case's timeline, oldest first.
 func (s *Service) Events(ctx context.Context, c Caller, caseID string) ([]Event, error) {
-	row, err := s.read(ctx, c, caseID, "cases.events")
+	row, _, err := s.fileRead(ctx, c, caseID, "cases.events")
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +80,24 @@ func (s *Service) Handoffs(ctx context.Context, c Caller, caseID string) ([]work
 	if err != nil {
 		return nil, err
 	}
-	return s.handoffs(ctx, row.ID)
+	return s.handoffsFor(ctx, c, row)
+}
+
+// handoffsFor are the case's hand-offs as the caller may see them: a pending
+// hand-off's target sees those addressed to its own structure, not what other
+// structures answered.
+func (s *Service) handoffsFor(ctx context.Context, c Caller, row *models.Case) ([]workflows.Handoff, error) {
+	hs, err := s.handoffs(ctx, row.ID)
+	if err != nil || sightOfRow(c, row).seesFile() {
+		return hs, err
+	}
+	out := []workflows.Handoff{}
+	for _, h := range hs {
+		if h.ToStructureID == c.StructureID {
+			out = append(out, h)
+		}
+	}
+	return out, nil
 }
 
 func (s *Service) sessions(ctx context.Context, caseID string) ([]workflows.Session, error) {
@@ -96,7 +115,7 @@ func (s *Service) sessions(ctx context.Context, caseID string) ([]workflows.Sess
 
 // Sessions are a case's sessions, by date.
 func (s *Service) Sessions(ctx context.Context, c Caller, caseID string) ([]workflows.Session, error) {
-	row, err := s.read(ctx, c, caseID, "cases.sessions")
+	row, _, err := s.fileRead(ctx, c, caseID, "cases.sessions")
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +144,7 @@ func (s *Service) planRevisions(ctx context.Context, caseID string) ([]PlanRevis
 
 // PlanRevisions are every revision of the case's action plan, oldest first.
 func (s *Service) PlanRevisions(ctx context.Context, c Caller, caseID string) ([]PlanRevisionView, error) {
-	row, err := s.read(ctx, c, caseID, "cases.plan-revisions")
+	row, _, err := s.fileRead(ctx, c, caseID, "cases.plan-revisions")
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +158,10 @@ type Recommendations struct {
 	Unserved []routing.Unserved
 }
 
-func (s *Service) recommendations(ctx context.Context, row *models.Case) (Recommendations, error) {
+// recommendations ranks the structures for the case. Only the holder's users know the
+// disability recognition: for anyone else the rules on it are left out, so that the
+// ranking does not disclose it.
+func (s *Service) recommendations(ctx context.Context, row *models.Case, sight Sight) (Recommendations, error) {
 	st, err := stateOf(row)
 	if err != nil {
 		return Recommendations{}, err
@@ -157,8 +179,12 @@ func (s *Service) recommendations(ctx context.Context, row *models.Case) (Recomm
 	if err := s.db(ctx).Where("territory_id = ?", row.TerritoryID).Order("priority, id").Find(&rules).Error; err != nil {
 		return Recommendations{}, err
 	}
-	var structures []models.Structure
-	if err := s.db(ctx).Where("territory_id = ?", row.TerritoryID).Order("id").Find(&structures).Error; err != nil {
+	if sight != SightHolder {
+		facts.Disability = false
+		rules = slices.DeleteFunc(rules, func(r models.RoutingRule) bool { return r.Disability != nil })
+	}
+	structures, err := convention.Offered(ctx, s.store.DB, row.TerritoryID, convention.Day(time.Now()))
+	if err != nil {
 		return Recommendations{}, err
 	}
 	recs, unserved := routing.Rank(facts, rules, structures)
@@ -170,11 +196,11 @@ func (s *Service) recommendations(ctx context.Context, row *models.Case) (Recomm
 
 // Recommend ranks structures for the case with the territory's hand-off table.
 func (s *Service) Recommend(ctx context.Context, c Caller, caseID string) (Recommendations, error) {
-	row, err := s.read(ctx, c, caseID, "cases.recommendations")
+	row, sight, err := s.fileRead(ctx, c, caseID, "cases.recommendations")
 	if err != nil {
 		return Recommendations{}, err
 	}
-	return s.recommendations(ctx, row)
+	return s.recommendations(ctx, row, sight)
 }
 
 // AuditItem is a read of a person's file or a change of their case.
@@ -187,6 +213,8 @@ type AuditItem struct {
 	Role        string    `json:"role"`
 	StructureID string    `json:"structure_id"`
 	RequestID   string    `json:"request_id,omitempty"`
+	// ClientRequestID is the ID the client gave its request, as it gave it.
+	ClientRequestID string `json:"client_request_id,omitempty"`
 }
 
 // Audit answers "who saw this person's file, and who changed it?": the reads of the
@@ -220,7 +248,7 @@ func (s *Service) auditItems(ctx context.Context, row *models.Case) ([]AuditItem
 	userIDs := map[string]bool{}
 	for _, r := range reads {
 		items = append(items, AuditItem{At: r.At, Action: r.Action, What: r.What, UserID: r.UserID, Role: r.UserRole,
-			StructureID: r.StructureID, RequestID: r.RequestID})
+			StructureID: r.StructureID, RequestID: r.RequestID, ClientRequestID: r.ClientRequestID})
 		userIDs[r.UserID] = true
 	}
 	for _, e := range changes {

@@ -50,8 +50,9 @@ type NotificationList struct {
 	Total int64
 }
 
-// Notifications are those addressed to the caller's structure, and for a coordinator
-// its territory's coordination notifications; admins see all, supervisors none.
+// Notifications are those addressed to the caller's structure, for a coordinator also
+// its territory's coordination notifications, for the Région's supervisors those
+// addressed to supervision; admins see all.
 func (s *Service) Notifications(ctx context.Context, c Caller, nq NotificationQuery) (NotificationList, error) {
 	page, err := nq.Page.norm()
 	if err != nil {
@@ -63,6 +64,10 @@ func (s *Service) Notifications(ctx context.Context, c Caller, nq NotificationQu
 	case models.RoleCoordinator:
 		q = q.Where("(recipient_structure_id <> '' AND recipient_structure_id = ?) OR (recipient_territory_id = ? AND recipient_role = ?)",
 			c.StructureID, c.TerritoryID, models.RoleCoordinator)
+	case models.RoleSupervisor:
+		// The Région's supervisors: every territory's notifications addressed to them
+		// (designations of coordinating pairs, terms about to lapse).
+		q = q.Where("(recipient_structure_id <> '' AND recipient_structure_id = ?) OR recipient_role = ?", c.StructureID, models.RoleSupervisor)
 	default:
 		if c.StructureID == "" {
 			q = q.Where("1 = 0")

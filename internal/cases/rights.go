@@ -112,7 +112,7 @@ func (s *Service) Rectify(ctx context.Context, c Caller, caseID string, cmd Rect
 	}
 	if len(fields) == 0 {
 		// The values are already these (a retry, or a double submit): nothing to record.
-		return s.rowView(ctx, row)
+		return s.rowView(ctx, c, row)
 	}
 	upd := map[string]any{"first_name": in.FirstName, "last_name": in.LastName, "birth_date": in.BirthDate, "gender": in.Gender,
 		"email": in.Email, "phone": in.Phone, "postal_code": in.PostalCode, "public": in.Public, "disability_recognized": in.DisabilityRecognized}
@@ -142,7 +142,7 @@ func (s *Service) Rectify(ctx context.Context, c Caller, caseID string, cmd Rect
 	if err != nil {
 		return CaseView{}, err
 	}
-	return s.rowView(ctx, fresh)
+	return s.rowView(ctx, c, fresh)
 }
 
 // rectifyClosed rectifies a closed case: its workflow has ended, so the service writes
@@ -167,7 +167,7 @@ func (s *Service) rectifyClosed(ctx context.Context, a workflows.Actor, row *mod
 // pending hand-off, which ends the target structure's access, and from then on the
 // case follows the no-consent rules (no hand-off).
 func (s *Service) SetConsent(ctx context.Context, c Caller, caseID string, cmd ConsentChange, key string) (CaseView, error) {
-	return s.change(ctx, c, caseID, key, workflows.UpdateConsent, "cases.consent", validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+	return s.change(ctx, c, caseID, key, workflows.UpdateConsent, "cases.consent", &cmd, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
 		if err := mayActForPerson(c, row); err != nil {
 			return nil, err
 		}

@@ -7,6 +7,7 @@ package cases
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"log/slog"
 	"time"
@@ -32,6 +33,9 @@ type Config struct {
 	UpdateTimeout time.Duration
 	// Supervision are the stuck-case thresholds; nil means the defaults.
 	Supervision *supervision.Config
+	// PseudonymKey keys the cases' pseudonymous references (case_ref); nil means a
+	// random key for the life of the process (references then change at restart).
+	PseudonymKey []byte
 }
 
 // Service is the one place where cases are read and changed.
@@ -44,6 +48,7 @@ type Service struct {
 	updateTimeout time.Duration
 	supervision   supervision.Config
 	prober        *supervision.Prober
+	refKey        []byte
 }
 
 // New makes the service. It touches neither the database nor Temporal.
@@ -62,8 +67,17 @@ func New(c Config) *Service {
 	if c.Temporal != nil {
 		s.prober = &supervision.Prober{Temporal: c.Temporal, Log: c.Log}
 	}
+	s.refKey = c.PseudonymKey
+	if len(s.refKey) == 0 {
+		s.refKey = make([]byte, 32)
+		_, _ = rand.Read(s.refKey)
+	}
 	return s
 }
+
+// CaseRef is the case's pseudonymous reference, shown where the person may not be
+// named.
+func (s *Service) CaseRef(caseID string) string { return supervision.Ref(s.refKey, caseID) }
 
 // Caller is the authenticated user a command comes from, and the request it came in.
 type Caller struct {
@@ -71,7 +85,10 @@ type Caller struct {
 	Role        string
 	StructureID string // "" for users of no structure (supervisors, admins)
 	TerritoryID string // a coordinator's territory
-	RequestID   string // quoted in the timeline and the audit log
+	RequestID   string // the server's ID of the request: quoted in the timeline and the audit log
+	// ClientRequestID is the ID the client gave its request (X-Request-ID), kept apart
+	// in the audit log: it is the client's word, not the trail's key.
+	ClientRequestID string
 }
 
 // CallerOf is the caller for a user of the directory.

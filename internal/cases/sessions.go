@@ -34,7 +34,7 @@ func (s *Service) session(ctx context.Context, caseID, sessionID string) (models
 // ChangeSession corrects the fields given of a session; a session is never dated in
 // the future. The timeline names the fields changed, by whom and when, not the values.
 func (s *Service) ChangeSession(ctx context.Context, c Caller, caseID, sessionID string, cmd SessionPatch, key string) (SessionResult, error) {
-	_, out, err := s.act(ctx, c, caseID, key, workflows.UpdateChangeSession, "cases.sessions", validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+	_, out, err := s.act(ctx, c, caseID, key, workflows.UpdateChangeSession, "cases.sessions", map[string]any{"session_id": sessionID, "change": &cmd}, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
 		if cmd.Date == nil && cmd.DurationMinutes == nil && cmd.Mode == nil && cmd.Summary == nil {
 			return nil, Invalid("nothing to change: give date, duration_minutes, mode or summary")
 		}
@@ -52,7 +52,7 @@ func (s *Service) ChangeSession(ctx context.Context, c Caller, caseID, sessionID
 	if err != nil {
 		return SessionResult{}, err
 	}
-	v, err := s.view(ctx, out)
+	v, err := s.view(ctx, c, out)
 	if err != nil {
 		return SessionResult{}, err
 	}
@@ -66,7 +66,7 @@ func (s *Service) ChangeSession(ctx context.Context, c Caller, caseID, sessionID
 
 // RemoveSession deletes a session recorded by mistake; the timeline keeps the trace.
 func (s *Service) RemoveSession(ctx context.Context, c Caller, caseID, sessionID, key string) (CaseView, error) {
-	return s.change(ctx, c, caseID, key, workflows.UpdateRemoveSession, "cases.sessions", func(row *models.Case, a workflows.Actor) (any, error) {
+	return s.change(ctx, c, caseID, key, workflows.UpdateRemoveSession, "cases.sessions", sessionID, func(row *models.Case, a workflows.Actor) (any, error) {
 		if _, err := s.session(ctx, row.ID, sessionID); err != nil {
 			// A retry of a removal that took answers as the first did.
 			st, qerr := s.current(ctx, row.ID)

@@ -89,6 +89,7 @@ func (s *Service) Stuck(ctx context.Context, c Caller, sq StuckQuery) (StuckList
 	}
 	named := c.Role == models.RoleCoordinator
 	names := map[string]models.Beneficiary{}
+	consent := map[string]bool{} // without it, no name outside the holding structure
 	if named && len(items) > 0 {
 		ids := make([]string, len(items))
 		for i, it := range items {
@@ -101,13 +102,20 @@ func (s *Service) Stuck(ctx context.Context, c Caller, sq StuckQuery) (StuckList
 		for _, b := range bs {
 			names[b.CaseID] = b
 		}
+		var consented []string
+		if err := s.db(ctx).Model(&models.Case{}).Where("id IN ? AND consent_data_sharing = ?", ids, true).Pluck("id", &consented).Error; err != nil {
+			return StuckList{}, err
+		}
+		for _, id := range consented {
+			consent[id] = true
+		}
 		if err := s.auditRead(ctx, c, "supervision.stuck-cases", ids...); err != nil {
 			return StuckList{}, err
 		}
 	}
 	out := StuckList{Items: make([]StuckCase, len(items)), Page: page, Total: total, Pseudonymised: !named}
 	for i, it := range items {
-		j := StuckCase{CaseRef: supervision.Ref(it.CaseID), TerritoryID: it.TerritoryID, StructureID: it.StructureID,
+		j := StuckCase{CaseRef: s.CaseRef(it.CaseID), TerritoryID: it.TerritoryID, StructureID: it.StructureID,
 			HandoffTargetID: it.HandoffTargetID, Stage: it.Stage, Paused: it.Paused, Since: it.Since,
 			AgeDays: float64(int(now.Sub(it.Since).Hours()/24*10)) / 10, LastActivityAt: it.LastActivityAt,
 			Reasons: make([]StuckReason, len(it.Reasons))}
@@ -116,7 +124,9 @@ func (s *Service) Stuck(ctx context.Context, c Caller, sq StuckQuery) (StuckList
 		}
 		if named {
 			j.CaseID = it.CaseID
-			j.FirstName, j.LastName = names[it.CaseID].FirstName, names[it.CaseID].LastName
+			if consent[it.CaseID] || it.StructureID == c.StructureID {
+				j.FirstName, j.LastName = names[it.CaseID].FirstName, names[it.CaseID].LastName
+			}
 		}
 		out.Items[i] = j
 	}
@@ -124,7 +134,7 @@ func (s *Service) Stuck(ctx context.Context, c Caller, sq StuckQuery) (StuckList
 }
 
 // coordinate runs a coordination update on a case of the coordinator's territory.
-func (s *Service) coordinate(ctx context.Context, c Caller, caseID, key, name, what string, build builder) (CaseView, error) {
+func (s *Service) coordinate(ctx context.Context, c Caller, caseID, key, name, what string, body any, build builder) (CaseView, error) {
 	if err := requireRole(c, models.RoleCoordinator); err != nil {
 		return CaseView{}, err
 	}
@@ -135,26 +145,29 @@ func (s *Service) coordinate(ctx context.Context, c Caller, caseID, key, name, w
 	if !coordinates(c, row.TerritoryID) {
 		return CaseView{}, NotFound("no case " + caseID)
 	}
-	out, err := s.apply(ctx, c, row, key, name, what, build)
+	out, err := s.apply(ctx, c, row, key, name, what, body, build)
 	if err != nil {
 		return CaseView{}, err
 	}
-	return s.view(ctx, out)
+	return s.view(ctx, c, out)
 }
 
 // Remind sends a supervisor's reminder to the holder, or to the pending hand-off's
 // target.
 func (s *Service) Remind(ctx context.Context, c Caller, caseID string, cmd Remind, key string) (CaseView, error) {
-	return s.coordinate(ctx, c, caseID, key, workflows.UpdateSupervisorRemind, "supervision.cases.remind", validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+	return s.coordinate(ctx, c, caseID, key, workflows.UpdateSupervisorRemind, "supervision.cases.remind", &cmd, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
 		return workflows.SupervisionInput{Actor: a, Reason: cmd.Reason}, nil
 	}))
 }
 
 // Reassign cancels the pending hand-off and sends a new one to another structure.
 func (s *Service) Reassign(ctx context.Context, c Caller, caseID string, cmd Reassign, key string) (CaseView, error) {
-	return s.coordinate(ctx, c, caseID, key, workflows.UpdateSupervisorReassign, "supervision.cases.reassign", validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+	return s.coordinate(ctx, c, caseID, key, workflows.UpdateSupervisorReassign, "supervision.cases.reassign", &cmd, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
 		st, err := s.territoryStructure(ctx, row, "to_structure_id", cmd.ToStructureID)
 		if err != nil {
+			return nil, err
+		}
+		if err := sharingAllowed(row, st.ID); err != nil {
 			return nil, err
 		}
 		return workflows.SupervisionInput{Actor: a, StructureID: st.ID, StructureCEPOperator: st.CEPOperator, Reason: cmd.Reason}, nil
@@ -163,13 +176,26 @@ func (s *Service) Reassign(ctx context.Context, c Caller, caseID string, cmd Rea
 
 // TakeBack gives the case to a structure at reception, cancelling any pending hand-off.
 func (s *Service) TakeBack(ctx context.Context, c Caller, caseID string, cmd TakeBack, key string) (CaseView, error) {
-	return s.coordinate(ctx, c, caseID, key, workflows.UpdateSupervisorTakeBack, "supervision.cases.take-back", validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+	return s.coordinate(ctx, c, caseID, key, workflows.UpdateSupervisorTakeBack, "supervision.cases.take-back", &cmd, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
 		st, err := s.territoryStructure(ctx, row, "structure_id", cmd.StructureID)
 		if err != nil {
 			return nil, err
 		}
+		if err := sharingAllowed(row, st.ID); err != nil {
+			return nil, err
+		}
 		return workflows.SupervisionInput{Actor: a, StructureID: st.ID, StructureCEPOperator: st.CEPOperator, Reason: cmd.Reason}, nil
 	}))
+}
+
+// sharingAllowed refuses to give a case to another structure when the person has not
+// consented to sharing their data, as the workflow refuses such a hand-off.
+func sharingAllowed(row *models.Case, to string) error {
+	if to != row.StructureID && !row.ConsentDataSharing {
+		return &Error{Kind: KindConflict, Code: "conflict", Detail: "the person has not consented to sharing their data: the case stays with " + row.StructureID,
+			Stage: row.Stage, Paused: &row.Paused, Fields: []FieldError{{Field: "consent.data_sharing", Message: "is false"}}}
+	}
+	return nil
 }
 
 func readsIndicators(c Caller) error {
@@ -177,7 +203,9 @@ func readsIndicators(c Caller) error {
 }
 
 // Indicators are the activity indicators of a period, for the caller's territory (a
-// coordinator) or the one asked ("" for all: the Région, admins).
+// coordinator) or the one asked ("" for all: the Région, admins). The coordination
+// sees its territory in full; for the others, periods are whole days (UTC) and every
+// count from 1 to 4 is masked (supervision.Count), so no figure narrows to a person.
 func (s *Service) Indicators(ctx context.Context, c Caller, territory string, from, to time.Time) (supervision.Indicators, error) {
 	if err := readsIndicators(c); err != nil {
 		return supervision.Indicators{}, err
@@ -186,15 +214,31 @@ func (s *Service) Indicators(ctx context.Context, c Caller, territory string, fr
 	if err != nil {
 		return supervision.Indicators{}, err
 	}
+	masked := c.Role != models.RoleCoordinator
+	from, to = from.UTC(), to.UTC()
+	if masked {
+		// Whole days: a period cannot be narrowed around one person's hand-off.
+		from, to = from.Truncate(24*time.Hour), to.Add(24*time.Hour-time.Nanosecond).Truncate(24*time.Hour)
+	}
 	if !to.After(from) {
 		return supervision.Indicators{}, Invalid("invalid period", FieldError{Field: "to", Message: "must be after from"})
 	}
-	in, err := supervision.Load(ctx, s.store.DB, territory, from.UTC(), to.UTC(), time.Now().UTC())
+	if to.Sub(from) > MaxIndicatorPeriod {
+		return supervision.Indicators{}, Invalid("invalid period", FieldError{Field: "from", Message: "the period must be at most 3 years (1096 days) long"})
+	}
+	ind, err := supervision.Stream(ctx, s.store.DB, territory, from, to, time.Now().UTC())
 	if err != nil {
 		return supervision.Indicators{}, err
 	}
-	return supervision.Compute(in), nil
+	if masked {
+		ind.Mask()
+	}
+	return ind, nil
 }
+
+// MaxIndicatorPeriod bounds the period of the indicators: each read reads the
+// period's rows.
+const MaxIndicatorPeriod = 1096 * 24 * time.Hour
 
 // AnnualReport is the yearly activity report of a territory, with its name.
 func (s *Service) AnnualReport(ctx context.Context, c Caller, territory string, year int) (supervision.AnnualReport, models.Territory, error) {
@@ -218,10 +262,12 @@ func (s *Service) AnnualReport(ctx context.Context, c Caller, territory string, 
 	if year < 2000 || year > 2100 {
 		return supervision.AnnualReport{}, t, Invalid("invalid year", FieldError{Field: "year", Message: "must be a year from 2000 to 2100"})
 	}
-	from := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
-	in, err := supervision.Load(ctx, s.store.DB, territory, from, from.AddDate(1, 0, 0), time.Now().UTC())
+	rep, err := supervision.StreamReport(ctx, s.store.DB, territory, year, time.Now().UTC())
 	if err != nil {
 		return supervision.AnnualReport{}, t, err
 	}
-	return supervision.Report(territory, year, in), t, nil
+	if c.Role != models.RoleCoordinator {
+		rep.Mask()
+	}
+	return rep, t, nil
 }

@@ -62,7 +62,8 @@ func (s *Service) update(ctx context.Context, row *models.Case, name, key string
 type builder func(row *models.Case, a workflows.Actor) (any, error)
 
 // act runs a case action: visibility, role, the update, and the audit of its answer.
-func (s *Service) act(ctx context.Context, c Caller, caseID, key, name, what string, build builder) (*models.Case, workflows.Case, error) {
+// body is the command and the IDs of its path, whose hash the idempotency key is tied to.
+func (s *Service) act(ctx context.Context, c Caller, caseID, key, name, what string, body any, build builder) (*models.Case, workflows.Case, error) {
 	row, err := s.visible(ctx, c, caseID)
 	if err != nil {
 		return nil, workflows.Case{}, err
@@ -70,14 +71,14 @@ func (s *Service) act(ctx context.Context, c Caller, caseID, key, name, what str
 	if err := mayChangeCases(c); err != nil {
 		return nil, workflows.Case{}, err
 	}
-	out, err := s.apply(ctx, c, row, key, name, what, build)
+	out, err := s.apply(ctx, c, row, key, name, what, body, build)
 	return row, out, err
 }
 
 // apply builds an update's input for the caller, sends it to the case workflow and
 // records the read that its answer is: the answer carries the person's details, the
 // change itself is in the timeline.
-func (s *Service) apply(ctx context.Context, c Caller, row *models.Case, key, name, what string, build builder) (workflows.Case, error) {
+func (s *Service) apply(ctx context.Context, c Caller, row *models.Case, key, name, what string, body any, build builder) (workflows.Case, error) {
 	a, err := s.actor(ctx, c)
 	if err != nil {
 		return workflows.Case{}, err
@@ -86,8 +87,13 @@ func (s *Service) apply(ctx context.Context, c Caller, row *models.Case, key, na
 	if err != nil {
 		return workflows.Case{}, err
 	}
+	release, err := s.claimKey(ctx, c, key, name+":"+row.ID, body)
+	if err != nil {
+		return workflows.Case{}, err
+	}
 	out, err := s.update(ctx, row, name, key, in)
 	if err != nil {
+		release(err)
 		return out, err
 	}
 	return out, s.auditRead(ctx, c, what, row.ID)

@@ -35,20 +35,24 @@ var validate = newValidator()
 // ParseDate reads a YYYY-MM-DD date.
 func ParseDate(s string) (time.Time, error) { return time.Parse(time.DateOnly, s) }
 
-// Validate checks a command's shape against its `validate` tags and answers an Invalid
-// error naming every field at fault, or nil.
+// Validate checks a command's shape against its `validate` tags, and that every text
+// field of it is text (textFieldErrors), and answers an Invalid error naming every
+// field at fault, or nil.
 func Validate(v any) error {
+	fields := textFieldErrors(v)
 	err := validate.Struct(v)
-	if err == nil {
-		return nil
-	}
 	var verrs validator.ValidationErrors
-	if !errors.As(err, &verrs) {
+	switch {
+	case err == nil:
+	case errors.As(err, &verrs):
+		for _, fe := range verrs {
+			fields = append(fields, FieldError{Field: fieldPath(fe.Namespace()), Message: fieldMessage(fe)})
+		}
+	default:
 		return Invalid(err.Error())
 	}
-	fields := make([]FieldError, 0, len(verrs))
-	for _, fe := range verrs {
-		fields = append(fields, FieldError{Field: fieldPath(fe.Namespace()), Message: fieldMessage(fe)})
+	if len(fields) == 0 {
+		return nil
 	}
 	return Invalid("some fields are invalid", fields...)
 }

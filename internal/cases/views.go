@@ -14,15 +14,16 @@ import (
 
 // BeneficiaryView is the person's details as shown to those who may see them.
 type BeneficiaryView struct {
-	FirstName            string `json:"first_name"`
-	LastName             string `json:"last_name"`
-	BirthDate            string `json:"birth_date"`
-	Gender               string `json:"gender"`
-	Email                string `json:"email,omitempty"`
-	Phone                string `json:"phone,omitempty"`
-	PostalCode           string `json:"postal_code"`
-	Public               string `json:"public"`
-	DisabilityRecognized bool   `json:"disability_recognized"`
+	FirstName  string `json:"first_name"`
+	LastName   string `json:"last_name"`
+	BirthDate  string `json:"birth_date"`
+	Gender     string `json:"gender"`
+	Email      string `json:"email,omitempty"`
+	Phone      string `json:"phone,omitempty"`
+	PostalCode string `json:"postal_code"`
+	Public     string `json:"public"`
+	// DisabilityRecognized is shown to the holding structure's users only (Sight).
+	DisabilityRecognized *bool `json:"disability_recognized,omitempty"`
 }
 
 // ConsentView is the person's recorded consent.
@@ -70,10 +71,24 @@ type CaseView struct {
 	// ProjectionFailedAt is set while a change of the case could not be written to the
 	// database (the case goes on; supervision lists it as workflow_problem).
 	ProjectionFailedAt *time.Time `json:"projection_failed_at,omitempty"`
+	// Access is how much of the file the caller sees (Sight); CaseRef names the case
+	// when the person's identity is withheld (SightPseudonymous).
+	Access  Sight  `json:"access"`
+	CaseRef string `json:"case_ref,omitempty"`
 }
 
-// view joins the workflow's state with the person's details.
-func (s *Service) view(ctx context.Context, st workflows.Case) (CaseView, error) {
+// view is the case as the caller may see it: the full view cut to its sight.
+func (s *Service) view(ctx context.Context, c Caller, st workflows.Case) (CaseView, error) {
+	v, err := s.fullView(ctx, st)
+	if err != nil {
+		return CaseView{}, err
+	}
+	return s.cut(ctx, c, v, sightOfState(c, st))
+}
+
+// fullView joins the workflow's state with the person's details, whole: never shown
+// as is (view cuts it to the caller's sight).
+func (s *Service) fullView(ctx context.Context, st workflows.Case) (CaseView, error) {
 	out := CaseView{ID: st.ID, Stage: st.Stage, Paused: st.Paused, PausedAt: st.PausedAt, PauseReason: st.PauseReason,
 		Escalated: st.Escalated, StructureID: st.StructureID, TerritoryID: st.TerritoryID, Handoff: st.Handoff,
 		Project: st.Project, Actions: st.Actions, PlanRevision: st.PlanRevision, SessionsCount: st.Sessions,
@@ -114,7 +129,7 @@ func (s *Service) view(ctx context.Context, st workflows.Case) (CaseView, error)
 		out.Request = b.Request
 		out.Beneficiary = &BeneficiaryView{FirstName: b.FirstName, LastName: b.LastName, BirthDate: b.BirthDate,
 			Gender: b.Gender, Email: b.Email, Phone: b.Phone, PostalCode: b.PostalCode, Public: b.Public,
-			DisabilityRecognized: b.DisabilityRecognized}
+			DisabilityRecognized: &b.DisabilityRecognized}
 	}
 	return out, nil
 }
@@ -125,12 +140,17 @@ func stateOf(row *models.Case) (workflows.Case, error) {
 	return st, err
 }
 
-func (s *Service) rowView(ctx context.Context, row *models.Case) (CaseView, error) {
+// rowView is a stored case as the caller may see it, placed by the projection's row.
+func (s *Service) rowView(ctx context.Context, c Caller, row *models.Case) (CaseView, error) {
 	st, err := stateOf(row)
 	if err != nil {
 		return CaseView{}, err
 	}
-	return s.view(ctx, st)
+	v, err := s.fullView(ctx, st)
+	if err != nil {
+		return CaseView{}, err
+	}
+	return s.cut(ctx, c, v, sightOfRow(c, row))
 }
 
 // RawJSON embeds stored JSON text as is.

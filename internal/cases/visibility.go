@@ -146,7 +146,7 @@ func (s *Service) auditRead(ctx context.Context, c Caller, what string, caseIDs 
 	rows := make([]models.AuditEntry, len(caseIDs))
 	for i, id := range caseIDs {
 		rows[i] = models.AuditEntry{At: now, UserID: c.UserID, UserRole: c.Role, StructureID: c.StructureID,
-			RequestID: c.RequestID, CaseID: id, Action: "read", What: what}
+			RequestID: c.RequestID, ClientRequestID: c.ClientRequestID, CaseID: id, Action: "read", What: what}
 	}
 	return s.db(ctx).Create(&rows).Error
 }

@@ -58,6 +58,14 @@ func (d Duration) D() time.Duration { return time.Duration(d) }
 type Config struct {
 	// DataDir holds the embedded databases and the development signing key.
 	DataDir string `env:"CEP_DATA_DIR" envDefault:"./.cep"`
+	// RateLimitPerMinute bounds the calls of one user; RateLimitPerAddressPerMinute
+	// those of one client address (several users may share one office's address).
+	// Over it, 429 with Retry-After; 0 is unlimited.
+	RateLimitPerMinute           int `env:"CEP_RATE_LIMIT_PER_MINUTE" envDefault:"600"`
+	RateLimitPerAddressPerMinute int `env:"CEP_RATE_LIMIT_PER_ADDRESS_PER_MINUTE" envDefault:"3000"`
+	// TrustedProxies are the reverse proxies (addresses or CIDR ranges, comma-separated)
+	// whose X-Forwarded-For names the client address; empty trusts none.
+	TrustedProxies []string `env:"CEP_TRUSTED_PROXIES" envSeparator:","`
 	// HTTPAddr is where the REST API listens.
 	HTTPAddr string `env:"CEP_HTTP_ADDR" envDefault:"127.0.0.1:8080"`
 	// DatabaseURL selects PostgreSQL (postgres://...); empty means SQLite in DataDir.
@@ -89,6 +97,10 @@ type Config struct {
 	// TokenSecret signs and verifies API tokens (HS256). Empty: a random key kept in
 	// DataDir/signing.key, created on first use.
 	TokenSecret string `env:"CEP_TOKEN_SECRET"`
+	// PseudonymKey keys the pseudonymous case references (case_ref, an HMAC-SHA256 of
+	// the case ID). Empty: derived from the token signing key, so rotating that key
+	// changes every reference; set it to keep references stable across rotations.
+	PseudonymKey string `env:"CEP_PSEUDONYM_KEY"`
 	// TokenTTL is how long a token printed by `cep token` stays valid.
 	TokenTTL Duration `env:"CEP_TOKEN_TTL" envDefault:"12h"`
 	// OIDCIssuer, when set, makes the API also accept ID tokens from that OpenID Connect
@@ -213,6 +225,13 @@ func (c Config) Validate() error {
 	if c.TokenSecret != "" && len(c.TokenSecret) < MinTokenSecretLength {
 		bad("CEP_TOKEN_SECRET must be at least %d characters (it has %d); `openssl rand -hex 32` makes one",
 			MinTokenSecretLength, len(c.TokenSecret))
+	}
+	if c.RateLimitPerMinute < 0 || c.RateLimitPerAddressPerMinute < 0 {
+		bad("CEP_RATE_LIMIT_PER_MINUTE and CEP_RATE_LIMIT_PER_ADDRESS_PER_MINUTE must not be negative (0 is unlimited)")
+	}
+	if c.PseudonymKey != "" && len(c.PseudonymKey) < MinTokenSecretLength {
+		bad("CEP_PSEUDONYM_KEY must be at least %d characters (it has %d); `openssl rand -hex 32` makes one",
+			MinTokenSecretLength, len(c.PseudonymKey))
 	}
 	if c.FinancingSchemesDir != "" {
 		if fi, err := os.Stat(c.FinancingSchemesDir); err != nil || !fi.IsDir() {

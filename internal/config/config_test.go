@@ -122,3 +122,23 @@ func TestSessionLifetimes(t *testing.T) {
 		t.Error("an idle limit longer than the absolute age is accepted")
 	}
 }
+
+func TestEdgeSettings(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.RateLimitPerMinute != 600 || c.RateLimitPerAddressPerMinute != 3000 || len(c.TrustedProxies) != 0 || c.PseudonymKey != "" {
+		t.Errorf("defaults: %d %d %v %q", c.RateLimitPerMinute, c.RateLimitPerAddressPerMinute, c.TrustedProxies, c.PseudonymKey)
+	}
+	t.Setenv("CEP_TRUSTED_PROXIES", "10.0.0.1,10.1.0.0/16")
+	if c, err = Load(); err != nil || len(c.TrustedProxies) != 2 {
+		t.Errorf("trusted proxies = %v, %v", c.TrustedProxies, err)
+	}
+	t.Setenv("CEP_RATE_LIMIT_PER_MINUTE", "-1")
+	t.Setenv("CEP_PSEUDONYM_KEY", "short")
+	_, err = Load()
+	if err == nil || !strings.Contains(err.Error(), "CEP_RATE_LIMIT_PER_MINUTE") || !strings.Contains(err.Error(), "CEP_PSEUDONYM_KEY") {
+		t.Errorf("invalid edge settings: %v", err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spro-cep/cep/internal/console/documents"
 	"github.com/spro-cep/cep/internal/fr"
+	"github.com/spro-cep/cep/internal/supervision"
 	"github.com/spro-cep/cep/models"
 )
 
@@ -86,7 +87,7 @@ type territoryView struct {
 
 type structureLine struct {
 	Name                                     string
-	New, Sent, Accepted, Declined, Withdrawn int
+	New, Sent, Accepted, Declined, Withdrawn supervision.Count
 }
 
 // indicatorsPage shows the indicators of a period as tables, and links to the yearly

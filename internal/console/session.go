@@ -58,7 +58,7 @@ func (c *Console) withSession(next http.Handler) http.Handler {
 			case err == nil:
 				cur = &current{token: ck.Value, sess: sess}
 				if sess.UserID != nil {
-					u, err := c.store.ActiveUserByID(r.Context(), *sess.UserID)
+					u, err := c.dir.ActiveUserByID(r.Context(), *sess.UserID)
 					if err == nil {
 						cur.user = u
 					} else {

@@ -7,26 +7,62 @@ package directory
 import (
 	"context"
 	"errors"
-	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
+	"github.com/spro-cep/cep/internal/auth"
 	"github.com/spro-cep/cep/internal/cases"
+	"github.com/spro-cep/cep/internal/convention"
 	"github.com/spro-cep/cep/internal/store"
+	"github.com/spro-cep/cep/internal/webhook"
 	"github.com/spro-cep/cep/models"
 )
 
 // Directory reads and edits the reference data.
 type Directory struct {
-	store *store.Store
+	store    *store.Store
+	webhooks webhook.Policy
+	now      func() time.Time
+	terms    TermStarter
 }
 
-// New makes the directory over the database.
-func New(st *store.Store) *Directory { return &Directory{store: st} }
+// TermStarter starts the durable reminder of a coordination term (a Temporal workflow
+// in production); nil leaves it to the worker, which starts the reminders of the terms
+// in force when it starts.
+type TermStarter func(ctx context.Context, v models.CoordinationVote) error
+
+// New makes the directory over the database. Webhook addresses are held to the strict
+// policy (https, public addresses) unless WithWebhooks says otherwise.
+func New(st *store.Store) *Directory { return &Directory{store: st, now: time.Now} }
+
+// WithTerms makes the directory start each designation's term reminder with start.
+func (s *Directory) WithTerms(start TermStarter) *Directory {
+	s.terms = start
+	return s
+}
+
+// WithClock makes the directory read the time from now (tests of term ends).
+func (s *Directory) WithClock(now func() time.Time) *Directory {
+	s.now = now
+	return s
+}
+
+// today is the day in Paris, YYYY-MM-DD.
+func (s *Directory) today() string { return convention.Day(s.now()) }
+
+func actor(c cases.Caller) store.Actor {
+	return store.Actor{UserID: c.UserID, Role: c.Role, RequestID: c.RequestID}
+}
+
+// WithWebhooks sets the policy webhook addresses are checked against when set (the
+// worker checks them again at every delivery).
+func (s *Directory) WithWebhooks(p webhook.Policy) *Directory {
+	s.webhooks = p
+	return s
+}
 
 func requireRole(c cases.Caller, roles ...string) error {
 	if !slices.Contains(roles, c.Role) {
@@ -44,8 +80,53 @@ func (s *Directory) structure(ctx context.Context, id string) (*models.Structure
 	return &st, err
 }
 
+// UserFor is the active user a verified token names. cep's own tokens name the user by
+// email. An OpenID Connect identity names the user bound to its issuer and subject; at
+// first sign-in, the active user with its (verified) email, which is then bound to
+// them. A user bound to another subject of the issuer, or to another issuer, is not
+// found: an account that changed hands at the provider does not open cep.
+func (s *Directory) UserFor(ctx context.Context, id auth.Identity) (*models.User, error) {
+	if id.Subject == "" {
+		return s.ActiveUser(ctx, id.Email)
+	}
+	db := s.store.DB.WithContext(ctx)
+	var u models.User
+	err := db.Where("oidc_issuer = ? AND oidc_subject = ? AND active", id.Issuer, id.Subject).Take(&u).Error
+	if err == nil {
+		if err := s.Effective(ctx, &u); err != nil {
+			return nil, err
+		}
+		return &u, nil
+	}
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, err
+	}
+	byEmail, err := s.ActiveUser(ctx, id.Email)
+	if err != nil {
+		return nil, err
+	}
+	if byEmail.OIDCSubject != "" {
+		return nil, cases.NotFound("this account is bound to another OpenID Connect subject")
+	}
+	res := db.Model(&models.User{}).Where("id = ? AND oidc_subject = ''", byEmail.ID).
+		Updates(map[string]any{"oidc_issuer": id.Issuer, "oidc_subject": id.Subject})
+	if res.Error != nil {
+		return nil, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return nil, cases.NotFound("this account is bound to another OpenID Connect subject")
+	}
+	byEmail.OIDCIssuer, byEmail.OIDCSubject = id.Issuer, id.Subject
+	return byEmail, nil
+}
+
 // ActiveUser is the active user with this email (from a verified token or a sign-in),
-// or a not-found error.
+// as they may act today, or a not-found error. It is read from the database on every
+// request, so a user moved to another structure acts for the new one at once.
+// Coordinator rights follow the designation (convention of 28 September 2015: the
+// coordinating pair is designated yearly by majority): a user with the coordinator
+// role whose structure is not in the pair in force for its territory acts as an
+// adviser of its structure, from the day after the term's last day.
 func (s *Directory) ActiveUser(ctx context.Context, email string) (*models.User, error) {
 	var u models.User
 	err := s.store.DB.WithContext(ctx).Where("email = ? AND active", email).Take(&u).Error
@@ -55,7 +136,52 @@ func (s *Directory) ActiveUser(ctx context.Context, email string) (*models.User,
 	if err != nil {
 		return nil, err
 	}
+	if err := s.Effective(ctx, &u); err != nil {
+		return nil, err
+	}
 	return &u, nil
+}
+
+// ActiveUserByID is the active user with this ID (a console session's user), as they
+// may act today: the same rule as ActiveUser.
+func (s *Directory) ActiveUserByID(ctx context.Context, id string) (*models.User, error) {
+	var u models.User
+	err := s.store.DB.WithContext(ctx).Where("id = ? AND active", id).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, cases.NotFound("no active user " + id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Effective(ctx, &u); err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// Effective gives a user loaded for a request the rights the designation gives today:
+// a coordinator whose structure is not in its territory's pair in force acts as an
+// adviser of its structure. Every face that loads its users itself (a session's user)
+// calls it, as ActiveUser does.
+func (s *Directory) Effective(ctx context.Context, u *models.User) error {
+	if u.Role != models.RoleCoordinator {
+		return nil
+	}
+	ok, err := convention.Coordinates(ctx, s.store.DB, deref(u.TerritoryID), deref(u.StructureID), s.today())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		u.Role = models.RoleAdviser
+	}
+	return nil
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }
 
 // StructureQuery filters the directory of structures.
@@ -83,45 +209,6 @@ func (s *Directory) Structure(ctx context.Context, c cases.Caller, id string) (m
 	if err != nil {
 		return models.Structure{}, err
 	}
-	return *st, nil
-}
-
-// StructurePatch sets where a structure's notifications are delivered.
-type StructurePatch struct {
-	// WebhookURL receives the structure's notifications; empty removes it.
-	WebhookURL *string `json:"webhook_url" validate:"required"`
-}
-
-// PatchStructure sets a structure's webhook. Admins may set any structure's, a
-// coordinator those of its territory.
-func (s *Directory) PatchStructure(ctx context.Context, c cases.Caller, id string, cmd StructurePatch) (models.Structure, error) {
-	if err := requireRole(c, models.RoleAdmin, models.RoleCoordinator); err != nil {
-		return models.Structure{}, err
-	}
-	if err := cases.Validate(&cmd); err != nil {
-		return models.Structure{}, err
-	}
-	hook := strings.TrimSpace(*cmd.WebhookURL)
-	if hook != "" {
-		parsed, err := url.Parse(hook)
-		if err != nil || (parsed.Scheme != "https" && parsed.Scheme != "http") || parsed.Host == "" {
-			return models.Structure{}, cases.Invalid("some fields are invalid", cases.FieldError{Field: "webhook_url", Message: "must be an http(s) URL, or empty to remove it"})
-		}
-	} else {
-		hook = *cmd.WebhookURL
-	}
-	st, err := s.structure(ctx, id)
-	if err != nil {
-		return models.Structure{}, err
-	}
-	if c.Role == models.RoleCoordinator && c.TerritoryID != st.TerritoryID {
-		return models.Structure{}, cases.Forbidden("a coordinator configures only its own territory's structures")
-	}
-	if err := s.store.DB.WithContext(ctx).Model(&models.Structure{}).Where("id = ?", st.ID).
-		Updates(map[string]any{"webhook_url": hook, "updated_at": time.Now().UTC()}).Error; err != nil {
-		return models.Structure{}, err
-	}
-	st.WebhookURL = hook
 	return *st, nil
 }
 
@@ -193,11 +280,11 @@ func (s *Directory) ReplaceRoutingTable(ctx context.Context, c cases.Caller, cmd
 	if err := requireRole(c, models.RoleAdmin, models.RoleCoordinator); err != nil {
 		return RoutingTable{}, err
 	}
-	if err := cases.Validate(&cmd); err != nil {
-		return RoutingTable{}, err
-	}
 	if c.Role == models.RoleCoordinator && c.TerritoryID != cmd.TerritoryID {
 		return RoutingTable{}, cases.Forbidden("a coordinator edits only its own territory's table")
+	}
+	if err := cases.Validate(&cmd); err != nil {
+		return RoutingTable{}, err
 	}
 	now := time.Now().UTC()
 	err := s.store.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -211,18 +298,16 @@ func (s *Directory) ReplaceRoutingTable(ctx context.Context, c cases.Caller, cmd
 		if err := tx.Where("territory_id = ?", cmd.TerritoryID).Delete(&models.RoutingRule{}).Error; err != nil {
 			return err
 		}
+		rules := make([]models.RoutingRule, len(cmd.Rules))
 		for i, r := range cmd.Rules {
 			if r.MaxAge > 0 && r.MinAge > r.MaxAge {
 				return cases.Invalid("invalid rule", cases.FieldError{Field: "rules[" + strconv.Itoa(i) + "].min_age", Message: "must not exceed max_age"})
 			}
-			m := models.RoutingRule{ID: cmd.TerritoryID + "-" + strconv.Itoa(i+1), TerritoryID: cmd.TerritoryID, Priority: r.Priority,
+			rules[i] = models.RoutingRule{ID: cmd.TerritoryID + "-" + strconv.Itoa(i+1), TerritoryID: cmd.TerritoryID, Priority: r.Priority,
 				Public: r.Public, Need: r.Need, Disability: r.Disability, MinAge: r.MinAge, MaxAge: r.MaxAge,
 				Network: r.Network, Reason: r.Reason, UpdatedBy: c.UserID, UpdatedAt: now}
-			if err := tx.Create(&m).Error; err != nil {
-				return err
-			}
 		}
-		return nil
+		return store.InsertRoutingRules(tx, actor(c), cmd.TerritoryID, rules)
 	})
 	if err != nil {
 		return RoutingTable{}, err

@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/spro-cep/cep/internal/cases"
@@ -19,7 +20,9 @@ func TestPermissions(t *testing.T) {
 	coord := cases.Caller{UserID: "coordinator-chartres", Role: models.RoleCoordinator, StructureID: "pole-emploi-chartres", TerritoryID: "chartres"}
 	otherCoord := cases.Caller{UserID: "coordinator-dreux", Role: models.RoleCoordinator, TerritoryID: "dreux"}
 	admin := cases.Caller{UserID: "admin", Role: models.RoleAdmin}
-	hook, bad := "https://example.org/hook", "ftp://example.org"
+	// An address literal: the test needs no DNS (a name is resolved and checked too).
+	hook, bad := "https://203.0.113.7/hook", "ftp://example.org"
+	plain, private := "http://203.0.113.7/hook", "https://10.0.0.8/hook"
 	for _, tc := range []struct {
 		name  string
 		want  cases.Kind
@@ -48,10 +51,26 @@ func TestPermissions(t *testing.T) {
 			_, err := d.PatchStructure(ctx, coord, "cio-chartres", StructurePatch{WebhookURL: &bad})
 			return err
 		}},
-		{"the coordinator configures its territory's structure", "", "", func() error {
+		{"a webhook is https", cases.KindInvalid, "webhook_url", func() error {
+			_, err := d.PatchStructure(ctx, coord, "cio-chartres", StructurePatch{WebhookURL: &plain})
+			return err
+		}},
+		{"a webhook is not inside the network", cases.KindInvalid, "webhook_url", func() error {
+			_, err := d.PatchStructure(ctx, coord, "cio-chartres", StructurePatch{WebhookURL: &private})
+			return err
+		}},
+		{"the coordinator configures its territory's structure, gets the secret once, audited", "", "", func() error {
 			s, err := d.PatchStructure(ctx, coord, "cio-chartres", StructurePatch{WebhookURL: &hook})
-			if err == nil && s.WebhookURL != hook {
-				t.Errorf("webhook = %q", s.WebhookURL)
+			if err == nil && (s.WebhookURL != hook || len(s.WebhookSecret) != 64) {
+				t.Errorf("webhook = %q, secret %q", s.WebhookURL, s.WebhookSecret)
+			}
+			// Who changed a webhook is in the administration audit trail, which says that
+			// the address and the secret changed, never which they are.
+			var rows []models.AdminAuditEntry
+			st.DB.Where("user_id = ? AND entity = ? AND entity_id = ?", coord.UserID, "structure", "cio-chartres").Find(&rows)
+			if len(rows) != 1 || !strings.Contains(rows[0].Changes, "webhook_url") || strings.Contains(rows[0].Changes, hook) ||
+				strings.Contains(rows[0].Changes, s.WebhookSecret) {
+				t.Errorf("audit of the webhook change: %+v", rows)
 			}
 			return err
 		}},

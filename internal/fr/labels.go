@@ -32,11 +32,14 @@ const (
 	Notification  = "notification"
 	Event         = "event"
 	Role          = "role"
-	Employment    = "employment_status"
-	Contract      = "contract_type"
-	Qualification = "qualification_level"
-	Deadline      = "deadline"
-	AgeBand       = "age_band"
+	// CEPModel is a territory's CEP model; AmendmentChange what an amendment does.
+	CEPModel        = "cep_model"
+	AmendmentChange = "amendment_change"
+	Employment      = "employment_status"
+	Contract        = "contract_type"
+	Qualification   = "qualification_level"
+	Deadline        = "deadline"
+	AgeBand         = "age_band"
 )
 
 var vocabularies = map[string]map[string]string{
@@ -178,17 +181,19 @@ var vocabularies = map[string]map[string]string{
 		"unknown": "Impossible à vérifier (information manquante)",
 	},
 	Notification: {
-		"handoff_requested":   "Nouvelle orientation reçue",
-		"handoff_reminded":    "Relance d'une orientation",
-		"handoff_accepted":    "Orientation acceptée",
-		"handoff_declined":    "Orientation refusée",
-		"handoff_cancelled":   "Orientation annulée",
-		"handoff_expired":     "Orientation expirée",
-		"inactivity_reminder": "Dossier sans activité",
-		"financing_shortfall": "Financement insuffisant",
-		"funding_request":     "Suivi d'une demande de financement",
-		"supervisor_reminder": "Relance de la coordination",
-		"case_taken_back":     "Dossier repris par la coordination",
+		"handoff_requested":        "Nouvelle orientation reçue",
+		"handoff_reminded":         "Relance d'une orientation",
+		"handoff_accepted":         "Orientation acceptée",
+		"handoff_declined":         "Orientation refusée",
+		"handoff_cancelled":        "Orientation annulée",
+		"handoff_expired":          "Orientation expirée",
+		"inactivity_reminder":      "Dossier sans activité",
+		"financing_shortfall":      "Financement insuffisant",
+		"funding_request":          "Suivi d'une demande de financement",
+		"supervisor_reminder":      "Relance de la coordination",
+		"case_taken_back":          "Dossier repris par la coordination",
+		"coordination_term_ending": "Fin prochaine du mandat de la coordination",
+		"coordination_term_lapsed": "Mandat de la coordination échu",
 	},
 	Event: {
 		"case_opened":                 "Dossier ouvert",
@@ -233,6 +238,14 @@ var vocabularies = map[string]map[string]string{
 		"resumed":                     "Accompagnement repris",
 		"withdrawn":                   "Retrait de la personne",
 		"closed":                      "Dossier clôturé",
+	},
+	CEPModel: {
+		"2014": "Modèle de 2014 (trois niveaux)",
+		"2019": "Modèle de 2019 (deux niveaux, arrêté du 29 mars 2019)",
+	},
+	AmendmentChange: {
+		"join":  "Adhésion à la convention",
+		"leave": "Retrait de la convention",
 	},
 	Role: {
 		"adviser":     "Conseiller",

@@ -27,6 +27,7 @@ var closedFields = map[string]string{
 	"mode": SessionMode, "autonomy": Autonomy, "maturity": Maturity, "type": ActionType, "status": ActionStatus,
 	"outcome": Outcome, "employment_status": Employment, "contract_type": Contract,
 	"qualification_level": Qualification, "decision": FundingStatus,
+	"publics": Public, "role": Role, "cep_model": CEPModel, "change": AmendmentChange,
 }
 
 // constGroups maps, per package folder, the name prefix of string constants to their

@@ -107,7 +107,8 @@ func TestRoutingTableEditing(t *testing.T) {
 
 func TestStructureWebhookConfiguration(t *testing.T) {
 	s := env(t)
-	body := map[string]any{"webhook_url": "https://partner.example/hooks/cep"}
+	// An address literal: the test needs no DNS (a name is resolved and checked too).
+	body := map[string]any{"webhook_url": "https://203.0.113.7/hooks/cep"}
 	problemOf(t, s.do(t, call{method: "PATCH", path: "/api/v1/structures/cio-chartres", token: s.token(t, cio), body: body}), http.StatusForbidden)
 	p := problemOf(t, s.do(t, call{method: "PATCH", path: "/api/v1/structures/cio-chartres", token: s.token(t, admin),
 		body: map[string]any{"webhook_url": "ftp://x"}}), http.StatusBadRequest)
@@ -115,8 +116,11 @@ func TestStructureWebhookConfiguration(t *testing.T) {
 		t.Fatalf("fields = %v", f)
 	}
 	r := s.must(t, http.StatusOK, call{method: "PATCH", path: "/api/v1/structures/cio-chartres", token: s.token(t, coordinator), body: body})
-	if r.get("webhook_configured") != true || r.get("webhook_url") != nil {
+	if r.get("webhook_configured") != true || r.get("webhook_url") != nil || len(r.str("webhook_secret")) != 64 {
 		t.Fatalf("patched = %s", r.Raw)
+	}
+	if got := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/structures/cio-chartres", token: s.token(t, cio)}); got.get("webhook_secret") != nil {
+		t.Fatalf("the webhook secret is shown again: %s", got.Raw)
 	}
 	s.must(t, http.StatusOK, call{method: "PATCH", path: "/api/v1/structures/cio-chartres", token: s.token(t, admin), body: map[string]any{"webhook_url": ""}})
 	if got := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/structures/cio-chartres", token: s.token(t, cio)}); got.get("webhook_configured") != false {

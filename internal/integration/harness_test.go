@@ -77,6 +77,9 @@ func testConfig(dir, dbURL string) config.Config {
 		panic(err)
 	}
 	cfg.DataDir, cfg.DatabaseURL, cfg.HTTPAddr, cfg.TemporalPort, cfg.TemporalAddress = dir, dbURL, "127.0.0.1:0", 0, ""
+	// One address and a few users drive every test: the limits have tests of their own
+	// (api.TestRateLimits).
+	cfg.RateLimitPerMinute, cfg.RateLimitPerAddressPerMinute = 0, 0
 	// The key of the recorded histories, so that the replay test can read the ones
 	// recorded here.
 	keys, err := os.ReadFile(recordedKeysFile)
@@ -111,7 +114,7 @@ func env(t *testing.T) *stack {
 		}
 		teardown = append(teardown, func() { os.RemoveAll(dir) })
 		cfg := testConfig(dir, dbURL)
-		a, err := app.Start(context.Background(), cfg, quietLogger(), app.Parts{Embedded: true, Migrate: true, Seed: true, API: true, Worker: true})
+		a, err := app.Start(context.Background(), cfg, quietLogger(), app.Parts{Embedded: true, Migrate: true, Seed: true, Demo: true, API: true, Worker: true})
 		if err != nil {
 			sharedErr = err
 			return

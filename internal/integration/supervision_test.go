@@ -50,7 +50,7 @@ func (s *stack) supRouter(t *testing.T, remind, expire, inactivity time.Duration
 		FundingAnswerAfter: settings.FundingAnswerAfter.D()}
 	cfg := supCfg()
 	srv := newServer(api.NewRouter(api.Deps{Store: s.app.Store, Temporal: s.app.Temporal, Verifier: verifier,
-		Log: quietLogger(), TaskQueue: settings.TaskQueue, Settings: st, Supervision: &cfg}))
+		Log: quietLogger(), TaskQueue: settings.TaskQueue, Settings: st, Supervision: &cfg, PseudonymKey: s.app.RefKey}))
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
@@ -61,7 +61,7 @@ func stuckItem(r response, caseID string) map[string]any {
 	items, _ := r.get("items").([]any)
 	for _, it := range items {
 		m := it.(map[string]any)
-		if m["case_id"] == caseID || m["case_ref"] == supervision.Ref(caseID) {
+		if m["case_id"] == caseID || m["case_ref"] == supervision.Ref(shared.app.RefKey, caseID) {
 			return m
 		}
 	}
@@ -252,7 +252,7 @@ func TestStuckCases(t *testing.T) {
 	if supList.get("pseudonymised") != true || strings.Contains(string(supList.Raw), "Camille") || strings.Contains(string(supList.Raw), inactive) {
 		t.Errorf("the Région's list carries personal details or case IDs: %s", supList.Raw)
 	}
-	if c := stuckItem(supList, inactive); c == nil || c["case_ref"] != supervision.Ref(inactive) || c["first_name"] != nil || c["case_id"] != nil {
+	if c := stuckItem(supList, inactive); c == nil || c["case_ref"] != supervision.Ref(shared.app.RefKey, inactive) || c["first_name"] != nil || c["case_id"] != nil {
 		t.Errorf("supervisor item = %v", c)
 	}
 	problemOf(t, s.do(t, call{method: "GET", path: "/api/v1/supervision/stuck-cases", token: peTok, base: list}), http.StatusForbidden)
@@ -377,37 +377,49 @@ func TestAuditTrail(t *testing.T) {
 	s := env(t)
 	peTok, coordTok, adminTok, supTok := s.token(t, pe), s.token(t, coordinator), s.token(t, admin), s.token(t, supervisor)
 	id := s.openCase(t, peTok, "")
-	s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/cases/" + id, token: peTok, headers: map[string]string{"X-Request-ID": "audit-read-0001"}})
+	// The client's X-Request-ID is kept apart; the trail quotes the server's own ID.
+	r1 := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/cases/" + id, token: peTok, headers: map[string]string{"X-Request-ID": "audit-read-0001"}})
 	s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/cases/" + id + "/synthesis", token: peTok})
 	s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/cases?page_size=5", token: peTok})
-	s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/cases/" + id + "/events", token: coordTok, headers: map[string]string{"X-Request-ID": "audit-read-0002"}})
-	s.must(t, http.StatusOK, call{method: "POST", path: "/api/v1/cases/" + id + "/pause", token: peTok, body: map[string]any{"reason": "r"},
+	r2 := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/cases/" + id + "/events", token: coordTok, headers: map[string]string{"X-Request-ID": "audit-read-0002"}})
+	r3 := s.must(t, http.StatusOK, call{method: "POST", path: "/api/v1/cases/" + id + "/pause", token: peTok, body: map[string]any{"reason": "r"},
 		headers: map[string]string{"X-Request-ID": "audit-change-0003"}})
+	for _, r := range []response{r1, r2, r3} {
+		if rid := r.Header.Get("X-Request-ID"); rid == "" || strings.HasPrefix(rid, "audit-") {
+			t.Errorf("the answer's request ID is %q: the client chose it", rid)
+		}
+	}
 	problemOf(t, s.do(t, call{method: "GET", path: "/api/v1/cases/" + id, token: supTok}), http.StatusNotFound)
 
 	tr := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/cases/" + id + "/audit", token: coordTok})
-	type entry struct{ action, what, user, role, structure, request string }
+	type entry struct{ action, what, user, role, structure, request, client string }
 	var got []entry
 	for _, x := range tr.get("items").([]any) {
 		m := x.(map[string]any)
+		client, _ := m["client_request_id"].(string)
 		got = append(got, entry{fmt.Sprint(m["action"]), fmt.Sprint(m["what"]), fmt.Sprint(m["user_id"]), fmt.Sprint(m["role"]),
-			fmt.Sprint(m["structure_id"]), fmt.Sprint(m["request_id"])})
+			fmt.Sprint(m["structure_id"]), fmt.Sprint(m["request_id"]), client})
 	}
 	want := []entry{
-		{"read", "cases", "adviser-pole-emploi-chartres", "adviser", "pole-emploi-chartres", "audit-read-0001"},
-		{"read", "cases.synthesis", "adviser-pole-emploi-chartres", "adviser", "pole-emploi-chartres", ""},
-		{"read", "cases.list", "adviser-pole-emploi-chartres", "adviser", "pole-emploi-chartres", ""},
-		{"read", "cases.events", "coordinator-chartres", "coordinator", "pole-emploi-chartres", "audit-read-0002"},
-		{"change", "case_opened", "adviser-pole-emploi-chartres", "adviser", "pole-emploi-chartres", ""},
-		{"change", "paused", "adviser-pole-emploi-chartres", "adviser", "pole-emploi-chartres", "audit-change-0003"},
+		{"read", "cases", "adviser-pole-emploi-chartres", "adviser", "pole-emploi-chartres", r1.Header.Get("X-Request-ID"), "audit-read-0001"},
+		{"read", "cases.synthesis", "adviser-pole-emploi-chartres", "adviser", "pole-emploi-chartres", "", ""},
+		{"read", "cases.list", "adviser-pole-emploi-chartres", "adviser", "pole-emploi-chartres", "", ""},
+		{"read", "cases.events", "coordinator-chartres", "coordinator", "pole-emploi-chartres", r2.Header.Get("X-Request-ID"), "audit-read-0002"},
+		{"change", "case_opened", "adviser-pole-emploi-chartres", "adviser", "pole-emploi-chartres", "", ""},
+		{"change", "paused", "adviser-pole-emploi-chartres", "adviser", "pole-emploi-chartres", r3.Header.Get("X-Request-ID"), ""},
 	}
 	for _, w := range want {
 		found := slices.ContainsFunc(got, func(g entry) bool {
 			return g.action == w.action && g.what == w.what && g.user == w.user && g.role == w.role && g.structure == w.structure &&
-				(w.request == "" || g.request == w.request)
+				(w.request == "" || g.request == w.request) && (w.client == "" || g.client == w.client)
 		})
 		if !found {
 			t.Errorf("audit trail lacks %+v:\n%v", w, got)
+		}
+	}
+	for _, g := range got {
+		if strings.HasPrefix(g.request, "audit-") {
+			t.Errorf("the trail quotes a client's request ID as its own: %+v", g)
 		}
 	}
 	for _, g := range got {
@@ -490,7 +502,8 @@ func TestIndicatorsAgreeWithEvents(t *testing.T) {
 	time.Sleep(1500 * time.Millisecond)
 	from := yearStart
 	q := fmt.Sprintf("/api/v1/supervision/indicators?territory=%s&from=%s&to=%s", chartres, from.Format(time.RFC3339Nano), to.Format(time.RFC3339Nano))
-	r := s.must(t, http.StatusOK, call{method: "GET", path: q, token: supTok})
+	// The coordination sees its territory in full (the Région's view is masked, below).
+	r := s.must(t, http.StatusOK, call{method: "GET", path: q, token: coordTok})
 	var ind supervision.Indicators
 	if err := json.Unmarshal(r.Raw, &ind); err != nil {
 		t.Fatal(err)
@@ -571,19 +584,19 @@ func TestIndicatorsAgreeWithEvents(t *testing.T) {
 	if want.newCases < 2 || want.accepted < 1 || want.declined < 1 || want.withdrawals < 1 {
 		t.Fatalf("the scenario's own activity is missing from the raw rows: %+v", want)
 	}
-	eqInt := func(what string, got, want int) {
-		if got != want {
+	eqInt := func(what string, got supervision.Count, want int) {
+		if int(got) != want {
 			t.Errorf("%s = %d, recomputed %d", what, got, want)
 		}
 	}
 	eqMap := func(what string, got supervision.Counts, want map[string]int) {
 		for k, v := range want {
-			if got[k] != v {
+			if got[k] != supervision.Count(v) {
 				t.Errorf("%s[%s] = %d, recomputed %d", what, k, got[k], v)
 			}
 		}
 		for k, v := range got {
-			if want[k] != v {
+			if supervision.Count(want[k]) != v {
 				t.Errorf("%s[%s] = %d, recomputed %d", what, k, v, want[k])
 			}
 		}
@@ -623,7 +636,7 @@ func TestIndicatorsAgreeWithEvents(t *testing.T) {
 		WHERE c.territory_id = ? AND fp.created_at >= ? AND fp.created_at < ? AND fp.shortfall`, chartres, from, to).Scan(&shortfalls)
 	eqInt("financing plans", tot.Financing.PlansComputed, int(plans))
 	eqInt("shortfalls", tot.Financing.Shortfalls, int(shortfalls))
-	sumNew := 0
+	var sumNew supervision.Count
 	for _, st := range got.Structures {
 		eqInt("new cases of "+st.StructureID, st.NewCases.Total, want.newByStructure[st.StructureID])
 		sumNew += st.NewCases.Total
@@ -633,13 +646,19 @@ func TestIndicatorsAgreeWithEvents(t *testing.T) {
 		t.Errorf("time in counselling = %+v", ts)
 	}
 
-	// The coordinator gets the same figures for their territory; advisers nothing.
-	cr := s.must(t, http.StatusOK, call{method: "GET", path: fmt.Sprintf("/api/v1/supervision/indicators?from=%s&to=%s",
-		from.Format(time.RFC3339Nano), to.Format(time.RFC3339Nano)), token: coordTok})
-	var cind supervision.Indicators
-	_ = json.Unmarshal(cr.Raw, &cind)
-	if len(cind.Territories) != 1 || cind.Territories[0].Totals.NewCases.Total != want.newCases {
-		t.Errorf("coordinator indicators = %s", cr.Raw)
+	// The Région gets whole days and no count from 1 to 4: "<5" instead.
+	sr := s.must(t, http.StatusOK, call{method: "GET", path: fmt.Sprintf("/api/v1/supervision/indicators?territory=%s&from=%s&to=%s",
+		chartres, from.Format(time.RFC3339Nano), to.Format(time.RFC3339Nano)), token: supTok})
+	var sind supervision.Indicators
+	if err := json.Unmarshal(sr.Raw, &sind); err != nil {
+		t.Fatal(err)
+	}
+	if !sind.SmallCountsMasked || !sind.From.Equal(from.Truncate(24*time.Hour)) || !sind.To.Equal(to.Truncate(24*time.Hour).Add(24*time.Hour)) {
+		t.Errorf("the Région's period is %s to %s (masked %v), want whole days around %s to %s", sind.From, sind.To, sind.SmallCountsMasked, from, to)
+	}
+	assertMasked(t, sr.Raw)
+	if tot.Handoffs.Declined >= 1 && tot.Handoffs.Declined <= 4 && !strings.Contains(strings.ReplaceAll(string(sr.Raw), `\u003c`, "<"), `"declined":"<5"`) {
+		t.Errorf("the Région sees %d declined hand-offs: %s", tot.Handoffs.Declined, sr.Raw)
 	}
 	problemOf(t, s.do(t, call{method: "GET", path: "/api/v1/supervision/indicators", token: peTok}), http.StatusForbidden)
 	problemOf(t, s.do(t, call{method: "GET", path: "/api/v1/supervision/indicators?territory=elsewhere", token: coordTok}), http.StatusForbidden)
@@ -661,26 +680,28 @@ func TestIndicatorsAgreeWithEvents(t *testing.T) {
 	s.app.Store.DB.Raw(`SELECT e.type, e.details FROM case_events e JOIN cases c ON c.id = e.case_id
 		WHERE c.territory_id = ? AND e.type IN ('closed', 'withdrawn') AND e.at >= ?`, chartres, yearStart).Scan(&outcomes)
 	closures = int64(len(outcomes))
-	rep := s.must(t, http.StatusOK, call{method: "GET", path: fmt.Sprintf("/api/v1/supervision/annual-report?territory=%s&year=%d", chartres, year), token: supTok})
+	rep := s.must(t, http.StatusOK, call{method: "GET", path: fmt.Sprintf("/api/v1/supervision/annual-report?territory=%s&year=%d", chartres, year), token: coordTok})
 	var ar supervision.AnnualReport
 	if err := json.Unmarshal(rep.Raw, &ar); err != nil {
 		t.Fatal(err)
 	}
 	eqInt("report new cases", ar.Totals.NewCases.Total, int(opened))
-	monthsNew, monthsClosed := 0, 0
+	var monthsNew, monthsClosed supervision.Count
 	for _, m := range ar.Months {
 		monthsNew += m.NewCases
 		monthsClosed += m.Closures
 	}
 	eqInt("report new cases over months", monthsNew, int(opened))
 	eqInt("report closures over months", monthsClosed, int(closures))
-	outcomeSum := 0
+	var outcomeSum supervision.Count
 	for _, v := range ar.Totals.Outcomes {
 		outcomeSum += v
 	}
 	eqInt("report outcomes", outcomeSum, int(closures))
 
-	csvRep := s.must(t, http.StatusOK, call{method: "GET", path: fmt.Sprintf("/api/v1/supervision/annual-report?territory=%s&year=%d&format=csv", chartres, year), token: supTok})
+	supRep := s.must(t, http.StatusOK, call{method: "GET", path: fmt.Sprintf("/api/v1/supervision/annual-report?territory=%s&year=%d", chartres, year), token: supTok})
+	assertMasked(t, supRep.Raw)
+	csvRep := s.must(t, http.StatusOK, call{method: "GET", path: fmt.Sprintf("/api/v1/supervision/annual-report?territory=%s&year=%d&format=csv", chartres, year), token: coordTok})
 	if ct := csvRep.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
 		t.Errorf("CSV content type %q", ct)
 	}
@@ -743,4 +764,32 @@ func TestWorkflowTaskFailuresAreListed(t *testing.T) {
 		r := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/supervision/stuck-cases?page_size=200&reason=workflow_problem", token: coordTok, base: list})
 		return stuckItem(r, id) == nil
 	})
+}
+
+// assertMasked checks that no count from 1 to 4 appears in an indicators document
+// (every integer of it is a count, a year or 0).
+func assertMasked(t *testing.T, raw []byte) {
+	t.Helper()
+	var doc any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				walk(path+"."+k, e)
+			}
+		case []any:
+			for i, e := range x {
+				walk(fmt.Sprintf("%s[%d]", path, i), e)
+			}
+		case float64:
+			if x >= 1 && x <= 4 && x == math.Trunc(x) && !strings.HasSuffix(path, "_hours") && !strings.HasSuffix(path, "_days") {
+				t.Errorf("%s = %v shown to the Région", path, x)
+			}
+		}
+	}
+	walk("", doc)
 }

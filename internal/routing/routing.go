@@ -141,7 +141,28 @@ func newRecommendation(s models.Structure, f Facts, basis string) *Recommendatio
 		rec.Score += 5
 		rec.Reasons = append(rec.Reasons, fmt.Sprintf("Proche de la personne (code postal %s).", f.PostalCode))
 	}
+	rec.Reasons = append(rec.Reasons, OfferReasons(s, f.Public)...)
 	return rec
+}
+
+// OfferReasons quote the structure's published offer of services for the person's
+// public: what it does, how to reach it, when, and how soon. They inform the choice
+// without changing the score.
+func OfferReasons(s models.Structure, public string) []string {
+	var out []string
+	for _, o := range s.Offer {
+		if public == "" || !contains(o.Publics, public) {
+			continue
+		}
+		r := "Offre de services : " + o.What
+		for _, part := range []struct{ label, v string }{{"accès", o.HowToReach}, {"horaires", o.OpeningHours}, {"délais", o.Delays}} {
+			if part.v != "" {
+				r += " ; " + part.label + " : " + part.v
+			}
+		}
+		out = append(out, r+".")
+	}
+	return out
 }
 
 // fallback offers the structures that serve the person's public. For a career need, CEP

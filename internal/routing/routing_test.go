@@ -140,3 +140,27 @@ func TestRankPrefersTheTableOverTheFallback(t *testing.T) {
 		t.Fatal("no recommendation")
 	}
 }
+
+// TestOfferInReasons checks that a recommendation quotes the structure's published
+// offer of services for the person's public, and only for it.
+func TestOfferInReasons(t *testing.T) {
+	withOffer := []models.Structure{{ID: "cci", Network: "CCI", Offer: []models.OfferItem{
+		{What: "Atelier création d'entreprise", Publics: []string{"employee", "jobseeker"}, HowToReach: "02 37 00 00 00",
+			OpeningHours: "lundi-vendredi 9h-17h", Delays: "rendez-vous sous 10 jours"},
+		{What: "Apprentissage", Publics: []string{"apprentice"}},
+	}}}
+	got, _ := Rank(Facts{Public: "employee", Needs: []string{"business_creation"}}, rules, withOffer)
+	if len(got) != 1 {
+		t.Fatalf("got %v", got)
+	}
+	want := "Offre de services : Atelier création d'entreprise ; accès : 02 37 00 00 00 ; horaires : lundi-vendredi 9h-17h ; délais : rendez-vous sous 10 jours."
+	var quoted []string
+	for _, r := range got[0].Reasons {
+		if strings.HasPrefix(r, "Offre de services") {
+			quoted = append(quoted, r)
+		}
+	}
+	if len(quoted) != 1 || quoted[0] != want {
+		t.Fatalf("offer reasons = %q, want [%q]", quoted, want)
+	}
+}

@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"time"
+	_ "time/tzdata" // Europe/Paris without the system's zone files
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/spro-cep/cep/models"
 )
@@ -79,59 +79,142 @@ var defaultRoutingRules = []models.RoutingRule{
 	{ID: "young-information", Priority: 30, MaxAge: 25, Need: "information", Network: "Information Jeunesse", Reason: "Un jeune qui cherche de l'information est accueilli par le BIJ ou le PIJ."},
 }
 
-// Seed loads the Chartres network, its convention, the routing table and the demo users.
-// It inserts what is missing and never overwrites: running it again changes nothing.
+// Seed loads the Chartres network, its convention, the designation of its coordinating
+// pair and the routing table, through the same audited writes as the administration API
+// (network.go); no account (SeedDemo makes the demo ones). It inserts what is missing
+// and never overwrites: running it again changes nothing.
 func (s *Store) Seed(ctx context.Context) error {
 	now := time.Now().UTC()
+	a := SeedActor
 	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		ins := func(v any) error {
-			return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(v).Error
+		missing := func(model any, where string, args ...any) (bool, error) {
+			var n int64
+			err := tx.Model(model).Where(where, args...).Count(&n).Error
+			return n == 0, err
 		}
-		if err := ins(&models.Territory{ID: ChartresTerritoryID, Name: "Bassin de vie de Chartres",
-			Region: "Centre-Val de Loire", Communes: 147, Population: 197476, CreatedAt: now}); err != nil {
-			return fmt.Errorf("seed territory: %w", err)
+		if ok, err := missing(&models.Territory{}, "id = ?", ChartresTerritoryID); err != nil {
+			return err
+		} else if ok {
+			if err := CreateTerritory(tx, a, &models.Territory{ID: ChartresTerritoryID, Name: "Bassin de vie de Chartres",
+				Region: "Centre-Val de Loire", Communes: 147, CommuneNames: []string{}, Population: 197476,
+				CEPModel: "2014", CreatedAt: now}); err != nil {
+				return fmt.Errorf("seed territory: %w", err)
+			}
 		}
 		for _, st := range chartresStructures {
+			if ok, err := missing(&models.Structure{}, "id = ?", st.id); err != nil {
+				return err
+			} else if !ok {
+				continue
+			}
 			m := models.Structure{ID: st.id, TerritoryID: ChartresTerritoryID, Name: st.name, Network: st.network,
 				CEPOperator: st.cep, Remote: st.remote, Address: st.address, PostalCode: st.postal, Commune: st.commune,
-				Antennas: nonNil(st.antennas), Publics: nonNil(st.publics), CreatedAt: now, UpdatedAt: now}
-			if err := ins(&m); err != nil {
+				Antennas: nonNil(st.antennas), Publics: nonNil(st.publics), Offer: []models.OfferItem{}, Active: true,
+				CreatedAt: now, UpdatedAt: now}
+			if err := CreateStructure(tx, a, &m); err != nil {
 				return fmt.Errorf("seed structure %s: %w", st.id, err)
 			}
 		}
 		conv := models.Convention{ID: "chartres-2015", TerritoryID: ChartresTerritoryID,
 			Title:    "Convention locale du SPRO, bassin de vie de Chartres",
 			SignedOn: "2015-09-28", StartsOn: "2015-09-28", EndsOn: "2016-09-27", NoticeMonths: 2, CreatedAt: now}
-		if err := ins(&conv); err != nil {
-			return fmt.Errorf("seed convention: %w", err)
-		}
-		for _, st := range chartresStructures {
-			if err := ins(&models.ConventionSignatory{ConventionID: conv.ID, StructureID: st.id, Role: "signatory", SinceDate: conv.SignedOn}); err != nil {
-				return err
+		if ok, err := missing(&models.Convention{}, "id = ?", conv.ID); err != nil {
+			return err
+		} else if ok {
+			var sigs []models.ConventionSignatory
+			for _, st := range chartresStructures {
+				sigs = append(sigs, models.ConventionSignatory{StructureID: st.id, Role: "signatory", SinceDate: conv.SignedOn})
+			}
+			for _, id := range ChartresCoordinators {
+				sigs = append(sigs, models.ConventionSignatory{StructureID: id, Role: "coordinator", SinceDate: conv.SignedOn})
+			}
+			if err := CreateConvention(tx, a, &conv, sigs); err != nil {
+				return fmt.Errorf("seed convention: %w", err)
 			}
 		}
-		for _, id := range ChartresCoordinators {
-			if err := ins(&models.ConventionSignatory{ConventionID: conv.ID, StructureID: id, Role: "coordinator", SinceDate: conv.SignedOn}); err != nil {
-				return err
+		if ok, err := missing(&models.CoordinationVote{}, "territory_id = ?", ChartresTerritoryID); err != nil {
+			return err
+		} else if ok {
+			if err := RecordVote(tx, a, chartresDesignation(now)); err != nil {
+				return fmt.Errorf("seed coordination: %w", err)
 			}
 		}
-		for _, r := range defaultRoutingRules {
-			r.ID = ChartresTerritoryID + "-" + r.ID
-			r.TerritoryID = ChartresTerritoryID
-			r.UpdatedBy = "seed"
-			r.UpdatedAt = now
-			if err := ins(&r); err != nil {
-				return fmt.Errorf("seed routing rule %s: %w", r.ID, err)
+		if ok, err := missing(&models.RoutingRule{}, "territory_id = ?", ChartresTerritoryID); err != nil {
+			return err
+		} else if ok {
+			rules := make([]models.RoutingRule, len(defaultRoutingRules))
+			for i, r := range defaultRoutingRules {
+				r.ID = ChartresTerritoryID + "-" + r.ID
+				r.TerritoryID = ChartresTerritoryID
+				r.UpdatedBy = "seed"
+				r.UpdatedAt = now
+				rules[i] = r
+			}
+			if err := InsertRoutingRules(tx, a, ChartresTerritoryID, rules); err != nil {
+				return fmt.Errorf("seed routing rules: %w", err)
 			}
 		}
+		return nil
+	})
+}
+
+// SeedDemo creates the demo accounts (DemoUsers), for `cep dev` and
+// `cep migrate --seed --demo` only: a deployment's accounts are its own, and a demo
+// account with a known email on a production database would be a way in. They go
+// through the administration's audited write, as the rest of the seed.
+func (s *Store) SeedDemo(ctx context.Context) error {
+	now := time.Now().UTC()
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for _, u := range DemoUsers() {
+			var n int64
+			if err := tx.Model(&models.User{}).Where("id = ? OR email = ?", u.ID, u.Email).Count(&n).Error; err != nil {
+				return err
+			}
+			if n > 0 {
+				continue
+			}
 			u.CreatedAt = now
-			if err := ins(&u); err != nil {
+			if err := CreateUser(tx, SeedActor, deref(u.TerritoryID), &u); err != nil {
 				return fmt.Errorf("seed user %s: %w", u.Email, err)
 			}
 		}
 		return nil
 	})
+}
+
+// chartresDesignation is the designation of the pair the 2015 convention names, as
+// renewed on the convention's anniversary (28 September) most recently passed: the
+// partners' unanimous vote, in force for one year.
+func chartresDesignation(now time.Time) *models.CoordinationVote {
+	today := now.In(paris)
+	start := time.Date(today.Year(), time.September, 28, 0, 0, 0, 0, time.UTC)
+	if today.Format(time.DateOnly) < start.Format(time.DateOnly) {
+		start = start.AddDate(-1, 0, 0)
+	}
+	partners := make([]string, len(chartresStructures))
+	for i, st := range chartresStructures {
+		partners[i] = st.id
+	}
+	day := start.Format(time.DateOnly)
+	return &models.CoordinationVote{ID: "chartres-" + day, TerritoryID: ChartresTerritoryID, VotedOn: day, StartsOn: day,
+		EndsOn: start.AddDate(1, 0, -1).Format(time.DateOnly), StructureIDs: append([]string(nil), ChartresCoordinators...),
+		Partners: partners, Present: partners, InFavour: partners, Result: models.VoteAdopted, RecordedBy: SeedActor.UserID,
+		CreatedAt: now}
+}
+
+var paris = func() *time.Location {
+	l, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		return time.UTC
+	}
+	return l
+}()
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // DemoUsers are the seeded role accounts: one adviser per structure, the local

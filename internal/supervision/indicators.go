@@ -1,17 +1,14 @@
 package supervision
 
 import (
-	"context"
 	"encoding/json"
 	"math"
 	"sort"
 	"time"
-
-	"gorm.io/gorm"
 )
 
 // Counts maps a category to a number.
-type Counts map[string]int
+type Counts map[string]Count
 
 func (c Counts) add(k string) {
 	if k == "" {
@@ -22,7 +19,7 @@ func (c Counts) add(k string) {
 
 // NewCases are the cases opened in the period, by category.
 type NewCases struct {
-	Total     int    `json:"total"`
+	Total     Count  `json:"total"`
 	ByPublic  Counts `json:"by_public"`
 	ByGender  Counts `json:"by_gender"`
 	ByAgeBand Counts `json:"by_age_band"`
@@ -31,7 +28,7 @@ type NewCases struct {
 
 // Durations summarises waiting times in hours.
 type Durations struct {
-	Count       int     `json:"count"`
+	Count       Count   `json:"count"`
 	MedianHours float64 `json:"median_hours"`
 	P90Hours    float64 `json:"p90_hours"`
 }
@@ -39,26 +36,26 @@ type Durations struct {
 // Handoffs counts hand-offs sent (by the structure that sent them) and their decisions
 // (by the structure that was asked).
 type Handoffs struct {
-	Sent             int       `json:"sent"`
-	Accepted         int       `json:"accepted"`
-	Declined         int       `json:"declined"`
+	Sent             Count     `json:"sent"`
+	Accepted         Count     `json:"accepted"`
+	Declined         Count     `json:"declined"`
 	DeclinedByReason Counts    `json:"declined_by_reason"`
-	Expired          int       `json:"expired"`
-	Cancelled        int       `json:"cancelled"`
+	Expired          Count     `json:"expired"`
+	Cancelled        Count     `json:"cancelled"`
 	TimeToDecision   Durations `json:"time_to_decision"`
 }
 
 // StageTime is the time cases spent in a stage within the period.
 type StageTime struct {
-	Cases     int     `json:"cases"`
+	Cases     Count   `json:"cases"`
 	TotalDays float64 `json:"total_days"`
 	MeanDays  float64 `json:"mean_days"`
 }
 
 // Financing counts the financing plans computed in the period and those short of funds.
 type Financing struct {
-	PlansComputed int `json:"plans_computed"`
-	Shortfalls    int `json:"shortfalls"`
+	PlansComputed Count `json:"plans_computed"`
+	Shortfalls    Count `json:"shortfalls"`
 }
 
 // Breakdown is the set of indicators of a territory or a structure.
@@ -68,9 +65,9 @@ type Breakdown struct {
 	Handoffs     Handoffs             `json:"handoffs"`
 	TimeInStage  map[string]StageTime `json:"time_in_stage"`
 	Outcomes     Counts               `json:"outcomes"`
-	Withdrawals  int                  `json:"withdrawals"`
-	Pauses       int                  `json:"pauses"`
-	Resumes      int                  `json:"resumes"`
+	Withdrawals  Count                `json:"withdrawals"`
+	Pauses       Count                `json:"pauses"`
+	Resumes      Count                `json:"resumes"`
 	Financing    Financing            `json:"financing"`
 
 	decisionHours []float64
@@ -105,6 +102,8 @@ type Indicators struct {
 	To          time.Time             `json:"to"`
 	GeneratedAt time.Time             `json:"generated_at"`
 	Territories []TerritoryIndicators `json:"territories"`
+	// SmallCountsMasked is true when counts from 1 to 4 are written "<5" (Count).
+	SmallCountsMasked bool `json:"small_counts_masked"`
 }
 
 // EventRow is a timeline event with its case's territory.
@@ -167,170 +166,199 @@ type acc struct {
 
 // Compute derives the indicators from the rows: a pure function.
 func Compute(in Input) Indicators {
-	terr := map[string]*acc{}
-	get := func(territory, structure string) (*Breakdown, *Breakdown) {
-		a := terr[territory]
-		if a == nil {
-			a = &acc{totals: newBreakdown(), structures: map[string]*Breakdown{}}
-			terr[territory] = a
-		}
-		if structure == "" {
-			structure = "unknown"
-		}
-		s := a.structures[structure]
-		if s == nil {
-			s = newBreakdown()
-			a.structures[structure] = s
-		}
-		return a.totals, s
-	}
-	in2 := func(t time.Time) bool { return !t.Before(in.From) && t.Before(in.To) }
-
+	c := newComputer(in.From, in.To, in.Now)
 	for _, o := range in.Opened {
-		if !in2(o.At) {
-			continue
-		}
-		for _, b := range pair(get(o.TerritoryID, o.StructureID)) {
-			b.NewCases.Total++
-			b.NewCases.ByPublic.add(o.Public)
-			b.NewCases.ByGender.add(o.Gender)
-			b.NewCases.ByAgeBand.add(o.AgeBand)
-			b.NewCases.ByChannel.add(o.Channel)
-		}
+		c.opened(o)
 	}
-
 	for _, h := range in.Handoffs {
-		if in2(h.RequestedAt) {
-			for _, b := range pair(get(h.TerritoryID, h.FromStructureID)) {
-				b.Handoffs.Sent++
-			}
-		}
-		if h.DecidedAt == nil || !in2(*h.DecidedAt) {
-			continue
-		}
-		hours := h.DecidedAt.Sub(h.RequestedAt).Hours()
-		for _, b := range pair(get(h.TerritoryID, h.ToStructureID)) {
-			switch h.Status {
-			case "accepted":
-				b.Handoffs.Accepted++
-				b.decisionHours = append(b.decisionHours, hours)
-			case "declined":
-				b.Handoffs.Declined++
-				b.Handoffs.DeclinedByReason.add(h.DeclineReason)
-				b.decisionHours = append(b.decisionHours, hours)
-			case "expired":
-				b.Handoffs.Expired++
-			case "cancelled":
-				b.Handoffs.Cancelled++
-			}
-		}
+		c.handoff(h)
 	}
-
 	for _, p := range in.Plans {
-		if !in2(p.CreatedAt) {
-			continue
-		}
-		for _, b := range pair(get(p.TerritoryID, p.StructureID)) {
-			b.Financing.PlansComputed++
-			if p.Shortfall {
-				b.Financing.Shortfalls++
-			}
-		}
+		c.plan(p)
 	}
-
-	// Timelines: entries, outcomes, pauses, and the time spent in each stage.
 	byCase := map[string][]EventRow{}
 	for _, e := range in.Events {
 		byCase[e.CaseID] = append(byCase[e.CaseID], e)
 	}
-	end := in.To
-	if in.Now.Before(end) {
-		end = in.Now
-	}
 	for _, evs := range byCase {
 		sort.Slice(evs, func(i, j int) bool { return evs[i].Seq < evs[j].Seq })
-		stage, since, holder := "", time.Time{}, ""
-		handoffFrom := ""
-		for _, e := range evs {
-			var d map[string]any
-			_ = json.Unmarshal([]byte(e.Details), &d)
-			str := func(k string) string { s, _ := d[k].(string); return s }
-			next := stage
-			switch e.Type {
-			case "case_opened":
-				next = "reception"
-			case "handoff_requested":
-				if stage != "handoff" {
-					handoffFrom = stage
-				}
-				if f := str("from_stage"); f != "" {
-					handoffFrom = f
-				}
-				next = "handoff"
-			case "handoff_accepted":
-				next = "reception"
-			case "handoff_declined", "handoff_expired":
-				next = str("returned_to_stage")
-				if next == "" {
-					next = handoffFrom
-				}
-			case "handoff_cancelled":
-				if stage == "handoff" {
-					next = handoffFrom
-				}
-			case "counselling_started":
-				next = "counselling"
-			case "implementation_started":
-				next = "implementation"
-			case "case_taken_back":
-				if s := str("stage"); s != "" {
-					next = s
-				}
-			case "closed", "withdrawn":
-				next = "closed"
-			}
-			if in2(e.At) {
-				tot, st := get(e.TerritoryID, e.StructureID)
-				for _, b := range []*Breakdown{tot, st} {
-					switch e.Type {
-					case "case_opened":
-						b.LevelEntries["reception"]++
-					case "counselling_started":
-						b.LevelEntries["counselling"]++
-					case "implementation_started":
-						b.LevelEntries["implementation"]++
-					case "closed":
-						b.Outcomes.add(str("outcome"))
-					case "withdrawn":
-						b.Outcomes.add("withdrawn")
-						b.Withdrawals++
-					case "paused":
-						b.Pauses++
-					case "resumed":
-						b.Resumes++
-					}
-				}
-			}
-			if next != stage {
-				if stage != "" && stage != "closed" {
-					addStage(get, e.TerritoryID, holder, e.CaseID, stage, since, e.At, in.From, end)
-				}
-				stage, since, holder = next, e.At, e.StructureID
-			}
-		}
-		if len(evs) > 0 && stage != "" && stage != "closed" {
-			addStage(get, evs[0].TerritoryID, holder, evs[0].CaseID, stage, since, end, in.From, end)
+		c.timeline(evs)
+	}
+	return c.result()
+}
+
+// computer accumulates the indicators row by row, so that they can be computed while
+// the rows stream from the database (Stream) as well as from an Input (Compute).
+type computer struct {
+	from, to, now time.Time
+	terr          map[string]*acc
+}
+
+func newComputer(from, to, now time.Time) *computer {
+	return &computer{from: from, to: to, now: now, terr: map[string]*acc{}}
+}
+
+func (c *computer) get(territory, structure string) (*Breakdown, *Breakdown) {
+	a := c.terr[territory]
+	if a == nil {
+		a = &acc{totals: newBreakdown(), structures: map[string]*Breakdown{}}
+		c.terr[territory] = a
+	}
+	if structure == "" {
+		structure = "unknown"
+	}
+	s := a.structures[structure]
+	if s == nil {
+		s = newBreakdown()
+		a.structures[structure] = s
+	}
+	return a.totals, s
+}
+
+func (c *computer) in(t time.Time) bool { return !t.Before(c.from) && t.Before(c.to) }
+
+func (c *computer) opened(o OpenedRow) {
+	if !c.in(o.At) {
+		return
+	}
+	for _, b := range pair(c.get(o.TerritoryID, o.StructureID)) {
+		b.NewCases.Total++
+		b.NewCases.ByPublic.add(o.Public)
+		b.NewCases.ByGender.add(o.Gender)
+		b.NewCases.ByAgeBand.add(o.AgeBand)
+		b.NewCases.ByChannel.add(o.Channel)
+	}
+}
+
+func (c *computer) handoff(h HandoffRow) {
+	if c.in(h.RequestedAt) {
+		for _, b := range pair(c.get(h.TerritoryID, h.FromStructureID)) {
+			b.Handoffs.Sent++
 		}
 	}
+	if h.DecidedAt == nil || !c.in(*h.DecidedAt) {
+		return
+	}
+	hours := h.DecidedAt.Sub(h.RequestedAt).Hours()
+	for _, b := range pair(c.get(h.TerritoryID, h.ToStructureID)) {
+		switch h.Status {
+		case "accepted":
+			b.Handoffs.Accepted++
+			b.decisionHours = append(b.decisionHours, hours)
+		case "declined":
+			b.Handoffs.Declined++
+			b.Handoffs.DeclinedByReason.add(h.DeclineReason)
+			b.decisionHours = append(b.decisionHours, hours)
+		case "expired":
+			b.Handoffs.Expired++
+		case "cancelled":
+			b.Handoffs.Cancelled++
+		}
+	}
+}
 
-	out := Indicators{From: in.From, To: in.To, GeneratedAt: in.Now, Territories: []TerritoryIndicators{}}
-	ids := make([]string, 0, len(terr))
-	for id := range terr {
+func (c *computer) plan(p PlanRow) {
+	if !c.in(p.CreatedAt) {
+		return
+	}
+	for _, b := range pair(c.get(p.TerritoryID, p.StructureID)) {
+		b.Financing.PlansComputed++
+		if p.Shortfall {
+			b.Financing.Shortfalls++
+		}
+	}
+}
+
+// timeline takes one case's events, in order: entries, outcomes, pauses, and the time
+// spent in each stage.
+func (c *computer) timeline(evs []EventRow) {
+	end := c.to
+	if c.now.Before(end) {
+		end = c.now
+	}
+	stage, since, holder := "", time.Time{}, ""
+	handoffFrom := ""
+	for _, e := range evs {
+		var d map[string]any
+		_ = json.Unmarshal([]byte(e.Details), &d)
+		str := func(k string) string { s, _ := d[k].(string); return s }
+		next := stage
+		switch e.Type {
+		case "case_opened":
+			next = "reception"
+		case "handoff_requested":
+			if stage != "handoff" {
+				handoffFrom = stage
+			}
+			if f := str("from_stage"); f != "" {
+				handoffFrom = f
+			}
+			next = "handoff"
+		case "handoff_accepted":
+			next = "reception"
+		case "handoff_declined", "handoff_expired":
+			next = str("returned_to_stage")
+			if next == "" {
+				next = handoffFrom
+			}
+		case "handoff_cancelled":
+			if stage == "handoff" {
+				next = handoffFrom
+			}
+		case "counselling_started":
+			next = "counselling"
+		case "implementation_started":
+			next = "implementation"
+		case "case_taken_back":
+			if s := str("stage"); s != "" {
+				next = s
+			}
+		case "closed", "withdrawn":
+			next = "closed"
+		}
+		if c.in(e.At) {
+			tot, st := c.get(e.TerritoryID, e.StructureID)
+			for _, b := range []*Breakdown{tot, st} {
+				switch e.Type {
+				case "case_opened":
+					b.LevelEntries["reception"]++
+				case "counselling_started":
+					b.LevelEntries["counselling"]++
+				case "implementation_started":
+					b.LevelEntries["implementation"]++
+				case "closed":
+					b.Outcomes.add(str("outcome"))
+				case "withdrawn":
+					b.Outcomes.add("withdrawn")
+					b.Withdrawals++
+				case "paused":
+					b.Pauses++
+				case "resumed":
+					b.Resumes++
+				}
+			}
+		}
+		if next != stage {
+			if stage != "" && stage != "closed" {
+				addStage(c.get, e.TerritoryID, holder, e.CaseID, stage, since, e.At, c.from, end)
+			}
+			stage, since, holder = next, e.At, e.StructureID
+		}
+	}
+	if len(evs) > 0 && stage != "" && stage != "closed" {
+		addStage(c.get, evs[0].TerritoryID, holder, evs[0].CaseID, stage, since, end, c.from, end)
+	}
+}
+
+func (c *computer) result() Indicators {
+	out := Indicators{From: c.from, To: c.to, GeneratedAt: c.now, Territories: []TerritoryIndicators{}}
+	ids := make([]string, 0, len(c.terr))
+	for id := range c.terr {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
-		a := terr[id]
+		a := c.terr[id]
 		ti := TerritoryIndicators{TerritoryID: id, Totals: finish(a.totals), Structures: []StructureIndicators{}}
 		sids := make([]string, 0, len(a.structures))
 		for sid := range a.structures {
@@ -373,9 +401,9 @@ func addStage(get func(string, string) (*Breakdown, *Breakdown), territory, stru
 func finish(b *Breakdown) Breakdown {
 	h := b.decisionHours
 	sort.Float64s(h)
-	b.Handoffs.TimeToDecision = Durations{Count: len(h), MedianHours: round(Percentile(h, 50)), P90Hours: round(Percentile(h, 90))}
+	b.Handoffs.TimeToDecision = Durations{Count: Count(len(h)), MedianHours: round(Percentile(h, 50)), P90Hours: round(Percentile(h, 90))}
 	for stage, s := range b.TimeInStage {
-		s.Cases = len(b.stageCases[stage])
+		s.Cases = Count(len(b.stageCases[stage]))
 		if s.Cases > 0 {
 			s.MeanDays = round(s.TotalDays / float64(s.Cases))
 		}
@@ -398,77 +426,3 @@ func Percentile(sorted []float64, p float64) float64 {
 }
 
 func round(v float64) float64 { return math.Round(v*1e6) / 1e6 }
-
-// Load reads the rows of a territory ("" for all) for the period [from, to).
-func Load(ctx context.Context, db *gorm.DB, territoryID string, from, to, now time.Time) (Input, error) {
-	in := Input{From: from, To: to, Now: now}
-	tq := func(q *gorm.DB) *gorm.DB {
-		if territoryID != "" {
-			return q.Where("c.territory_id = ?", territoryID)
-		}
-		return q
-	}
-	db = db.WithContext(ctx)
-	var opened []struct {
-		CaseID, TerritoryID, StructureID, Public, Gender, AgeBand, Channel string
-		At                                                                 flexTime
-	}
-	if err := tq(db.Table("case_events e").Joins("JOIN cases c ON c.id = e.case_id").
-		Select("e.case_id, c.territory_id, e.structure_id, e.at, c.public, c.gender, c.age_band, c.channel").
-		Where("e.type = 'case_opened' AND e.at >= ? AND e.at < ?", from, to)).Scan(&opened).Error; err != nil {
-		return in, err
-	}
-	for _, o := range opened {
-		in.Opened = append(in.Opened, OpenedRow{CaseID: o.CaseID, TerritoryID: o.TerritoryID, StructureID: o.StructureID,
-			At: o.At.T, Public: o.Public, Gender: o.Gender, AgeBand: o.AgeBand, Channel: o.Channel})
-	}
-	// Whole timelines of the cases alive during the period.
-	var evs []struct {
-		CaseID, TerritoryID, Type, StructureID, Details string
-		Seq                                             int64
-		At                                              flexTime
-	}
-	if err := tq(db.Table("case_events e").Joins("JOIN cases c ON c.id = e.case_id").
-		Select("e.case_id, c.territory_id, e.seq, e.type, e.structure_id, e.at, e.details").
-		Where("c.created_at < ? AND (c.closed_at IS NULL OR c.closed_at >= ?) AND e.at < ?", to, from, to)).
-		Order("e.case_id, e.seq").Scan(&evs).Error; err != nil {
-		return in, err
-	}
-	for _, e := range evs {
-		in.Events = append(in.Events, EventRow{CaseID: e.CaseID, TerritoryID: e.TerritoryID, Seq: e.Seq, Type: e.Type,
-			StructureID: e.StructureID, At: e.At.T, Details: e.Details})
-	}
-	var hs []struct {
-		ID, TerritoryID, FromStructureID, ToStructureID, Status, DeclineReason string
-		RequestedAt, DecidedAt                                                 flexTime
-	}
-	if err := tq(db.Table("handoffs h").Joins("JOIN cases c ON c.id = h.case_id").
-		Select("h.id, c.territory_id, h.from_structure_id, h.to_structure_id, h.status, h.decline_reason, h.requested_at, h.decided_at").
-		Where("(h.requested_at >= ? AND h.requested_at < ?) OR (h.decided_at >= ? AND h.decided_at < ?)", from, to, from, to)).
-		Scan(&hs).Error; err != nil {
-		return in, err
-	}
-	for _, h := range hs {
-		r := HandoffRow{ID: h.ID, TerritoryID: h.TerritoryID, FromStructureID: h.FromStructureID, ToStructureID: h.ToStructureID,
-			Status: h.Status, DeclineReason: h.DeclineReason, RequestedAt: h.RequestedAt.T}
-		if h.DecidedAt.Valid {
-			t := h.DecidedAt.T
-			r.DecidedAt = &t
-		}
-		in.Handoffs = append(in.Handoffs, r)
-	}
-	var ps []struct {
-		TerritoryID, StructureID string
-		Shortfall                bool
-		CreatedAt                flexTime
-	}
-	if err := tq(db.Table("financing_plans fp").Joins("JOIN cases c ON c.id = fp.case_id").
-		Select("c.territory_id, c.structure_id, fp.shortfall, fp.created_at").
-		Where("fp.created_at >= ? AND fp.created_at < ?", from, to)).Scan(&ps).Error; err != nil {
-		return in, err
-	}
-	for _, p := range ps {
-		in.Plans = append(in.Plans, PlanRow{TerritoryID: p.TerritoryID, StructureID: p.StructureID, Shortfall: p.Shortfall, CreatedAt: p.CreatedAt.T})
-	}
-	return in, nil
-}

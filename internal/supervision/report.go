@@ -5,15 +5,14 @@ import (
 	"encoding/csv"
 	"fmt"
 	"sort"
-	"strconv"
 	"time"
 )
 
 // Month is one month's activity, for the report's charts.
 type Month struct {
 	Month    string `json:"month"`
-	NewCases int    `json:"new_cases"`
-	Closures int    `json:"closures"`
+	NewCases Count  `json:"new_cases"`
+	Closures Count  `json:"closures"`
 }
 
 // AnnualReport is the bilan d'activité annuel a local committee sends the Région.
@@ -24,33 +23,58 @@ type AnnualReport struct {
 	Totals      Breakdown             `json:"totals"`
 	Structures  []StructureIndicators `json:"structures"`
 	Months      []Month               `json:"months"`
+	// SmallCountsMasked is true when counts from 1 to 4 are written "<5" (Count).
+	SmallCountsMasked bool `json:"small_counts_masked"`
 }
 
 // Report builds the yearly report of one territory from the year's input.
 func Report(territoryID string, year int, in Input) AnnualReport {
-	ind := Compute(in)
-	r := AnnualReport{TerritoryID: territoryID, Year: year, GeneratedAt: in.Now, Totals: *newBreakdown(), Structures: []StructureIndicators{}}
+	m := newMonths(territoryID, year)
+	for _, o := range in.Opened {
+		m.opened(o)
+	}
+	for _, e := range in.Events {
+		m.event(e)
+	}
+	return m.report(Compute(in), in.Now)
+}
+
+// months counts a territory's new cases and closures per month of a year.
+type months struct {
+	territoryID string
+	year        int
+	rows        []Month
+}
+
+func newMonths(territoryID string, year int) *months {
+	m := &months{territoryID: territoryID, year: year, rows: make([]Month, 12)}
+	for i := range m.rows {
+		m.rows[i].Month = fmt.Sprintf("%04d-%02d", year, i+1)
+	}
+	return m
+}
+
+func (m *months) opened(o OpenedRow) {
+	if o.TerritoryID == m.territoryID && o.At.Year() == m.year {
+		m.rows[o.At.Month()-1].NewCases++
+	}
+}
+
+func (m *months) event(e EventRow) {
+	if e.TerritoryID == m.territoryID && e.At.Year() == m.year && (e.Type == "closed" || e.Type == "withdrawn") {
+		m.rows[e.At.Month()-1].Closures++
+	}
+}
+
+func (m *months) report(ind Indicators, now time.Time) AnnualReport {
+	r := AnnualReport{TerritoryID: m.territoryID, Year: m.year, GeneratedAt: now, Structures: []StructureIndicators{}}
 	r.Totals = finish(newBreakdown())
 	for _, t := range ind.Territories {
-		if t.TerritoryID == territoryID {
+		if t.TerritoryID == m.territoryID {
 			r.Totals, r.Structures = t.Totals, t.Structures
 		}
 	}
-	months := make([]Month, 12)
-	for i := range months {
-		months[i].Month = fmt.Sprintf("%04d-%02d", year, i+1)
-	}
-	for _, o := range in.Opened {
-		if o.TerritoryID == territoryID && o.At.Year() == year {
-			months[o.At.Month()-1].NewCases++
-		}
-	}
-	for _, e := range in.Events {
-		if e.TerritoryID == territoryID && e.At.Year() == year && (e.Type == "closed" || e.Type == "withdrawn") {
-			months[e.At.Month()-1].Closures++
-		}
-	}
-	r.Months = months
+	r.Months = m.rows
 	return r
 }
 
@@ -101,8 +125,8 @@ func (r AnnualReport) CSV() ([]byte, error) {
 		write("structure", s.StructureID, s.Breakdown)
 	}
 	for _, m := range r.Months {
-		_ = w.Write([]string{"month", "", "new_cases", m.Month, strconv.Itoa(m.NewCases)})
-		_ = w.Write([]string{"month", "", "closures", m.Month, strconv.Itoa(m.Closures)})
+		_ = w.Write([]string{"month", "", "new_cases", m.Month, m.NewCases.String()})
+		_ = w.Write([]string{"month", "", "closures", m.Month, m.Closures.String()})
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()
@@ -120,21 +144,21 @@ func sortedKeys(c Counts) []string {
 // Bar is one bar of a chart of the printable report.
 type Bar struct {
 	Label  string
-	Value  int
+	Value  Count // a masked count is drawn flat and labelled "<5"
 	X, Y   int
 	Width  int
 	Height int
 }
 
 // Bars lays out a vertical bar chart of labelled values in a width x height box.
-func Bars(labels []string, values []int, width, height int) []Bar {
+func Bars(labels []string, values []Count, width, height int) []Bar {
 	if len(values) == 0 {
 		return nil
 	}
 	max := 1
 	for _, v := range values {
-		if v > max {
-			max = v
+		if int(v) > max {
+			max = int(v)
 		}
 	}
 	// At most 80 px per bar, 20 px below for the labels and 14 px above the tallest
@@ -142,7 +166,10 @@ func Bars(labels []string, values []int, width, height int) []Bar {
 	slot := min(width/len(values), 80)
 	out := make([]Bar, len(values))
 	for i, v := range values {
-		h := v * (height - 34) / max
+		h := 0
+		if v > 0 {
+			h = int(v) * (height - 34) / max
+		}
 		out[i] = Bar{Label: labels[i], Value: v, X: i*slot + 4, Width: slot - 8, Height: h, Y: height - 20 - h}
 	}
 	return out
@@ -151,7 +178,7 @@ func Bars(labels []string, values []int, width, height int) []Bar {
 // CountBars lays out the categories of c, sorted by name.
 func CountBars(c Counts, width, height int) []Bar {
 	keys := sortedKeys(c)
-	values := make([]int, len(keys))
+	values := make([]Count, len(keys))
 	for i, k := range keys {
 		values[i] = c[k]
 	}

@@ -2,6 +2,7 @@ package supervision
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"database/sql/driver"
 	"encoding/hex"
@@ -48,11 +49,14 @@ type Item struct {
 	Reasons         []Reason
 }
 
-// Ref is the pseudonymous reference of a case shown to the Région: stable, not the
-// case ID, and not reversible without the list of case IDs.
-func Ref(caseID string) string {
-	sum := sha256.Sum256([]byte("cep-supervision-ref:" + caseID))
-	return "C-" + strings.ToUpper(hex.EncodeToString(sum[:6]))
+// Ref is the pseudonymous reference of a case shown where the person may not be
+// named (the Région, cases without consent): stable, not the case ID, and keyed (an
+// HMAC-SHA256 under a server secret), so that one who holds case IDs without the key
+// cannot link a reference to a case.
+func Ref(key []byte, caseID string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("cep-case-ref:" + caseID))
+	return "C-" + strings.ToUpper(hex.EncodeToString(m.Sum(nil)[:6]))
 }
 
 // flexTime scans a timestamp from PostgreSQL (time.Time) or SQLite (text).

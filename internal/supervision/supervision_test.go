@@ -26,6 +26,9 @@ func sqliteStore(t *testing.T) *store.Store {
 	if err := st.Seed(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	if err := st.SeedDemo(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	return st
 }
 

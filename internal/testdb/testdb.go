@@ -106,6 +106,9 @@ func Open(tb testing.TB) *store.Store {
 	if err := st.Seed(context.Background()); err != nil {
 		tb.Fatalf("testdb: seed: %v", err)
 	}
+	if err := st.SeedDemo(context.Background()); err != nil {
+		tb.Fatalf("testdb: demo accounts: %v", err)
+	}
 	return st
 }
 

@@ -28,6 +28,9 @@ func TestSessionLifecycleSQLite(t *testing.T) {
 	if err := st.Seed(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	if err := st.SeedDemo(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	lifecycle(t, st)
 }
 

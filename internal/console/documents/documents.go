@@ -59,7 +59,7 @@ func Funcs() template.FuncMap {
 			sortStrings(keys)
 			return keys
 		},
-		"count":     func(c supervision.Counts, k string) int { return c[k] },
+		"count":     func(c supervision.Counts, k string) supervision.Count { return c[k] },
 		"yesno":     yesNo,
 		"situation": situationRows,
 	}
@@ -151,7 +151,7 @@ type ReportData struct {
 // NewReportData lays out the report's charts, with French labels.
 func NewReportData(r supervision.AnnualReport, territoryName string, structureNames map[string]string) ReportData {
 	months := []string{"janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."}
-	newCases, closures := make([]int, 12), make([]int, 12)
+	newCases, closures := make([]supervision.Count, 12), make([]supervision.Count, 12)
 	for i, m := range r.Months {
 		if i < 12 {
 			newCases[i], closures[i] = m.NewCases, m.Closures
@@ -236,14 +236,14 @@ func CSV(d ReportData, french bool) ([]byte, error) {
 			}
 			sortStrings(keys)
 			for _, k := range keys {
-				row(ind, indFR, lbl(vocabulary, k), strconv.Itoa(c[k]))
+				row(ind, indFR, lbl(vocabulary, k), c[k].String())
 			}
 		}
 		total := "total"
 		if french {
 			total = "Total"
 		}
-		row("new_cases", "Nouveaux dossiers", total, strconv.Itoa(b.NewCases.Total))
+		row("new_cases", "Nouveaux dossiers", total, b.NewCases.Total.String())
 		counts("new_cases_by_public", "Nouveaux dossiers par public", fr.Public, b.NewCases.ByPublic)
 		counts("new_cases_by_gender", "Nouveaux dossiers par genre", fr.Gender, b.NewCases.ByGender)
 		counts("new_cases_by_age_band", "Nouveaux dossiers par âge", fr.AgeBand, b.NewCases.ByAgeBand)
@@ -251,14 +251,14 @@ func CSV(d ReportData, french bool) ([]byte, error) {
 		counts("level_entries", "Entrées par niveau", fr.Stage, b.LevelEntries)
 		for _, h := range []struct {
 			key, fr string
-			n       int
+			n       supervision.Count
 		}{{"sent", "envoyées", b.Handoffs.Sent}, {"accepted", "acceptées", b.Handoffs.Accepted}, {"declined", "refusées", b.Handoffs.Declined},
 			{"expired", "expirées", b.Handoffs.Expired}, {"cancelled", "annulées", b.Handoffs.Cancelled}} {
 			k := h.key
 			if french {
 				k = h.fr
 			}
-			row("handoffs", "Orientations", k, strconv.Itoa(h.n))
+			row("handoffs", "Orientations", k, h.n.String())
 		}
 		counts("handoffs_declined_by_reason", "Orientations refusées par motif", fr.DeclineReason, b.Handoffs.DeclinedByReason)
 		med, p90 := "median", "p90"
@@ -276,14 +276,14 @@ func CSV(d ReportData, french bool) ([]byte, error) {
 			row("time_in_stage_mean_days", "Durée moyenne par étape (jours)", lbl(fr.Stage, s), num(b.TimeInStage[s].MeanDays))
 		}
 		counts("outcomes", "Issues à la clôture", fr.Outcome, b.Outcomes)
-		row("withdrawals", "Retraits", total, strconv.Itoa(b.Withdrawals))
-		row("pauses", "Mises en pause", total, strconv.Itoa(b.Pauses))
+		row("withdrawals", "Retraits", total, b.Withdrawals.String())
+		row("pauses", "Mises en pause", total, b.Pauses.String())
 		computed, short := "computed", "shortfalls"
 		if french {
 			computed, short = "calculés", "insuffisants"
 		}
-		row("financing_plans", "Plans de financement", computed, strconv.Itoa(b.Financing.PlansComputed))
-		row("financing_plans", "Plans de financement", short, strconv.Itoa(b.Financing.Shortfalls))
+		row("financing_plans", "Plans de financement", computed, b.Financing.PlansComputed.String())
+		row("financing_plans", "Plans de financement", short, b.Financing.Shortfalls.String())
 	}
 	territory, structure, month := "territory", "structure", "month"
 	if french {
@@ -304,8 +304,8 @@ func CSV(d ReportData, french bool) ([]byte, error) {
 		if french {
 			nc, cl = "Nouveaux dossiers", "Clôtures"
 		}
-		_ = w.Write([]string{month, "", nc, m.Month, strconv.Itoa(m.NewCases)})
-		_ = w.Write([]string{month, "", cl, m.Month, strconv.Itoa(m.Closures)})
+		_ = w.Write([]string{month, "", nc, m.Month, m.NewCases.String()})
+		_ = w.Write([]string{month, "", cl, m.Month, m.Closures.String()})
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()
