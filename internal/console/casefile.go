@@ -85,6 +85,8 @@ func (c *Console) showCase(w http.ResponseWriter, r *http.Request, status int, f
 		MayAudit: userFrom(r).Role == "coordinator" || userFrom(r).Role == "admin"}
 	if b := file.Case.Beneficiary; b != nil {
 		d.Name = b.FirstName + " " + b.LastName
+	} else if file.Case.CaseRef != "" {
+		d.Name = "Dossier " + file.Case.CaseRef // the person's identity is withheld
 	}
 	for _, name := range caseForms {
 		d.Forms[name] = newForm()

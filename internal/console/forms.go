@@ -190,6 +190,10 @@ func frenchMessage(m string) string {
 		return "Saisissez une date valide."
 	case m == "must be a past date after 1900":
 		return "Saisissez une date passée, postérieure à 1900."
+	case m == "is already used by another user":
+		return "Cette adresse est déjà celle d'un autre utilisateur."
+	case strings.HasPrefix(m, "is already on line "):
+		return "Déjà présente à la ligne " + strings.TrimPrefix(m, "is already on line ") + "."
 	case m == "must not be in the future":
 		return "La date ne peut pas être dans le futur."
 	case strings.HasPrefix(m, "must have length "):

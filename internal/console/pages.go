@@ -28,4 +28,17 @@ func (c *Console) pageRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /supervision/dossiers/{id}/{action}", c.requireRole(c.supervisionAction, models.RoleCoordinator))
 	m.HandleFunc("GET /supervision/indicateurs", c.requireRole(c.indicatorsPage, sup...))
 	m.HandleFunc("GET /supervision/bilan", c.requireRole(c.annualReportPage, sup...))
+	adm := []string{models.RoleCoordinator, models.RoleAdmin}
+	m.HandleFunc("GET /administration", c.requireRole(c.territoriesPage, adm...))
+	m.HandleFunc("POST /administration/territoires", c.requireRole(c.createTerritory, adm...))
+	m.HandleFunc("GET /administration/territoires/{id}", c.requireRole(c.territoryPage, adm...))
+	m.HandleFunc("POST /administration/territoires/{id}", c.requireRole(c.patchTerritory, adm...))
+	m.HandleFunc("POST /administration/territoires/{id}/structures", c.requireRole(c.createStructure, adm...))
+	m.HandleFunc("GET /administration/structures/{id}", c.requireRole(c.structurePage, adm...))
+	m.HandleFunc("POST /administration/structures/{id}", c.requireRole(c.patchStructure, adm...))
+	m.HandleFunc("GET /annuaire", c.requireUser(c.directoryPage))
+	m.HandleFunc("GET /administration/utilisateurs", c.requireRole(c.usersPage, adm...))
+	m.HandleFunc("POST /administration/utilisateurs", c.requireRole(c.inviteUser, adm...))
+	m.HandleFunc("POST /administration/utilisateurs/import", c.requireRole(c.importUsers, adm...))
+	m.HandleFunc("GET /administration/journal", c.requireRole(c.adminAuditPage, adm...))
 }

@@ -85,6 +85,24 @@ func consoleFuncs(a *assets) template.FuncMap {
 		},
 		"choice": choiceOf,
 		"yes":    isTrue,
+		"publicsOf": func(name, id string, f *form, options []fr.Option) struct {
+			Name, ID, Error string
+			Chosen          []string
+			Options         []fr.Option
+		} {
+			return struct {
+				Name, ID, Error string
+				Chosen          []string
+				Options         []fr.Option
+			}{name, id, f.Err(name), f.Values[name], options}
+		},
+		"adminEntity": func(code string) string { return fr.Label(fr.AdminEntity, code) },
+		"adminAction": func(code string) string {
+			if l, ok := map[string]string{"create": "création", "update": "modification", "replace": "remplacement", "vote": "vote"}[code]; ok {
+				return l
+			}
+			return code
+		},
 	}
 }
 
@@ -219,12 +237,16 @@ func navFor(role, current string) []navItem {
 	switch role {
 	case models.RoleAdviser:
 		items = []navItem{{Path: "/dossiers", Label: "Dossiers"}, {Path: "/accueil", Label: "Nouvel accueil"},
-			{Path: "/orientations", Label: "Orientations reçues"}, {Path: "/notifications", Label: "Notifications"}}
+			{Path: "/orientations", Label: "Orientations reçues"}, {Path: "/notifications", Label: "Notifications"},
+			{Path: "/annuaire", Label: "Annuaire"}}
 	case models.RoleCoordinator:
 		items = []navItem{{Path: "/supervision", Label: "Dossiers à suivre"},
 			{Path: "/supervision/indicateurs", Label: "Indicateurs"}, {Path: "/dossiers", Label: "Dossiers"},
 			{Path: "/accueil", Label: "Nouvel accueil"}, {Path: "/orientations", Label: "Orientations reçues"},
-			{Path: "/notifications", Label: "Notifications"}}
+			{Path: "/notifications", Label: "Notifications"}, {Path: "/administration", Label: "Administration"}}
+	case models.RoleAdmin:
+		items = []navItem{{Path: "/supervision", Label: "Dossiers à suivre"},
+			{Path: "/supervision/indicateurs", Label: "Indicateurs"}, {Path: "/administration", Label: "Administration"}}
 	default:
 		items = []navItem{{Path: "/supervision", Label: "Dossiers à suivre"},
 			{Path: "/supervision/indicateurs", Label: "Indicateurs"}}
