@@ -111,6 +111,11 @@ type territoryData struct {
 	// NewStructure is the form adding a structure; Publics its choices.
 	NewStructure *form
 	Publics      []fr.Option
+	// Convention is the convention, its amendments and the coordination's votes;
+	// Administer offers their forms.
+	Convention conventionData
+	Administer bool
+	Changes    []fr.Option
 }
 
 func (c *Console) territoryPage(w http.ResponseWriter, r *http.Request) {
@@ -124,6 +129,10 @@ func (c *Console) showTerritory(w http.ResponseWriter, r *http.Request, status i
 // showTerritoryWith shows a territory with its edit form (f) and the new structure's
 // form (sf), either kept as typed after a refusal.
 func (c *Console) showTerritoryWith(w http.ResponseWriter, r *http.Request, status int, f, sf *form, ref *refusal) {
+	c.showTerritoryFull(w, r, status, f, sf, nil, ref)
+}
+
+func (c *Console) showTerritoryFull(w http.ResponseWriter, r *http.Request, status int, f, sf *form, cf *conventionFailure, ref *refusal) {
 	t, err := c.dir.Territory(r.Context(), c.caller(r), r.PathValue("id"))
 	if err != nil {
 		if rf, ok := refusalOf(err); ok {
@@ -153,7 +162,13 @@ func (c *Console) showTerritoryWith(w http.ResponseWriter, r *http.Request, stat
 	}
 	p := page{Title: t.Name, Data: territoryData{Territory: t, Structures: structures, Admin: userFrom(r).Role == models.RoleAdmin, Form: f,
 		Models: fr.Options(fr.CEPModel, []string{directory.CEPModel2014, directory.CEPModel2019}), NewStructure: sf,
-		Publics: fr.Options(fr.Public, cases.Vocab().Publics)}}
+		Publics: fr.Options(fr.Public, cases.Vocab().Publics), Convention: c.conventionOf(r, t.ID), Administer: mayAdminister(userFrom(r), t.ID),
+		Changes: fr.Options(fr.AmendmentChange, []string{"join", "leave"})}}
+	if cf != nil {
+		d := p.Data.(territoryData)
+		d.Convention.Failed, d.Convention.F = cf.name, cf.f
+		p.Data = d
+	}
 	if ref != nil {
 		p.Alerts = []alert{ref.Alert}
 	}

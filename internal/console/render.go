@@ -83,8 +83,28 @@ func consoleFuncs(a *assets) template.FuncMap {
 		"modal": func(name, label, failed string) struct{ Name, Label, Failed string } {
 			return struct{ Name, Label, Failed string }{name, label, failed}
 		},
-		"choice": choiceOf,
-		"yes":    isTrue,
+		"choice":  choiceOf,
+		"yes":     isTrue,
+		"newForm": newForm,
+		"structureNames": func(list []models.Structure) map[string]string {
+			m := make(map[string]string, len(list))
+			for _, s := range list {
+				m[s.ID] = s.Name
+			}
+			return m
+		},
+		"structureOptions": structureOptions,
+		"structureChoice": func(name, id, label string, f *form, list []models.Structure) struct {
+			Name, ID, Label, Error string
+			Chosen                 []string
+			Options                []fr.Option
+		} {
+			return struct {
+				Name, ID, Label, Error string
+				Chosen                 []string
+				Options                []fr.Option
+			}{name, id, label, f.Err(name), f.Values[name], structureOptions(list)}
+		},
 		"publicsOf": func(name, id string, f *form, options []fr.Option) struct {
 			Name, ID, Error string
 			Chosen          []string
@@ -274,4 +294,13 @@ func homeFor(role string) string {
 		return "/dossiers"
 	}
 	return "/supervision"
+}
+
+// structureOptions lists structures for a select or checkboxes.
+func structureOptions(list []models.Structure) []fr.Option {
+	out := make([]fr.Option, 0, len(list))
+	for _, s := range list {
+		out = append(out, fr.Option{Code: s.ID, Label: s.Name})
+	}
+	return out
 }

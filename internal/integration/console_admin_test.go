@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/spro-cep/cep/internal/browsertest"
 	"github.com/spro-cep/cep/internal/directory"
 )
@@ -74,6 +76,37 @@ func TestConsoleAdministration(t *testing.T) {
 		t.Fatalf("after creating the structure: %s", w.path())
 	}
 	w.axe("structure")
+
+	// The territory's convention, signed by the new structure, then an amendment by
+	// which it leaves on a date.
+	today := time.Now().Format(time.DateOnly)
+	w.open("/administration/territoires/" + tid)
+	w.b.Do(t, chromedp.Focus(chromedp.CSS("#nouvelle-convention summary")), chromedp.KeyEvent("\r"))
+	w.set("#convention-title", "Convention locale du CEP de Dreux")
+	w.set("#convention-signed", today)
+	w.set("#convention-starts", today)
+	w.check("#convention-signatories-" + sid)
+	w.press(`form[action$="/conventions"] button[type="submit"]`)
+	w.expectAlert("success", "Convention enregistrée")
+	if got := w.text("#convention"); !strings.Contains(got, "partenaires aujourd'hui : Mission locale de Dreux") {
+		t.Errorf("convention: %.600s", got)
+	}
+	leave := time.Now().AddDate(0, 6, 0).Format(time.DateOnly)
+	w.set(`form[action$="/avenants"] select[name="structure_id"]`, sid)
+	w.set(`form[action$="/avenants"] select[name="change"]`, "leave")
+	w.set(`form[action$="/avenants"] input[name="effective_on"]`, leave)
+	w.press(`form[action$="/avenants"] button[type="submit"]`)
+	w.expectAlert("success", "Avenant enregistré")
+	if got := w.text("#convention table"); !strings.Contains(got, "Retrait de la convention") {
+		t.Errorf("amendments: %q", got)
+	}
+	w.axe("territoire-convention")
+	convs, err := dir.Conventions(ctx, callerFor(t, s, admin), tid)
+	if err != nil || len(convs) != 1 || len(convs[0].Amendments) != 1 || convs[0].Amendments[0].Change != "leave" || convs[0].Amendments[0].EffectiveOn != leave {
+		t.Errorf("conventions as stored: %+v %v", convs, err)
+	}
+
+	w.open("/administration/structures/" + sid)
 	w.set("#offer-0-what", "Accompagnement des jeunes vers l'emploi")
 	w.check("#offer-0-publics-jobseeker")
 	w.set("#offer-0-how_to_reach", "02 37 00 00 00")
