@@ -15,12 +15,16 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/spro-cep/cep/internal/financing"
+	"github.com/spro-cep/cep/internal/metrics"
 	"github.com/spro-cep/cep/internal/store"
+	"github.com/spro-cep/cep/internal/survey"
 	"github.com/spro-cep/cep/internal/webhook"
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
@@ -40,17 +44,24 @@ type Activities struct {
 	Schemes []financing.Scheme
 	// ShortfallThresholdEUR is the amount left to pay above which a plan falls short.
 	ShortfallThresholdEUR float64
+	// Surveys signs the links of survey invitations (nil: invitations carry no link).
+	Surveys *survey.Signer
+	// Temporal answers whether a case's workflow exists (the orphan sweep); nil
+	// disables that sweep.
+	Temporal client.Client
 }
 
 // Register adds the activities to a worker under the names the workflow calls.
 func (a *Activities) Register(w worker.Registry) {
 	w.RegisterActivityWithOptions(a.ProjectCase, activity.RegisterOptions{Name: workflows.ActivityProject})
 	w.RegisterActivityWithOptions(a.DeliverNotifications, activity.RegisterOptions{Name: workflows.ActivityDeliver})
+	w.RegisterActivityWithOptions(a.SendFollowUpSurvey, activity.RegisterOptions{Name: workflows.ActivitySendFollowUp})
 	w.RegisterActivityWithOptions(a.ComputeFinancingPlan, activity.RegisterOptions{Name: workflows.ActivityComputeFinancing})
 	w.RegisterActivityWithOptions(a.ProjectFundingRequest, activity.RegisterOptions{Name: workflows.ActivityProjectFunding})
 	w.RegisterActivityWithOptions(a.MarkProjectionFailed, activity.RegisterOptions{Name: workflows.ActivityMarkProjectionFailed})
 	w.RegisterActivityWithOptions(a.RedriveOutbox, activity.RegisterOptions{Name: workflows.ActivityRedriveOutbox})
 	w.RegisterActivityWithOptions(a.CoordinationTermNotice, activity.RegisterOptions{Name: workflows.ActivityCoordinationTermNote})
+	w.RegisterActivityWithOptions(a.SweepOrphans, activity.RegisterOptions{Name: workflows.ActivitySweepOrphans})
 }
 
 // ProjectCase writes one batch of a case's changes in a single transaction. Every write
@@ -158,6 +169,9 @@ func (a *Activities) ProjectCase(ctx context.Context, p workflows.Projection) er
 			}
 		}
 		for _, n := range p.Notifications {
+			if err := a.surveyInvitation(tx, &n, c.ID); err != nil {
+				return fmt.Errorf("project survey invitation: %w", err)
+			}
 			payload, _ := json.Marshal(n.Payload)
 			nr := models.Notification{ID: n.ID, CaseID: c.ID, Kind: n.Kind, RecipientStructureID: n.RecipientStructureID,
 				RecipientTerritoryID: n.RecipientTerritoryID, RecipientRole: n.RecipientRole, Payload: string(payload), CreatedAt: n.At}
@@ -174,7 +188,23 @@ func (a *Activities) ProjectCase(ctx context.Context, p workflows.Projection) er
 		}
 		return nil
 	})
-	return classify(err)
+	err = classify(err)
+	observeProjection(err, c.UpdatedAt)
+	return err
+}
+
+// observeProjection records a projection's lag (from the change in the workflow to the
+// row written) or its failure, for the metrics.
+func observeProjection(err error, changedAt time.Time) {
+	var appErr *temporal.ApplicationError
+	switch {
+	case err == nil:
+		metrics.ProjectionLag.Observe(time.Since(changedAt).Seconds())
+	case errors.As(err, &appErr) && appErr.Type() == workflows.ProjectionDataError:
+		metrics.ProjectionFailures.WithLabelValues("data").Inc()
+	default:
+		metrics.ProjectionFailures.WithLabelValues("outage").Inc()
+	}
 }
 
 // MarkProjectionFailed flags a case row whose projection failed, keeping the time of the
@@ -210,8 +240,10 @@ func (a *Activities) DeliverNotifications(ctx context.Context, ids []string) err
 			// Never the address: a partner's URL may carry a token.
 			upd["last_error"] = truncate(webhook.Describe(err), 500)
 			failed = append(failed, fmt.Errorf("notification %s: %w", n.ID, err))
+			metrics.OutboxDeliveries.WithLabelValues("failed").Inc()
 		} else {
 			upd["delivered_at"], upd["channel"], upd["last_error"] = now, channel, ""
+			metrics.OutboxDeliveries.WithLabelValues("delivered").Inc()
 		}
 		if err := a.Store.DB.WithContext(ctx).Model(&models.Notification{}).Where("id = ?", n.ID).Updates(upd).Error; err != nil {
 			return err

@@ -27,7 +27,7 @@ func (a *Activities) ComputeFinancingPlan(_ context.Context, in workflows.Comput
 		actions = append(actions, financing.Action{ID: x.ID, Type: x.Type, Title: x.Title, StartDate: x.StartDate,
 			EndDate: x.EndDate, Hours: x.Hours, CostEUR: x.CostEUR, Certification: x.Certification})
 	}
-	opts := financing.Options{Today: in.Today, ShortfallThresholdEUR: a.ShortfallThresholdEUR, Schemes: a.Schemes}
+	opts := financing.Options{Today: in.Today, ShortfallThresholdEUR: a.ShortfallThresholdEUR, Schemes: a.Schemes, Income: true}
 	if in.Facts != nil {
 		opts.Facts = *in.Facts
 	}

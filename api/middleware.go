@@ -11,6 +11,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/spro-cep/cep/internal/cases"
+	"github.com/spro-cep/cep/internal/metrics"
+	"github.com/spro-cep/cep/internal/tracing"
 	"github.com/spro-cep/cep/models"
 )
 
@@ -35,20 +37,40 @@ func requestContext(log *slog.Logger) gin.HandlerFunc {
 		c.Set(ctxRequestID, id)
 		c.Header("X-Request-ID", id)
 		l := log.With("request_id", id)
+		if cid := caseIDOf(c); cid != "" {
+			// Every line about a case carries its ID (a UUID, never personal data).
+			l = l.With("case_id", cid)
+		}
 		if client := c.GetHeader("X-Request-ID"); requestIDPattern.MatchString(client) {
 			c.Set(ctxClientRequestID, client)
 			l = l.With("client_request_id", client)
 		}
 		c.Set(ctxLogger, l)
 		start := time.Now()
+		if tracing.Enabled() {
+			var end func(int)
+			c.Request, end = tracing.StartRequest(c.Request, c.FullPath())
+			defer func() { end(c.Writer.Status()) }()
+		}
 		c.Next()
+		took := time.Since(start)
+		metrics.ObserveRequest(c.FullPath(), c.Request.Method, c.Writer.Status(), took)
 		attrs := []any{"method", c.Request.Method, "route", c.FullPath(), "status", c.Writer.Status(),
-			"duration_ms", time.Since(start).Milliseconds()}
+			"duration_ms", took.Milliseconds()}
 		if u, ok := c.Get(ctxUser); ok {
 			attrs = append(attrs, "user_id", u.(*models.User).ID)
 		}
 		l.Info("request", attrs...)
 	}
+}
+
+// caseIDOf is the case a request is about, from its route: /cases/:id and
+// /supervision/cases/:id.
+func caseIDOf(c *gin.Context) string {
+	if strings.Contains(c.FullPath(), "/cases/:id") {
+		return c.Param("id")
+	}
+	return ""
 }
 
 func logger(c *gin.Context) *slog.Logger {

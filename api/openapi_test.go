@@ -31,6 +31,7 @@ var publicOperations = map[string]bool{
 	"GET /healthz":             true,
 	"GET /readyz":              true,
 	"GET /api/v1/openapi.json": true,
+	"GET /metrics":             true,
 }
 
 func loadOpenAPIDocument(t *testing.T) *openapi3.T {
@@ -198,6 +199,7 @@ func TestRequestSchemasMatchInputTypes(t *testing.T) {
 		"FundingRequestInput":  reflect.TypeFor[fundingRequestIn](),
 		"FundingDecisionInput": reflect.TypeFor[decisionEventIn](),
 		"FundingWithdrawInput": reflect.TypeFor[withdrawFundingIn](),
+		"LevelInput":           reflect.TypeFor[levelIn](),
 		"StructurePatch":       reflect.TypeFor[structurePatch](),
 		"RoutingTable":         reflect.TypeFor[routingTableJSON](),
 		"RoutingRule":          reflect.TypeFor[routingRuleJSON](),
@@ -209,11 +211,25 @@ func TestRequestSchemasMatchInputTypes(t *testing.T) {
 		}
 		compareInput(t, name, ref.Value, typ)
 	}
-	// The API converts situationIn to the Situation the workflow keeps and the case
-	// shows (Case.situation): a conversion ignores tags, so compare both.
+	// The API splits situationIn into the Situation and Facts the workflow keeps, and
+	// the case shows them side by side (Case.situation): compare that too.
 	if ref := doc.Components.Schemas["Situation"]; ref != nil && ref.Value != nil {
-		compareInput(t, "Situation (as kept)", ref.Value, reflect.TypeFor[financing.Situation]())
+		compareInput(t, "Situation (as kept)", ref.Value, reflect.TypeFor[cases.SituationView]())
 	}
+}
+
+// jsonFields are the fields encoding/json writes for typ: those of embedded structs
+// without a JSON name are promoted.
+func jsonFields(typ reflect.Type) []reflect.StructField {
+	var out []reflect.StructField
+	for f := range typ.Fields() {
+		if f.Anonymous && f.Tag.Get("json") == "" && f.Type.Kind() == reflect.Struct {
+			out = append(out, jsonFields(f.Type)...)
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 func compareInput(t *testing.T, where string, s *openapi3.Schema, typ reflect.Type) {
@@ -222,7 +238,7 @@ func compareInput(t *testing.T, where string, s *openapi3.Schema, typ reflect.Ty
 		t.Errorf("%s: request bodies are decoded strictly: set additionalProperties: false", where)
 	}
 	seen := map[string]bool{}
-	for f := range typ.Fields() {
+	for _, f := range jsonFields(typ) {
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if name == "" || name == "-" {
 			continue
@@ -291,17 +307,19 @@ func TestResponseSchemasMatchOutputTypes(t *testing.T) {
 	project := &workflows.Project{TargetOccupation: "Baker", RomeCode: "D1102", Autonomy: "medium", Maturity: "mature",
 		Competences: []workflows.Competence{{Label: "Hygiene", Transferable: true}}, UpdatedAt: now, UpdatedBy: "u1"}
 	action := workflows.Action{ID: "a1", Type: "training", Title: "CAP", Provider: "GRETA", StartDate: "2025-04-01",
-		EndDate: "2025-06-30", Hours: &hours, CostEUR: 1200.5, Status: "planned", Notes: []string{"n"}}
+		EndDate: "2025-06-30", Hours: &hours, CostEUR: 1200.5, Status: "planned", Notes: []string{"n"}, Certification: "rncp"}
 	session := workflows.Session{ID: "x1", Date: "2025-03-04", DurationMinutes: 60, Mode: "video", Summary: "s", AdviserID: "u1", Stage: "counselling"}
 	ben := &beneficiaryJSON{FirstName: "A", LastName: "B", BirthDate: "1990-01-02", Gender: "female", Email: "a@b.fr",
 		Phone: "0600000000", PostalCode: "28000", Public: "jobseeker", DisabilityRecognized: new(true)}
 	full := caseJSON{ID: "1b4e28ba-2fa1-41d2-883f-0016d3cca427", Stage: workflows.StageHandoff, Paused: true, PausedAt: &now,
+		CEPModel: "2014", StageLabel: workflows.StageLabel("2014", workflows.StageHandoff),
 		PauseReason: "p", Escalated: true, StructureID: "s1", TerritoryID: "t1", ReferentAdviserID: str("u1"), Handoff: handoff,
 		Project: project, Actions: []workflows.Action{action}, PlanRevision: 1, SessionsCount: 2, Channel: "phone", Request: "r",
 		Needs: []string{"training"}, Consent: consentJSON{DataSharing: true}, Outcome: str("withdrawn"), CloseNote: "c",
 		Deadlines: []workflows.Deadline{{Kind: "handoff_expiry", DueAt: later}}, DueAt: &later, CreatedBy: "u1", CreatedAt: now,
 		UpdatedAt: now, ClosedAt: &later, LastActivityAt: now, Version: 3, Beneficiary: ben, Access: cases.SightHolder}
 	bare := caseJSON{ID: full.ID, Stage: workflows.StageReception, StructureID: "s1", TerritoryID: "t1", Actions: []workflows.Action{},
+		CEPModel: "2019", StageLabel: workflows.StageLabel("2019", workflows.StageReception),
 		Channel: "on_site", Needs: []string{}, Deadlines: []workflows.Deadline{}, CreatedAt: now, UpdatedAt: now, LastActivityAt: now, Access: cases.SightNone}
 	paused := false
 
@@ -321,8 +339,12 @@ func TestResponseSchemasMatchOutputTypes(t *testing.T) {
 		{ID: "f2", Funder: "cpf", ActionIDs: []string{"a1", "a2"}, AmountRequested: 1400, AmountGranted: &granted,
 			Status: workflows.FundingPartiallyGranted, Reason: "r"},
 	}
-	full.Situation, full.FinancingAlert, full.FundingRequests = situation, true, requests
-	full.Financing = &workflows.FinancingSummary{Revision: 2, PlanRevision: 1, Shortfall: true, LeftToPayEUR: 600, ComputedAt: now}
+	salary, days := 2400.0, 1400
+	full.Situation = &cases.SituationView{Situation: *situation, Facts: financing.Facts{DuringWorkingTime: new(bool),
+		CoFundingEUR: new(float64), C2PPoints: new(bool), WorkIncapacity10: new(bool), CSPMember: new(bool), PublicSector: new(bool),
+		DaysWorkedLast60Months: &days, UnemploymentBenefit: new(bool), MonthlySalaryEUR: &salary}}
+	full.FinancingAlert, full.FundingRequests = true, requests
+	full.Financing = &cases.FinancingSummaryView{Revision: 2, ActionPlanRevision: 1, Shortfall: true, LeftToPayEUR: 600, ComputedAt: now}
 	bare.FundingRequests = []workflows.FundingRef{}
 	schemes, err := financing.DefaultSchemes()
 	if err != nil {
@@ -332,7 +354,10 @@ func TestResponseSchemasMatchOutputTypes(t *testing.T) {
 		{ID: "a1", Type: "training", Title: "CAP", StartDate: "2025-09-01", EndDate: "2026-06-30", Hours: &hours, CostEUR: 4000},
 		{ID: "a2", Type: "vae", StartDate: "2025-05-01", CostEUR: 1200},
 		{ID: "a3", Type: "job_search", StartDate: "2025-05-01", CostEUR: 0},
-	}, 2, financing.Options{Today: now, Schemes: schemes, ShortfallThresholdEUR: 500})
+		{ID: "a4", Type: "bilan_competences", StartDate: "2026-04-01", CostEUR: 2000},
+		{ID: "a5", Type: "driving_licence", StartDate: "2026-04-01", CostEUR: 1200},
+		{ID: "a6", Type: "training", Certification: "rs", StartDate: "2026-09-01", EndDate: "2026-12-15", CostEUR: 1800},
+	}, 2, financing.Options{Today: now, Schemes: schemes, ShortfallThresholdEUR: 500, Income: true, Facts: full.Situation.Facts})
 	// planJSON is what respondPlan answers: the stored plan and the row's columns.
 	planJSON := func(p financing.Plan, by string) map[string]any {
 		b, err := json.Marshal(p)
@@ -343,7 +368,7 @@ func TestResponseSchemasMatchOutputTypes(t *testing.T) {
 		if err := json.Unmarshal(b, &m); err != nil {
 			t.Fatal(err)
 		}
-		m["revision"], m["plan_revision"], m["shortfall"] = 2, 1, p.Shortfall
+		m["revision"], m["action_plan_revision"], m["shortfall"] = 2, 1, p.Shortfall
 		m["computed_at"], m["computed_by"], m["revisions"] = now, by, []int{1, 2}
 		return m
 	}
@@ -386,6 +411,7 @@ func TestResponseSchemasMatchOutputTypes(t *testing.T) {
 			"items":    []routing.Recommendation{{StructureID: "s2", Name: "n", Network: "CCI", Score: 95, Reasons: []string{"r"}, RuleIDs: []string{"t1-1"}, Basis: routing.BasisRule}},
 			"unserved": []routing.Unserved{{RuleID: "t1-2", Network: "Cap emploi", Reason: "r"}}}},
 		{"Synthesis", synthesisJSON{CaseID: full.ID, GeneratedAt: now, Stage: "implementation", StructureID: "s1", StructureName: "n",
+			CEPModel: "2014", StageLabel: "Niveau 3", ModelSource: "arrêté du 16 juillet 2014",
 			ReferentAdviser: str("u1"), Beneficiary: ben, Request: "r", Needs: []string{"vae"}, Competences: project.Competences,
 			Project: project, ActionPlan: []workflows.Action{action}, PlanRevision: 1, TotalCostEUR: 1200.5,
 			Sessions: []workflows.Session{session}, Outcome: str("job")}},
@@ -395,6 +421,7 @@ func TestResponseSchemasMatchOutputTypes(t *testing.T) {
 			"adviser_id": "u1", "stage": "implementation", "case": full}},
 		{"ActionCreated", map[string]any{"action": action, "plan_revision": 2, "case": full}},
 		{"Synthesis", synthesisJSON{CaseID: full.ID, GeneratedAt: now, Stage: "implementation", StructureID: "s1", StructureName: "n",
+			CEPModel: "2014", StageLabel: "Niveau 3", ModelSource: "arrêté du 16 juillet 2014",
 			Needs: []string{}, Competences: []workflows.Competence{}, ActionPlan: []workflows.Action{action}, PlanRevision: 1,
 			TotalCostEUR: 1200.5, Sessions: []workflows.Session{}, Financing: &financingSynthesis{Revision: 2, Shortfall: true,
 				TotalFundedEUR: 600.5, TotalLeftToPayEUR: 600, Lines: []financingLine{{ActionID: "a1", Funder: "cpf", Status: "eligible", AmountEUR: 600.5}}}}},

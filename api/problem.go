@@ -32,6 +32,8 @@ type Problem struct {
 	// Stage and Paused say what state of the case blocked a transition.
 	Stage  string `json:"stage,omitempty"`
 	Paused *bool  `json:"paused,omitempty"`
+	// HandoffStatus is, for a decision on a hand-off already decided, its status.
+	HandoffStatus string `json:"handoff_status,omitempty"`
 	// RequestID lets a user quote the failed request to support.
 	RequestID string `json:"request_id,omitempty"`
 
@@ -39,6 +41,10 @@ type Problem struct {
 }
 
 func (p *Problem) Error() string { return fmt.Sprintf("%d %s: %s", p.Status, p.Title, p.Detail) }
+
+// statusClientClosed is the de facto status (nginx's 499) logged for a request whose
+// client went away before the answer.
+const statusClientClosed = 499
 
 const problemBase = "https://cep.example/problems/"
 
@@ -80,6 +86,12 @@ func unavailable(detail string) *Problem {
 // answered as 500 without their text.
 func writeError(c *gin.Context, err error) {
 	p := toProblem(err)
+	if p.Status == statusClientClosed || c.Request.Context().Err() != nil {
+		// The caller went away: nobody reads the answer and the server did not fail.
+		logger(c).Info("client closed the request", "error", err)
+		c.AbortWithStatus(statusClientClosed)
+		return
+	}
 	if p.Status >= 500 && p.Status != http.StatusServiceUnavailable {
 		logger(c).Error("request failed", "error", err)
 	} else if p.Status == http.StatusServiceUnavailable {
@@ -117,7 +129,11 @@ func toProblem(err error) *Problem {
 	case cases.KindInvalid:
 		return badRequest(e.Detail, fields...)
 	case cases.KindNotFound:
-		return notFound(e.Detail)
+		nf := notFound(e.Detail)
+		if len(fields) > 0 {
+			nf.Errors = fields // e.g. the revision asked for, with the existing ones
+		}
+		return nf
 	case cases.KindForbidden:
 		return forbidden(e.Detail)
 	case cases.KindConflict:
@@ -138,9 +154,12 @@ func toProblem(err error) *Problem {
 		if len(fields) > 0 {
 			c.Errors = fields
 		}
+		c.HandoffStatus = e.HandoffStatus
 		return c
 	case cases.KindUnavailable:
 		return unavailable(e.Detail)
+	case cases.KindCanceled:
+		return problem(statusClientClosed, "canceled", "Client closed request", e.Detail)
 	case cases.KindGone:
 		return problem(http.StatusGone, "gone", "Gone", e.Detail)
 	case cases.KindUnprocessable:

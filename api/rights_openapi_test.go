@@ -30,7 +30,7 @@ func TestRightsSchemasMatchTypes(t *testing.T) {
 	granted := 800.0
 	outcome := workflows.OutcomeErased
 	export := exportJSON{GeneratedAt: now,
-		Case: caseJSON{ID: id, Access: cases.SightHolder, Stage: "closed", Channel: "phone", StructureID: "s1", TerritoryID: "t1", CreatedBy: "u", Actions: []workflows.Action{}, Needs: []string{}, Deadlines: []workflows.Deadline{},
+		Case: caseJSON{ID: id, Access: cases.SightHolder, CEPModel: "2014", StageLabel: "Clôturé", Stage: "closed", Channel: "phone", StructureID: "s1", TerritoryID: "t1", CreatedBy: "u", Actions: []workflows.Action{}, Needs: []string{}, Deadlines: []workflows.Deadline{},
 			FundingRequests: []workflows.FundingRef{}, CreatedAt: now, UpdatedAt: now, LastActivityAt: now, Outcome: &outcome,
 			Beneficiary: &beneficiaryJSON{FirstName: "A", LastName: "B", BirthDate: "1990-01-01", Gender: "female", PostalCode: "28000", Public: "jobseeker"}},
 		Consents:        []consentEntry{{At: now, DataSharing: true, Source: "reception", ActorID: "u", ActorRole: "adviser", StructureID: "s1"}},

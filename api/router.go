@@ -16,6 +16,7 @@ import (
 	"github.com/spro-cep/cep/internal/auth"
 	"github.com/spro-cep/cep/internal/cases"
 	"github.com/spro-cep/cep/internal/directory"
+	"github.com/spro-cep/cep/internal/metrics"
 	"github.com/spro-cep/cep/internal/ratelimit"
 	"github.com/spro-cep/cep/internal/store"
 	"github.com/spro-cep/cep/internal/supervision"
@@ -47,6 +48,9 @@ type Deps struct {
 	// X-Forwarded-For names the client address (none: the peer is the client).
 	RateLimitPerMinute, RateLimitPerAddressPerMinute int
 	TrustedProxies                                   []string
+	// Survey serves the satisfaction survey's page, /enquete/{token}, without an
+	// account (internal/survey); nil answers 404.
+	Survey http.Handler
 }
 
 type server struct {
@@ -87,7 +91,12 @@ func NewRouter(d Deps) *gin.Engine {
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.ready)
+	if d.Survey != nil {
+		r.GET("/enquete/:token", gin.WrapH(d.Survey))
+		r.POST("/enquete/:token", gin.WrapH(d.Survey))
+	}
 	r.GET("/api/v1/openapi.json", serveOpenAPI)
+	r.GET("/metrics", gin.WrapH(metrics.Handler()))
 
 	v1 := r.Group("/api/v1", noStore, s.authenticate)
 	v1.GET("/me", handler(s.me))
@@ -137,6 +146,7 @@ func NewRouter(d Deps) *gin.Engine {
 	cs.DELETE("/:id/sessions/:sid", handler(s.removeSession))
 	cs.PUT("/:id/project", handler(s.setProject))
 	cs.POST("/:id/implementation", handler(s.startImplementation))
+	cs.POST("/:id/levels", handler(s.startLevel))
 	cs.POST("/:id/actions", handler(s.addAction))
 	cs.PUT("/:id/actions/:aid", handler(s.changeAction))
 	cs.PATCH("/:id/actions/:aid", handler(s.patchAction))

@@ -41,6 +41,12 @@ func TestSupervisionSchemasMatchTypes(t *testing.T) {
 		Handoffs: []supervision.HandoffRow{{ID: "h", TerritoryID: "t1", FromStructureID: "s1", ToStructureID: "s2", Status: "declined", DeclineReason: "no_capacity", RequestedAt: now, DecidedAt: &decided}},
 		Plans:    []supervision.PlanRow{{TerritoryID: "t1", StructureID: "s1", Shortfall: true, CreatedAt: now}}}
 	compareOutput(t, doc, "Indicators", supervision.Compute(in))
+	ind := supervision.Compute(in)
+	ind.FollowUp = supervision.FollowUp{SurveysSent: 3, SurveysAnswered: 2, SatisfactionRate: 0.5, UsefulnessRate: 1,
+		SituationAtSixMonths: map[string]supervision.Counts{"training": {"job": 1}},
+		FirstAppointmentDays: supervision.DayDurations{Count: 2, MedianDays: 3, P90Days: 8},
+		OutcomesByGender:     map[string]supervision.Counts{"female": {"job": 1}, "male": {"training": 2}}}
+	compareOutput(t, doc, "Indicators", ind)
 	compareOutput(t, doc, "AnnualReport", supervision.Report("t1", 2025, in))
 	compareOutput(t, doc, "AuditTrail", map[string]any{"case_id": named.CaseID, "items": []auditItemJSON{
 		{At: now, Action: "read", What: "cases", UserID: "u", UserName: "n", Role: "adviser", StructureID: "s1", RequestID: "r"},

@@ -11,6 +11,9 @@ import (
 
 // synthesis is the document that closes levels 2 and 3, as JSON or a printable page.
 func (s *server) synthesis(c *gin.Context) error {
+	if f := c.Query("format"); f != "" && f != "json" && f != "html" {
+		return badRequest("invalid format", FieldError{Field: "format", Message: "must be one of json html"})
+	}
 	out, err := s.svc.Synthesis(c.Request.Context(), caller(c), c.Param("id"))
 	if err != nil {
 		return err

@@ -30,6 +30,7 @@ type (
 	remindIn          = cases.Remind
 	reassignIn        = cases.Reassign
 	takeBackIn        = cases.TakeBack
+	levelIn           = cases.StartLevel
 
 	caseJSON           = cases.CaseView
 	beneficiaryJSON    = cases.BeneficiaryView

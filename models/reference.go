@@ -25,7 +25,7 @@ type Territory struct {
 	Population   int
 	// CEPModel is the specification the network follows: "2014" (three levels, arrêté
 	// of 16 July 2014) or "2019" (two levels, arrêté of 29 March 2019).
-	CEPModel  string `gorm:"column:cep_model"`
+	CEPModel  string `gorm:"column:cep_model;default:2014"`
 	CreatedAt time.Time
 	UpdatedAt *time.Time
 }

@@ -83,11 +83,15 @@ func newCaseRun(ctx workflow.Context, in CaseInput) (*caseRun, error) {
 			Channel: o.Channel, Public: o.Public, Gender: o.Gender, AgeBand: o.AgeBand,
 			Needs: slices.Clone(o.Needs), ConsentDataSharing: o.ConsentDataSharing,
 			CreatedBy: o.Actor.UserID, CreatedAt: now, UpdatedAt: now, LastActivityAt: now,
-			Actions: []Action{},
+			Actions: []Action{}, CEPModel: o.CEPModel,
 		}
-		r.emit(ctx, o.Actor, "case_opened", map[string]any{
+		opened := map[string]any{
 			"channel": o.Channel, "public": o.Public, "needs": o.Needs, "consent_data_sharing": o.ConsentDataSharing,
-		})
+		}
+		if o.CEPModel != "" {
+			opened["cep_model"] = o.CEPModel
+		}
+		r.emit(ctx, o.Actor, "case_opened", opened)
 		r.c.Version = 1
 	default:
 		return nil, temporal.NewNonRetryableApplicationError("case workflow started without a case", "BadInput", nil)
@@ -210,6 +214,7 @@ func (r *caseRun) finish(ctx workflow.Context) error {
 	if err := r.awaitFundingAnswers(ctx); err != nil {
 		return err
 	}
+	r.startFollowUp(ctx)
 	return r.drainDeliveries(ctx)
 }
 

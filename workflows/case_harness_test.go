@@ -76,6 +76,8 @@ type caseTest struct {
 	carriedIn []string
 	// flagged are the cases flagged for a failed projection.
 	flagged []ProjectionFailure
+	// followUps are the follow-ups started.
+	followUps []FollowUpInput
 }
 
 // outcome is what the test environment reported for one update.
@@ -133,6 +135,12 @@ func newCaseTestAt(t *testing.T, start time.Time) *caseTest {
 		ct.flagged = append(ct.flagged, f)
 		return nil
 	}, activity.RegisterOptions{Name: ActivityMarkProjectionFailed})
+	// The follow-up outlives the case: here it only records that it was started (its
+	// own test drives its timer).
+	ct.env.RegisterWorkflowWithOptions(func(ctx workflow.Context, in FollowUpInput) error {
+		ct.followUps = append(ct.followUps, in) // workflow code runs one coroutine at a time
+		return nil
+	}, workflow.RegisterOptions{Name: FollowUpWorkflowName})
 	return ct
 }
 

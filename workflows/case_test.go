@@ -160,8 +160,24 @@ func TestCaseHappyPath(t *testing.T) {
 		t.Errorf("sessions %+v", sessions)
 	}
 
+	// The person is invited to the survey at the end of each CEP level (issue 12).
+	var levels []string
+	for _, n := range ct.notificationsOfKind(NotifySurvey) {
+		if n.RecipientStructureID != sCap || n.Payload["moment"] != SurveyLevelEnd {
+			t.Errorf("survey invitation %+v", n)
+		}
+		levels = append(levels, n.Payload["level"].(string))
+	}
+	if len(levels) != 2 || levels[0] != StageCounselling || levels[1] != StageImplementation {
+		t.Errorf("survey invitations at the end of %v, want counselling then implementation", levels)
+	}
 	// Notifications: the target is told of the request, the sender of the acceptance.
-	ns := ct.notifications()
+	var ns []Notification
+	for _, n := range ct.notifications() {
+		if n.Kind != NotifySurvey {
+			ns = append(ns, n)
+		}
+	}
 	if len(ns) != 2 {
 		t.Fatalf("notifications %+v", ns)
 	}

@@ -249,7 +249,7 @@ func (r *caseRun) applySetSituation(ctx workflow.Context, in SituationInput) {
 func (r *caseRun) checkComputeFinancing(in ReasonInput) error {
 	return first(
 		func() error { return r.holder(in.Actor) },
-		func() error { return r.active(StageImplementation) },
+		func() error { return r.active(planStages...) },
 		func() error {
 			if len(r.c.Actions) == 0 {
 				return refuse(r.c, RefusalConflict, "actions", "the action plan is empty: add actions first")
@@ -323,7 +323,7 @@ func (r *caseRun) fundingIndex(id string) int {
 func (r *caseRun) checkRequestFunding(in FundingRequestInput) error {
 	return first(
 		func() error { return r.holder(in.Actor) },
-		func() error { return r.active(StageImplementation) },
+		func() error { return r.active(planStages...) },
 		func() error {
 			if r.c.Financing == nil {
 				return refuse(r.c, RefusalConflict, "financing", "compute the financing plan before requesting funding")

@@ -457,7 +457,7 @@ func TestFundingRefusalPropagatesAndRecomputes(t *testing.T) {
 	wantTypes(t, withoutInactivity(ft.eventTypes()),
 		"case_opened", "project_set", "implementation_started", "action_added", "action_added", "situation_updated",
 		"financing_plan_computed", "funding_requested", "funding_submitted", "funding_decided",
-		"financing_plan_computed", "financing_alert_raised", "closed")
+		"financing_plan_computed", "financing_alert_raised", "closed", "financing_alert_cleared")
 	dec := ft.only("funding_decided")
 	if d := dec.Details; d["request_id"] != "f1" || d["funder"] != "region" || d["status"] != FundingRefused || d["reason"] != "not eligible" || num(d["amount_granted_eur"]) != 0 {
 		t.Errorf("funding_decided details %v", d)
@@ -879,7 +879,8 @@ func TestFinancingStateAcrossContinueAsNew(t *testing.T) {
 	if afterUnknown != 0 {
 		t.Errorf("a change for an unknown request was projected (%d projections)", afterUnknown)
 	}
-	wantTypes(t, ft2.eventTypes(), "funding_decided", "financing_plan_computed", "closed")
+	// The closure lowers the alert the refusal raised (issue 12).
+	wantTypes(t, ft2.eventTypes(), "funding_decided", "financing_plan_computed", "closed", "financing_alert_cleared")
 	if evs := ft2.events(); len(evs) > 0 && evs[0].Seq != st.Seq+1 {
 		t.Errorf("first event of the new run has seq %d, want %d", evs[0].Seq, st.Seq+1)
 	}
@@ -932,5 +933,42 @@ func TestFundersStepsNameTheAdviser(t *testing.T) {
 	}
 	if e := ft.only("funding_under_review"); e.ActorID != systemActor {
 		t.Errorf("an acknowledgement without an actor recorded as %s", e.ActorID)
+	}
+}
+
+// Issue 12: a case that closes with its financing alert raised lowers it (no current
+// alert on a closed case) and keeps it as history in the timeline.
+func TestFinancingAlertClearedAtClose(t *testing.T) {
+	for _, close := range []struct {
+		name   string
+		update string
+		in     any
+	}{
+		{"closed", UpdateClose, CloseInput{Actor: pe, Outcome: "abandoned"}},
+		{"withdrawn", UpdateWithdraw, ReasonInput{Actor: pe, Reason: "moving"}},
+	} {
+		t.Run(close.name, func(t *testing.T) {
+			ft := newFinancingTest(t)
+			ft.compute = func(int, ComputeFinancingInput) (ComputedFinancing, error) {
+				return ComputedFinancing{Plan: map[string]any{}, Shortfall: true, LeftToPayEUR: 900, Reasons: []string{"short"}}, nil
+			}
+			s := &script{ct: ft.caseTest}
+			toFinancing(s)
+			s.must(UpdateComputeFinancing, ReasonInput{Actor: pe})
+			closed := s.send(close.update, close.in)
+			ft.runToCompletion(openInput())
+			s.checkOK(t)
+			wantOK(t, closed)
+			if closed.result.FinancingAlert || ft.last().FinancingAlert {
+				t.Errorf("financing_alert still raised after the case closed")
+			}
+			types := ft.eventTypes()
+			if got := types[len(types)-2:]; got[0] != close.name || got[1] != "financing_alert_cleared" {
+				t.Errorf("timeline ends %v, want [%s financing_alert_cleared]", got, close.name)
+			}
+			if len(ft.eventsOfType("financing_alert_raised")) != 1 {
+				t.Errorf("the raised alert is not kept as history: %v", types)
+			}
+		})
 	}
 }

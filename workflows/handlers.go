@@ -18,7 +18,11 @@ var (
 	OutcomeWithdrawn = "withdrawn"
 )
 
-var openStages = []string{StageReception, StageCounselling, StageImplementation}
+var openStages = []string{StageReception, StageCounselling, StageImplementation, StageAccueil, StageAccompagnement}
+
+// planStages hold the action plan and its financing: level 3 of the 2014 model, the
+// accompagnement personnalisé of the 2019 model.
+var planStages = []string{StageImplementation, StageAccompagnement}
 
 func (r *caseRun) registerHandlers(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (Case, error) { return r.snapshot(), nil }); err != nil {
@@ -33,6 +37,7 @@ func (r *caseRun) registerHandlers(ctx workflow.Context) error {
 		return err
 	}
 	return errors.Join(
+		handle(ctx, r, UpdateReproject, func(ReprojectInput) error { return nil }, r.applyReproject),
 		handle(ctx, r, UpdateRequestHandoff, r.checkRequestHandoff, r.applyRequestHandoff),
 		handle(ctx, r, UpdateAcceptHandoff, r.checkTargetDecision, r.applyAcceptHandoff),
 		handle(ctx, r, UpdateDeclineHandoff, r.checkDecline, r.applyDeclineHandoff),
@@ -43,6 +48,7 @@ func (r *caseRun) registerHandlers(ctx workflow.Context) error {
 		handle(ctx, r, UpdateRemoveSession, r.checkRemoveSession, r.applyRemoveSession),
 		handle(ctx, r, UpdateSetProject, r.checkSetProject, r.applySetProject),
 		handle(ctx, r, UpdateStartImplementation, r.checkStartImplementation, r.applyStartImplementation),
+		handle(ctx, r, UpdateStartLevel, r.checkStartLevel, r.applyStartLevel),
 		handle(ctx, r, UpdateAddAction, r.checkAddAction, r.applyAddAction),
 		handle(ctx, r, UpdateChangeAction, r.checkChangeAction, r.applyChangeAction),
 		handle(ctx, r, UpdateRemoveAction, r.checkChangeAction, r.applyRemoveAction),
@@ -228,6 +234,9 @@ func (r *caseRun) applyCancelHandoff(ctx workflow.Context, in DecideHandoffInput
 func (r *caseRun) checkStartCounselling(in StartCounsellingInput) error {
 	return first(
 		func() error { return r.holder(in.Actor) },
+		func() error {
+			return r.modelOnly(CEPModel2014, "counselling (level 2 of 2014)", "enter a level (accueil_individualise or accompagnement_personnalise)")
+		},
 		func() error { return r.active(StageReception, StageImplementation) },
 		func() error { return r.cepOperator(in.Actor) },
 		func() error {
@@ -244,13 +253,16 @@ func (r *caseRun) applyStartCounselling(ctx workflow.Context, in StartCounsellin
 	r.c.Stage = StageCounselling
 	r.c.ReferentAdviserID = in.AdviserID
 	r.emit(ctx, in.Actor, "counselling_started", map[string]any{"referent_adviser_id": in.AdviserID, "from_stage": from})
+	r.enterLevel(ctx, from)
 	r.touch(ctx, true)
 }
 
 func (r *caseRun) checkAddSession(in AddSessionInput) error {
 	return first(
 		func() error { return r.holder(in.Actor) },
-		func() error { return r.active(StageCounselling, StageImplementation) },
+		func() error {
+			return r.active(StageCounselling, StageImplementation, StageAccueil, StageAccompagnement)
+		},
 	)
 }
 
@@ -294,6 +306,9 @@ func (r *caseRun) applySetProject(ctx workflow.Context, in SetProjectInput) {
 func (r *caseRun) checkStartImplementation(in ReasonInput) error {
 	return first(
 		func() error { return r.holder(in.Actor) },
+		func() error {
+			return r.modelOnly(CEPModel2014, "implementation (level 3 of 2014)", "enter a level (accueil_individualise or accompagnement_personnalise)")
+		},
 		func() error { return r.active(StageReception, StageCounselling) },
 		func() error { return r.cepOperator(in.Actor) },
 		func() error {
@@ -315,13 +330,14 @@ func (r *caseRun) applyStartImplementation(ctx workflow.Context, in ReasonInput)
 		r.c.ReferentAdviserID = in.Actor.UserID
 	}
 	r.emit(ctx, in.Actor, "implementation_started", map[string]any{"from_stage": from, "referent_adviser_id": r.c.ReferentAdviserID, "note": in.Reason})
+	r.enterLevel(ctx, from)
 	r.touch(ctx, true)
 }
 
 func (r *caseRun) checkAddAction(in ActionInput) error {
 	return first(
 		func() error { return r.holder(in.Actor) },
-		func() error { return r.active(StageImplementation) },
+		func() error { return r.active(planStages...) },
 		func() error {
 			if in.Action.ID != "" && r.actionIndex(in.Action.ID) >= 0 {
 				return refuse(r.c, RefusalConflict, "", "the plan already has an action %s", in.Action.ID)
@@ -362,7 +378,7 @@ func (r *caseRun) actionIndex(id string) int {
 func (r *caseRun) checkChangeAction(in ActionInput) error {
 	return first(
 		func() error { return r.holder(in.Actor) },
-		func() error { return r.active(StageImplementation) },
+		func() error { return r.active(planStages...) },
 		func() error {
 			if r.actionIndex(in.Action.ID) < 0 {
 				return refuse(r.c, RefusalNotFound, "", "no action %s in the plan", in.Action.ID)
@@ -470,6 +486,17 @@ func (r *caseRun) closeCase(ctx workflow.Context, outcome, note string) {
 	}
 }
 
+// clearAlertAtClose lowers the financing alert of a case that closes: nobody acts on a
+// closed case's financing any more, so it is no current alert; the timeline keeps it
+// as history (financing_alert_raised, then financing_alert_cleared).
+func (r *caseRun) clearAlertAtClose(ctx workflow.Context, a Actor) {
+	if !r.c.FinancingAlert || workflow.GetVersion(ctx, "clear-alert-at-close", workflow.DefaultVersion, 1) < 1 {
+		return
+	}
+	r.c.FinancingAlert = false
+	r.emit(ctx, a, "financing_alert_cleared", map[string]any{"reason": "case_closed", "outcome": r.c.Outcome})
+}
+
 func (r *caseRun) applyWithdraw(ctx workflow.Context, in ReasonInput) {
 	from := r.c.Stage
 	if r.c.Handoff != nil {
@@ -479,6 +506,8 @@ func (r *caseRun) applyWithdraw(ctx workflow.Context, in ReasonInput) {
 	}
 	r.closeCase(ctx, OutcomeWithdrawn, in.Reason)
 	r.emit(ctx, in.Actor, "withdrawn", map[string]any{"reason": in.Reason, "from_stage": from})
+	r.clearAlertAtClose(ctx, in.Actor)
+	r.levelEnded(ctx, from)
 	r.touch(ctx, true)
 }
 
@@ -502,5 +531,7 @@ func (r *caseRun) applyClose(ctx workflow.Context, in CloseInput) {
 	from := r.c.Stage
 	r.closeCase(ctx, in.Outcome, in.Note)
 	r.emit(ctx, in.Actor, "closed", map[string]any{"outcome": in.Outcome, "note": in.Note, "from_stage": from})
+	r.clearAlertAtClose(ctx, in.Actor)
+	r.levelEnded(ctx, from)
 	r.touch(ctx, true)
 }

@@ -29,6 +29,11 @@ func TestOutboxWorkflowSweepsPeriodically(t *testing.T) {
 		}
 		return OutboxSweepResult{Attempted: 1, Delivered: 1}, nil
 	}, activity.RegisterOptions{Name: ActivityRedriveOutbox})
+	var orphanSweeps []OrphanSweep
+	env.RegisterActivityWithOptions(func(ctx context.Context, s OrphanSweep) (OrphanSweepResult, error) {
+		orphanSweeps = append(orphanSweeps, s)
+		return OrphanSweepResult{}, nil
+	}, activity.RegisterOptions{Name: ActivitySweepOrphans})
 	env.ExecuteWorkflow(OutboxWorkflowName, OutboxInput{Interval: time.Minute})
 	next := OutboxInput{}
 	can := continuedAs(t, env.GetWorkflowError(), &next)
@@ -44,6 +49,13 @@ func TestOutboxWorkflowSweepsPeriodically(t *testing.T) {
 	}
 	if s := sweeps[0]; s.MinAge != defaultOutboxMinAge || s.Batch != defaultOutboxBatch {
 		t.Errorf("sweep %+v, want the defaults", s)
+	}
+	// Every sweep also sweeps the personal details of creations that never started.
+	if len(orphanSweeps) != outboxSweepsPerRun {
+		t.Errorf("%d orphan sweeps, want %d", len(orphanSweeps), outboxSweepsPerRun)
+	}
+	if len(orphanSweeps) > 0 && orphanSweeps[0].MinAge != defaultOrphanMinAge {
+		t.Errorf("orphan sweep %+v, want min age %v", orphanSweeps[0], defaultOrphanMinAge)
 	}
 }
 

@@ -107,3 +107,12 @@ func (r *caseRun) markProjectionFailed(ctx workflow.Context) {
 		workflow.GetLogger(ctx).Error("case not flagged for its failed projection", "case_id", r.c.ID)
 	}
 }
+
+// ReprojectInput is the input of UpdateReproject (nothing: the workflow knows its state).
+type ReprojectInput struct{}
+
+// applyReproject bumps the version, so that the projection replaces whatever row is
+// there; flush then writes the snapshot and retries the batches that had failed.
+func (r *caseRun) applyReproject(ctx workflow.Context, _ ReprojectInput) {
+	r.touch(ctx, false)
+}

@@ -4,6 +4,7 @@
 package workflows
 
 import (
+	"strings"
 	"time"
 
 	"github.com/spro-cep/cep/internal/financing"
@@ -34,6 +35,12 @@ const (
 	UpdateClose               = "close"
 
 	QueryState = "state"
+
+	// UpdateReproject writes the case's current state to its projection again, under a
+	// new version, and retries the batches that failed (`cep check --repair`). It
+	// changes nothing else, so it is safe to repeat; histories without it replay
+	// unchanged (a handler adds no command until it is called).
+	UpdateReproject = "reproject"
 
 	// SignalContact records an asynchronous touchpoint from outside the console (the
 	// person answered a message, a partner system reported an appointment).
@@ -84,6 +91,16 @@ const (
 // WorkflowID is the Temporal workflow ID of a case: an opaque UUID, never personal data.
 func WorkflowID(caseID string) string { return "case-" + caseID }
 
+// CaseIDOf is the case ID of a case workflow's ID; ok is false for other workflows
+// (cep-outbox, cep-binding-*, funding requests).
+func CaseIDOf(workflowID string) (caseID string, ok bool) {
+	id, ok := strings.CutPrefix(workflowID, "case-")
+	if !ok || strings.Contains(id, "/") || len(id) != 36 {
+		return "", false
+	}
+	return id, true
+}
+
 // Settings are the durations a case runs with. They travel in the workflow input so that
 // a case keeps the deadlines it started with, and tests can shorten them.
 type Settings struct {
@@ -102,6 +119,9 @@ type Settings struct {
 	// defaults (10 attempts, 10 minutes).
 	ProjectionMaxAttempts int           `json:"projection_max_attempts,omitempty"`
 	ProjectionTimeout     time.Duration `json:"projection_timeout,omitempty"`
+	// FollowUpAfter overrides the six months between the closure and the follow-up
+	// survey (tests); zero is six calendar months.
+	FollowUpAfter time.Duration `json:"follow_up_after,omitempty"`
 }
 
 // Actor is who asks for a change, as authenticated by the API.
@@ -143,6 +163,8 @@ type OpenCase struct {
 	Needs              []string  `json:"needs"`
 	ConsentDataSharing bool      `json:"consent_data_sharing"`
 	ReceivedAt         time.Time `json:"received_at"`
+	// CEPModel is the territory's CEP model (CEPModel2014 or CEPModel2019); empty is 2014.
+	CEPModel string `json:"cep_model,omitempty"`
 }
 
 // Handoff is an orientation of the case to another structure.
@@ -219,21 +241,23 @@ type Deadline struct {
 // Case is the state of a case as the workflow owns it: returned by updates and the
 // state query, carried across continue-as-new and projected into the database.
 type Case struct {
-	ID                   string     `json:"id"`
-	TerritoryID          string     `json:"territory_id"`
-	StructureID          string     `json:"structure_id"`
-	StructureCEPOperator bool       `json:"structure_cep_operator"`
-	Stage                string     `json:"stage"`
-	Paused               bool       `json:"paused"`
-	PausedAt             *time.Time `json:"paused_at,omitempty"`
-	PauseReason          string     `json:"pause_reason,omitempty"`
-	Escalated            bool       `json:"escalated"`
-	ReferentAdviserID    string     `json:"referent_adviser_id,omitempty"`
-	Handoff              *Handoff   `json:"handoff,omitempty"`
-	Project              *Project   `json:"project,omitempty"`
-	Actions              []Action   `json:"actions"`
-	PlanRevision         int        `json:"plan_revision"`
-	Sessions             int        `json:"sessions"`
+	ID                   string `json:"id"`
+	TerritoryID          string `json:"territory_id"`
+	StructureID          string `json:"structure_id"`
+	StructureCEPOperator bool   `json:"structure_cep_operator"`
+	Stage                string `json:"stage"`
+	// CEPModel is the CEP model the case follows (empty: 2014, as before models existed).
+	CEPModel          string     `json:"cep_model,omitempty"`
+	Paused            bool       `json:"paused"`
+	PausedAt          *time.Time `json:"paused_at,omitempty"`
+	PauseReason       string     `json:"pause_reason,omitempty"`
+	Escalated         bool       `json:"escalated"`
+	ReferentAdviserID string     `json:"referent_adviser_id,omitempty"`
+	Handoff           *Handoff   `json:"handoff,omitempty"`
+	Project           *Project   `json:"project,omitempty"`
+	Actions           []Action   `json:"actions"`
+	PlanRevision      int        `json:"plan_revision"`
+	Sessions          int        `json:"sessions"`
 	// RemovedSessionIDs are the sessions an adviser deleted: they may not be changed
 	// again. The workflow keeps no session's content (the projection does).
 	RemovedSessionIDs    []string   `json:"removed_session_ids,omitempty"`
@@ -268,6 +292,9 @@ type Case struct {
 	// Requests are the latest processed request IDs, carried across continue-as-new so
 	// that a retried request never applies twice.
 	Requests []string `json:"requests,omitempty"`
+	// CEPStarted is set once the case reached a CEP level: its closure starts the
+	// 6-month follow-up survey.
+	CEPStarted bool `json:"cep_started,omitempty"`
 	// ProjectionFailedAt is set while some change of the case could not be written to
 	// the database (since when); supervision lists the case as a workflow problem.
 	ProjectionFailedAt *time.Time `json:"projection_failed_at,omitempty"`

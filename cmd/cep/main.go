@@ -47,6 +47,7 @@ Commands:
   token     print a signed token: cep token --user EMAIL
   users     list the users: cep users [--json]
   bench     benchmark the case path against the raw engine: cep bench [--cases N]
+  check     compare every open case workflow with its projection and the outbox: cep check [--repair]
   seed-cases  write synthetic cases for the supervision benchmark: cep seed-cases --count 100000 [--bench RUNS]
   health    exit 0 when a running cep answers ready: cep health [--url URL] (for container health checks)
 
@@ -81,6 +82,8 @@ func main() {
 		err = runSeedCases(args)
 	case "health":
 		err = runHealth(args)
+	case "check":
+		err = runCheck(args)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return
@@ -159,13 +162,14 @@ cep dev is ready.
   Temporal:   %s, namespace %s
   Database:   %s
   Data dir:   %s
+  Metrics:    http://%s/metrics   (Prometheus)
 
 Get a token (same CEP_DATA_DIR), then call the API:
   TOKEN=$(go run ./cmd/cep token --user adviser.pole-emploi-chartres@chartres.demo.test)
   curl -H "Authorization: Bearer $TOKEN" http://%s/api/v1/structures
 List the demo users: go run ./cmd/cep users
 Stop with Ctrl-C; cases are kept in the data directory.
-`, a.APIAddr, a.APIAddr, a.APIAddr, a.APIAddr, a.TemporalAddress(), cfg.TemporalNamespace, db, cfg.DataDir, a.APIAddr)
+`, a.APIAddr, a.APIAddr, a.APIAddr, a.APIAddr, a.TemporalAddress(), cfg.TemporalNamespace, db, cfg.DataDir, a.MetricsAddr, a.APIAddr)
 }
 
 func runMigrate(args []string) error {

@@ -16,6 +16,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -30,8 +31,11 @@ import (
 	"github.com/spro-cep/cep/internal/devserver"
 	"github.com/spro-cep/cep/internal/directory"
 	"github.com/spro-cep/cep/internal/financing"
+	"github.com/spro-cep/cep/internal/metrics"
 	"github.com/spro-cep/cep/internal/payloadcodec"
 	"github.com/spro-cep/cep/internal/store"
+	"github.com/spro-cep/cep/internal/survey"
+	"github.com/spro-cep/cep/internal/tracing"
 	"github.com/spro-cep/cep/internal/webhook"
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
@@ -66,10 +70,17 @@ type App struct {
 	// APIAddr is the address the API listens on, once started.
 	APIAddr string
 
-	dev    *devserver.Server
-	worker worker.Worker
-	http   *http.Server
-	ln     net.Listener
+	// MetricsAddr is where GET /metrics answers: the API's address, or
+	// CEP_METRICS_ADDR's for a worker.
+	MetricsAddr string
+
+	dev     *devserver.Server
+	worker  worker.Worker
+	http    *http.Server
+	ln      net.Listener
+	metrics *http.Server
+	// stopTracing flushes the spans (a no-op when tracing is off).
+	stopTracing func(context.Context) error
 }
 
 // NewLogger builds the process logger from the configuration.
@@ -116,6 +127,9 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, parts Parts
 func (a *App) start(ctx context.Context, parts Parts) error {
 	cfg := a.Cfg
 	var err error
+	if a.stopTracing, err = tracing.Setup(ctx, "cep"); err != nil {
+		return err
+	}
 	if a.Store, err = OpenStore(cfg); err != nil {
 		return err
 	}
@@ -199,6 +213,14 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		if err := directory.StartTermsInForce(ctx, a.Store, directory.TemporalTerms(a.Temporal, cfg.TaskQueue)); err != nil {
 			return err
 		}
+		if cfg.MetricsAddr != "" && !parts.API {
+			if a.metrics, a.MetricsAddr, err = metrics.Serve(cfg.MetricsAddr); err != nil {
+				return fmt.Errorf("CEP_METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
+			}
+			if sup, err := cfg.Supervision(); err == nil {
+				metrics.Watch(a.Store, sup)
+			}
+		}
 	}
 	if parts.API {
 		key, err := auth.LoadKey(cfg.TokenSecret, cfg.SigningKeyPath())
@@ -224,6 +246,7 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 			Codec: CodecHandler(cfg, a.Codec, a.Store), PseudonymKey: a.RefKey,
 			RateLimitPerMinute: cfg.RateLimitPerMinute, RateLimitPerAddressPerMinute: cfg.RateLimitPerAddressPerMinute,
 			TrustedProxies: cfg.TrustedProxies,
+			Survey:         &survey.Handler{DB: a.Store.DB, Signer: survey.NewSigner(key), Log: a.Log},
 		})
 		web, err := NewConsole(ctx, cfg, a, parts.Dev)
 		if err != nil {
@@ -234,6 +257,8 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 			return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
 		}
 		a.APIAddr = a.ln.Addr().String()
+		a.MetricsAddr = a.APIAddr
+		metrics.Watch(a.Store, sup)
 		// Bounded reads, writes and idle connections: a slow or idle client cannot hold
 		// a connection (and its goroutine) for ever. Writes allow for a case command's
 		// wait on its workflow (20 s) and a report.
@@ -273,8 +298,14 @@ func ClientOptions(cfg config.Config, dev bool) (client.Options, *payloadcodec.C
 	}
 	codec := payloadcodec.NewCodec(keys)
 	dc := payloadcodec.DataConverter(keys)
+	var interceptors []interceptor.ClientInterceptor
+	if i := tracing.Interceptor(); i != nil {
+		interceptors = append(interceptors, i)
+	}
 	return client.Options{
 		Namespace:         cfg.TemporalNamespace,
+		MetricsHandler:    metrics.TemporalHandler(),
+		Interceptors:      interceptors,
 		DataConverter:     dc,
 		FailureConverter:  payloadcodec.FailureConverter(dc),
 		ConnectionOptions: client.ConnectionOptions{TLS: tlsCfg},
@@ -314,9 +345,16 @@ func NewWorker(c client.Client, cfg config.Config, st *store.Store, log *slog.Lo
 	w.RegisterWorkflowWithOptions(workflows.FundingRequestWorkflow, workflow.RegisterOptions{Name: workflows.FundingRequestWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.OutboxWorkflow, workflow.RegisterOptions{Name: workflows.OutboxWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.CoordinationTermWorkflow, workflow.RegisterOptions{Name: workflows.CoordinationTermWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.FollowUpWorkflow, workflow.RegisterOptions{Name: workflows.FollowUpWorkflowName})
+	// Survey links are signed with a key derived from the platform key, which the API
+	// that checks them loads the same way.
+	key, err := auth.LoadKey(cfg.TokenSecret, cfg.SigningKeyPath())
+	if err != nil {
+		return nil, fmt.Errorf("survey links: %w", err)
+	}
 	acts := &activities.Activities{Store: st, Log: log.With("component", "activities"),
 		HTTP: policy.Client(cfg.NotificationWebhookTimeout.D()), Webhooks: policy, Schemes: schemes,
-		ShortfallThresholdEUR: cfg.FinancingShortfallThresholdEUR}
+		ShortfallThresholdEUR: cfg.FinancingShortfallThresholdEUR, Surveys: survey.NewSigner(key), Temporal: c}
 	acts.Register(w)
 	binding.Register(w)
 	w.RegisterWorkflowWithOptions(workflows.RetentionWorkflow, workflow.RegisterOptions{Name: workflows.RetentionWorkflowName})
@@ -384,6 +422,9 @@ func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace stri
 // Stop shuts the parts down in reverse order: no new requests, then the worker, then
 // the connections and the embedded server.
 func (a *App) Stop(ctx context.Context) {
+	if a.metrics != nil {
+		_ = a.metrics.Close()
+	}
 	if a.http != nil {
 		sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		_ = a.http.Shutdown(sctx)
@@ -402,6 +443,11 @@ func (a *App) Stop(ctx context.Context) {
 	}
 	if a.Store != nil {
 		_ = a.Store.Close()
+	}
+	if a.stopTracing != nil {
+		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		_ = a.stopTracing(sctx)
+		cancel()
 	}
 }
 

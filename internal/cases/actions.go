@@ -9,6 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/spro-cep/cep/internal/financing"
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
 )
@@ -91,17 +92,45 @@ func (s *Service) RequestHandoff(ctx context.Context, c Caller, caseID string, c
 
 // AcceptHandoff is the target structure taking the case.
 func (s *Service) AcceptHandoff(ctx context.Context, c Caller, caseID, handoffID string, cmd Note, key string) (CaseView, error) {
-	return s.change(ctx, c, caseID, key, workflows.UpdateAcceptHandoff, "cases.handoffs.accept", []any{handoffID, &cmd}, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+	v, err := s.change(ctx, c, caseID, key, workflows.UpdateAcceptHandoff, "cases.handoffs.accept", []any{handoffID, &cmd}, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
 		return workflows.DecideHandoffInput{Actor: a, HandoffID: handoffID, Note: cmd.Note, TargetCEPOperator: a.StructureCEPOperator}, nil
 	}))
+	return v, s.alreadyDecided(ctx, c, caseID, handoffID, err)
 }
 
 // DeclineHandoff is the target structure refusing the case, with a reason from the
 // catalogue.
 func (s *Service) DeclineHandoff(ctx context.Context, c Caller, caseID, handoffID string, cmd DeclineHandoff, key string) (CaseView, error) {
-	return s.change(ctx, c, caseID, key, workflows.UpdateDeclineHandoff, "cases.handoffs.decline", []any{handoffID, &cmd}, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+	v, err := s.change(ctx, c, caseID, key, workflows.UpdateDeclineHandoff, "cases.handoffs.decline", []any{handoffID, &cmd}, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
 		return workflows.DecideHandoffInput{Actor: a, HandoffID: handoffID, ReasonCode: cmd.ReasonCode, Note: cmd.Note}, nil
 	}))
+	return v, s.alreadyDecided(ctx, c, caseID, handoffID, err)
+}
+
+// alreadyDecided turns the workflow's "no pending hand-off" into a conflict naming the
+// hand-off's status when the hand-off exists but was already accepted, declined,
+// cancelled or expired: the caller (often a second click, or a colleague) must learn
+// that it was decided, not that it never existed. The workflow forgets decided
+// hand-offs; their projection row keeps the status.
+func (s *Service) alreadyDecided(ctx context.Context, c Caller, caseID, handoffID string, err error) error {
+	if !isNotFound(err) {
+		return err
+	}
+	// A case the caller may not see stays unknown to them, hand-offs included.
+	if _, verr := s.visible(ctx, c, caseID); verr != nil {
+		return err
+	}
+	var h models.Handoff
+	if s.db(ctx).Where("id = ? AND case_id = ?", handoffID, caseID).Take(&h).Error != nil || h.Status == workflows.HandoffPending {
+		return err
+	}
+	row, rerr := s.caseRow(ctx, caseID)
+	if rerr != nil {
+		return err
+	}
+	conflict := Conflict("the hand-off "+handoffID+" was already "+h.Status, row.Stage, row.Paused)
+	conflict.Code, conflict.HandoffStatus = "handoff-decided", h.Status
+	return conflict
 }
 
 // CancelHandoff is the holder withdrawing its pending hand-off.
@@ -204,8 +233,11 @@ func (in ActionInput) toAction(id string) (workflows.Action, error) {
 	if in.EndDate != "" && in.EndDate < in.StartDate {
 		return workflows.Action{}, Invalid("some fields are invalid", FieldError{Field: "end_date", Message: "must not be before start_date"})
 	}
+	if in.Certification != "" && in.Type != financing.ActionTraining {
+		return workflows.Action{}, Invalid("some fields are invalid", FieldError{Field: "certification", Message: "only a training has a certification"})
+	}
 	return workflows.Action{ID: id, Type: in.Type, Title: in.Title, Provider: in.Provider, StartDate: in.StartDate,
-		EndDate: in.EndDate, Hours: in.Hours, CostEUR: *in.CostEUR, Status: in.Status}, nil
+		EndDate: in.EndDate, Hours: in.Hours, CostEUR: *in.CostEUR, Status: in.Status, Certification: in.Certification}, nil
 }
 
 // ActionResult is an action added to the plan, the plan's revision and the case.

@@ -1,5 +1,7 @@
 package cases
 
+import "github.com/spro-cep/cep/internal/financing"
+
 // Commands are the typed inputs of the service. Their JSON names are the API's body
 // fields and the console's form fields; their `validate` tags are the shape rules the
 // service checks (Validate) before anything else reads them.
@@ -79,7 +81,7 @@ type SetProject struct {
 
 // ActionInput is an action of the level-3 plan, whole.
 type ActionInput struct {
-	Type      string   `json:"type" validate:"required,oneof=training vae complementary_service business_creation job_search other"`
+	Type      string   `json:"type" validate:"required,oneof=training vae complementary_service business_creation job_search bilan_competences driving_licence other"`
 	Title     string   `json:"title" validate:"required,max=300"`
 	Provider  string   `json:"provider,omitempty" validate:"max=300"`
 	StartDate string   `json:"start_date" validate:"required,date"`
@@ -87,12 +89,15 @@ type ActionInput struct {
 	Hours     *int     `json:"hours,omitempty" validate:"omitempty,gt=0,lte=10000"`
 	CostEUR   *float64 `json:"cost_eur" validate:"required,gte=0,lte=1000000"`
 	Status    string   `json:"status,omitempty" validate:"omitempty,oneof=planned in_progress done cancelled"`
+	// Certification of a training (France compétences' registers): the 2026 CPF
+	// ceilings depend on it. Only on training actions.
+	Certification string `json:"certification,omitempty" validate:"omitempty,oneof=rncp rs clea"`
 }
 
 // ActionPatch changes only the fields it gives of an action of the plan; the others
 // keep their current values.
 type ActionPatch struct {
-	Type      *string  `json:"type,omitempty" validate:"omitempty,oneof=training vae complementary_service business_creation job_search other"`
+	Type      *string  `json:"type,omitempty" validate:"omitempty,oneof=training vae complementary_service business_creation job_search bilan_competences driving_licence other"`
 	Title     *string  `json:"title,omitempty" validate:"omitempty,min=1,max=300"`
 	Provider  *string  `json:"provider,omitempty" validate:"omitempty,max=300"`
 	StartDate *string  `json:"start_date,omitempty" validate:"omitempty,date"`
@@ -100,6 +105,9 @@ type ActionPatch struct {
 	Hours     *int     `json:"hours,omitempty" validate:"omitempty,gt=0,lte=10000"`
 	CostEUR   *float64 `json:"cost_eur,omitempty" validate:"omitempty,gte=0,lte=1000000"`
 	Status    *string  `json:"status,omitempty" validate:"omitempty,oneof=planned in_progress done cancelled"`
+	// Certification: empty removes it; a type other than training given without it
+	// removes it too.
+	Certification *string `json:"certification,omitempty" validate:"omitempty,oneof=rncp rs clea"`
 }
 
 // Reason is a command that needs a reason (pause, withdraw).
@@ -120,7 +128,7 @@ type RecordContact struct {
 }
 
 // SetSituation is the facts the funders' rules read; absent fields stay unknown. It
-// converts to financing.Situation.
+// splits into financing.Situation and financing.Facts (see split).
 type SetSituation struct {
 	EmploymentStatus               *string  `json:"employment_status,omitempty" validate:"omitempty,oneof=employed self_employed jobseeker student inactive"`
 	ContractType                   *string  `json:"contract_type,omitempty" validate:"omitempty,oneof=cdi cdd interim none"`
@@ -137,6 +145,30 @@ type SetSituation struct {
 	EconomicDismissal              *bool    `json:"economic_dismissal,omitempty"`
 	LongAbsence                    *bool    `json:"long_absence,omitempty"`
 	EmployerTopUp                  *bool    `json:"employer_top_up,omitempty"`
+	// The facts of the 2026 rules (financing.Facts).
+	DuringWorkingTime      *bool    `json:"during_working_time,omitempty"`
+	CoFundingEUR           *float64 `json:"co_funding_eur,omitempty" validate:"omitempty,gte=0,lte=1000000"`
+	C2PPoints              *bool    `json:"c2p_points,omitempty"`
+	WorkIncapacity10       *bool    `json:"work_incapacity_10,omitempty"`
+	CSPMember              *bool    `json:"csp_member,omitempty"`
+	PublicSector           *bool    `json:"public_sector,omitempty"`
+	DaysWorkedLast60Months *int     `json:"days_worked_last_60_months,omitempty" validate:"omitempty,gte=0,lte=1830"`
+	UnemploymentBenefit    *bool    `json:"unemployment_benefit,omitempty"`
+	MonthlySalaryEUR       *float64 `json:"monthly_salary_eur,omitempty" validate:"omitempty,gte=0,lte=1000000"`
+}
+
+// split gives the situation the workflow keeps and the 2026 facts beside it.
+func (s SetSituation) split() (financing.Situation, financing.Facts) {
+	return financing.Situation{EmploymentStatus: s.EmploymentStatus, ContractType: s.ContractType,
+			SeniorityMonths: s.SeniorityMonths, SeniorityCurrentEmployerMonths: s.SeniorityCurrentEmployerMonths,
+			CDDMonthsLast12: s.CDDMonthsLast12, CDDMonthsLast60: s.CDDMonthsLast60, LastCDDEndDate: s.LastCDDEndDate,
+			JobseekerRegistered: s.JobseekerRegistered, OETH: s.OETH, QualificationLevel: s.QualificationLevel,
+			CPFBalanceEUR: s.CPFBalanceEUR, EmployerHeadcount: s.EmployerHeadcount, EconomicDismissal: s.EconomicDismissal,
+			LongAbsence: s.LongAbsence, EmployerTopUp: s.EmployerTopUp},
+		financing.Facts{DuringWorkingTime: s.DuringWorkingTime, CoFundingEUR: s.CoFundingEUR, C2PPoints: s.C2PPoints,
+			WorkIncapacity10: s.WorkIncapacity10, CSPMember: s.CSPMember, PublicSector: s.PublicSector,
+			DaysWorkedLast60Months: s.DaysWorkedLast60Months, UnemploymentBenefit: s.UnemploymentBenefit,
+			MonthlySalaryEUR: s.MonthlySalaryEUR}
 }
 
 // RequestFunding asks a funder of the latest plan to pay.

@@ -62,6 +62,10 @@ func (s *Service) Create(ctx context.Context, c Caller, cmd CreateCase, key stri
 	if err != nil {
 		return CaseView{}, err
 	}
+	model, err := s.territoryModel(ctx, st.TerritoryID)
+	if err != nil {
+		return CaseView{}, err
+	}
 	caseID := uuid.NewString()
 	release := func(error) {}
 	if key != "" {
@@ -74,6 +78,11 @@ func (s *Service) Create(ctx context.Context, c Caller, cmd CreateCase, key stri
 			return s.createdView(ctx, c, caseID)
 		}
 	}
+	if s.health.down() {
+		// Temporal was just found unreachable: refuse before writing personal details
+		// that no workflow would own.
+		return CaseView{}, Unavailable("the workflow engine cannot be reached right now; retry with the same Idempotency-Key")
+	}
 	b := cmd.Beneficiary
 	ben := models.Beneficiary{CaseID: caseID, FirstName: b.FirstName, LastName: b.LastName, BirthDate: b.BirthDate,
 		Gender: b.Gender, Email: b.Email, Phone: b.Phone, PostalCode: b.PostalCode, Public: b.Public,
@@ -85,7 +94,7 @@ func (s *Service) Create(ctx context.Context, c Caller, cmd CreateCase, key stri
 		CaseID: caseID, TerritoryID: st.TerritoryID,
 		Actor:   workflows.Actor{UserID: c.UserID, Role: c.Role, StructureID: c.StructureID, RequestID: c.RequestID, StructureCEPOperator: st.CEPOperator},
 		Channel: cmd.Channel, Public: b.Public, Gender: b.Gender, AgeBand: ageBand(birth, now),
-		Needs: cmd.Needs, ConsentDataSharing: *cmd.Consent.DataSharing, ReceivedAt: now,
+		Needs: cmd.Needs, ConsentDataSharing: *cmd.Consent.DataSharing, ReceivedAt: now, CEPModel: model,
 	}
 	if open.Needs == nil {
 		open.Needs = []string{}

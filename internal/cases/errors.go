@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
-
-	"go.temporal.io/api/serviceerror"
 
 	"github.com/spro-cep/cep/internal/store"
 	"github.com/spro-cep/cep/workflows"
@@ -27,6 +24,7 @@ const (
 	// KindUnprocessable is a well-formed command that cannot be taken as sent (an
 	// idempotency key reused for another request).
 	KindUnprocessable Kind = "unprocessable"
+	KindCanceled      Kind = "canceled" // the caller went away before the answer
 )
 
 // FieldError names one invalid field of a command by its JSON (and form) name.
@@ -45,6 +43,8 @@ type Error struct {
 	// Stage and Paused are set for conflicts (Paused is nil otherwise).
 	Stage  string
 	Paused *bool
+	// HandoffStatus is, for a decision on a hand-off already decided, its status.
+	HandoffStatus string
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Kind, e.Detail) }
@@ -74,13 +74,18 @@ func Gone(detail string) *Error {
 	return &Error{Kind: KindGone, Code: "gone", Detail: detail}
 }
 
+// Canceled is the caller going away before the answer: nobody is there to read it, and
+// it is not the server's failure.
+var Canceled = &Error{Kind: KindCanceled, Code: "canceled", Detail: "the client closed the request"}
+
 // Unavailable is a dependency that does not answer; the same command may be retried.
 func Unavailable(detail string) *Error {
 	return &Error{Kind: KindUnavailable, Code: "unavailable", Detail: detail}
 }
 
 // AsError turns err into a typed refusal when it is one: the service's own, a
-// workflow's refusal (handle[T]), a missing row, or an unreachable Temporal. It
+// workflow's refusal (handle[T]), a missing row, or an unreachable or overloaded
+// Temporal or database (see outage). It
 // answers nil for nil and for unexpected errors, which faces report as internal.
 func AsError(err error) *Error {
 	if err == nil {
@@ -109,11 +114,11 @@ func AsError(err error) *Error {
 	if errors.Is(err, store.ErrNotFound) {
 		return NotFound("no such resource")
 	}
-	var unavailableErr *serviceerror.Unavailable
-	var deadlineErr *serviceerror.DeadlineExceeded
-	if errors.As(err, &unavailableErr) || errors.As(err, &deadlineErr) || errors.Is(err, context.DeadlineExceeded) ||
-		strings.Contains(err.Error(), "connection refused") {
-		return Unavailable("the workflow engine cannot be reached right now; retry with the same Idempotency-Key")
+	if errors.Is(err, context.Canceled) {
+		return Canceled
+	}
+	if e := outage(err); e != nil {
+		return e
 	}
 	return nil
 }

@@ -2,10 +2,15 @@ package cases
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net"
+	"syscall"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgconn"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
 
@@ -36,6 +41,14 @@ func TestAsErrorTypesEveryRefusal(t *testing.T) {
 		{"unavailable", serviceerror.NewUnavailable("down"), KindUnavailable, ""},
 		{"deadline", fmt.Errorf("x: %w", context.DeadlineExceeded), KindUnavailable, ""},
 		{"own", fmt.Errorf("wrapped: %w", Forbidden("no")), KindForbidden, ""},
+		{"temporal overloaded", fmt.Errorf("update: %w", serviceerror.NewResourceExhausted(enumspb.RESOURCE_EXHAUSTED_CAUSE_RPS_LIMIT, "rps")), KindUnavailable, ""},
+		{"database shutting down", fmt.Errorf("gorm: %w", &pgconn.PgError{Code: "57P01", Message: "terminating connection due to administrator command"}), KindUnavailable, ""},
+		{"database connection lost", fmt.Errorf("gorm: %w", &pgconn.PgError{Code: "08006"}), KindUnavailable, ""},
+		{"database refused", fmt.Errorf("gorm: %w", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}), KindUnavailable, ""},
+		{"database bad connection", fmt.Errorf("gorm: %w", driver.ErrBadConn), KindUnavailable, ""},
+		{"sqlite busy", errors.New("database is locked (5) (SQLITE_BUSY)"), KindUnavailable, ""},
+		{"data refused is not an outage", fmt.Errorf("gorm: %w", &pgconn.PgError{Code: "22021"}), "", ""},
+		{"client went away", fmt.Errorf("update: %w", context.Canceled), KindCanceled, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := AsError(tc.err)

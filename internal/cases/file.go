@@ -31,9 +31,13 @@ type FinancingSynthesis struct {
 
 // Synthesis is the document that closes levels 2 and 3.
 type Synthesis struct {
-	CaseID          string                 `json:"case_id"`
-	GeneratedAt     time.Time              `json:"generated_at"`
-	Stage           string                 `json:"stage"`
+	CaseID      string    `json:"case_id"`
+	GeneratedAt time.Time `json:"generated_at"`
+	Stage       string    `json:"stage"`
+	// StageLabel, CEPModel and ModelSource: the synthesis follows the case's CEP model.
+	StageLabel      string                 `json:"stage_label"`
+	CEPModel        string                 `json:"cep_model"`
+	ModelSource     string                 `json:"model_source"`
 	StructureID     string                 `json:"structure_id"`
 	StructureName   string                 `json:"structure_name"`
 	ReferentAdviser *string                `json:"referent_adviser_id"`
@@ -91,10 +95,16 @@ func (s *Service) synthesis(ctx context.Context, c Caller, row *models.Case) (Sy
 	if err != nil {
 		return Synthesis{}, err
 	}
-	out := Synthesis{CaseID: row.ID, GeneratedAt: time.Now().UTC(), Stage: st.Stage, StructureID: structure.ID,
+	out := Synthesis{CaseID: row.ID, GeneratedAt: time.Now().UTC(), Stage: st.Stage, StageLabel: cv.StageLabel,
+		CEPModel: cv.CEPModel, StructureID: structure.ID,
 		StructureName: structure.Name, ReferentAdviser: cv.ReferentAdviserID, Beneficiary: cv.Beneficiary, Request: cv.Request,
 		Needs: cv.Needs, Project: st.Project, ActionPlan: cv.Actions, PlanRevision: st.PlanRevision, Outcome: cv.Outcome,
 		Competences: []workflows.Competence{}}
+	for _, m := range CEPModelInfos() {
+		if m.Model == out.CEPModel {
+			out.ModelSource = m.Source
+		}
+	}
 	if st.Project != nil {
 		out.Competences = st.Project.Competences
 	}

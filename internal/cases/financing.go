@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,16 +21,19 @@ import (
 // SetSituation records the facts the funders' rules read; absent fields stay unknown.
 func (s *Service) SetSituation(ctx context.Context, c Caller, caseID string, cmd SetSituation, key string) (CaseView, error) {
 	return s.change(ctx, c, caseID, key, workflows.UpdateSetSituation, "cases.situation", &cmd, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
-		return workflows.SituationInput{Actor: a, Situation: financing.Situation(cmd)}, nil
+		sit, facts := cmd.split()
+		return workflows.SituationInput{Actor: a, Situation: sit, Facts: &facts}, nil
 	}))
 }
 
 // PlanView is a stored revision of a case's financing plan. It marshals as the plan
-// itself with the revision's columns beside it (revision, plan_revision, shortfall,
-// computed_at, computed_by, revisions).
+// itself with the revision's columns beside it (revision, action_plan_revision,
+// shortfall, computed_at, computed_by, revisions).
 type PlanView struct {
-	Plan         financing.Plan
-	Revision     int
+	Plan     financing.Plan
+	Revision int
+	// PlanRevision is the action plan revision the plan was computed from
+	// (action_plan_revision).
 	PlanRevision int
 	Shortfall    bool
 	ComputedAt   time.Time
@@ -45,7 +49,7 @@ func (p PlanView) MarshalJSON() ([]byte, error) {
 	if err := json.Unmarshal([]byte(p.raw), &m); err != nil {
 		return nil, err
 	}
-	m["revision"], m["plan_revision"], m["shortfall"] = p.Revision, p.PlanRevision, p.Shortfall
+	m["revision"], m["action_plan_revision"], m["shortfall"] = p.Revision, p.PlanRevision, p.Shortfall
 	m["computed_at"], m["computed_by"], m["revisions"] = p.ComputedAt, p.ComputedBy, p.Revisions
 	return json.Marshal(m)
 }
@@ -57,10 +61,29 @@ func (s *Service) latestPlan(ctx context.Context, caseID string, revision int) (
 	}
 	var fp models.FinancingPlan
 	err := q.Order("revision DESC").Take(&fp).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) && revision > 0 {
+		var revs []int
+		if err := s.db(ctx).Model(&models.FinancingPlan{}).Where("case_id = ?", caseID).Order("revision").Pluck("revision", &revs).Error; err != nil {
+			return nil, err
+		}
+		if len(revs) > 0 {
+			nf := NotFound(fmt.Sprintf("no financing plan revision %d: the case has revisions %s", revision, joinInts(revs)))
+			nf.Fields = []FieldError{{Field: "revision", Message: fmt.Sprintf("revision %d does not exist; existing: %s", revision, joinInts(revs))}}
+			return nil, nf
+		}
+	}
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, NotFound("no financing plan for this case: POST /financing-plan computes one")
 	}
 	return &fp, err
+}
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ", ")
 }
 
 func (s *Service) planView(ctx context.Context, caseID string, revision int) (PlanView, error) {
@@ -120,7 +143,17 @@ func sharesOf(plan financing.Plan, funder string) []planShare {
 	return out
 }
 
-// DeadlineKind tells the funding workflow what a plan deadline means, from its label.
+// deadlineKind is a plan deadline's kind: the one the rules gave it, or, for plans
+// stored before deadlines carried one, the kind its label tells.
+func deadlineKind(d financing.Deadline) string {
+	if d.Kind != "" {
+		return d.Kind
+	}
+	return DeadlineKind(d.Label)
+}
+
+// DeadlineKind tells what a plan deadline means from its label: plans stored before
+// deadlines carried an explicit kind (financing.Deadline.Kind) have only the label.
 func DeadlineKind(label string) string {
 	l := strings.ToLower(label)
 	switch {
@@ -179,7 +212,7 @@ func (s *Service) RequestFunding(ctx context.Context, c Caller, caseID string, c
 				k := d.Label + d.Date
 				if !seen[k] {
 					seen[k] = true
-					req.Deadlines = append(req.Deadlines, workflows.FundingDeadline{Label: d.Label, Date: d.Date, Kind: DeadlineKind(d.Label)})
+					req.Deadlines = append(req.Deadlines, workflows.FundingDeadline{Label: d.Label, Date: d.Date, Kind: deadlineKind(d)})
 				}
 			}
 		}

@@ -110,6 +110,9 @@ func (s *Service) List(ctx context.Context, c Caller, lq ListQuery) (CaseList, e
 	if err != nil {
 		return CaseList{}, err
 	}
+	if lq.Stage != "" && !slices.Contains(Stages, lq.Stage) {
+		return CaseList{}, Invalid("invalid filter", FieldError{Field: "stage", Message: "must be one of: " + strings.Join(Stages, ", ")})
+	}
 	if len(lq.Q) > 200 {
 		return CaseList{}, Invalid("invalid search", FieldError{Field: "q", Message: "must be at most 200 long or large"})
 	}
@@ -195,4 +198,4 @@ func (s *Service) List(ctx context.Context, c Caller, lq ListQuery) (CaseList, e
 
 // Stages are the stages of a case, in order.
 var Stages = []string{workflows.StageReception, workflows.StageHandoff, workflows.StageCounselling,
-	workflows.StageImplementation, workflows.StageClosed}
+	workflows.StageImplementation, workflows.StageAccueil, workflows.StageAccompagnement, workflows.StageClosed}

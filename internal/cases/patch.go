@@ -23,7 +23,7 @@ func (s *Service) current(ctx context.Context, caseID string) (workflows.Case, e
 // merge applies the fields a patch gives to an action.
 func (p ActionPatch) merge(a workflows.Action) ActionInput {
 	in := ActionInput{Type: a.Type, Title: a.Title, Provider: a.Provider, StartDate: a.StartDate, EndDate: a.EndDate,
-		Hours: a.Hours, CostEUR: &a.CostEUR, Status: a.Status}
+		Hours: a.Hours, CostEUR: &a.CostEUR, Status: a.Status, Certification: a.Certification}
 	set := func(dst *string, v *string) {
 		if v != nil {
 			*dst = *v
@@ -35,6 +35,10 @@ func (p ActionPatch) merge(a workflows.Action) ActionInput {
 	set(&in.StartDate, p.StartDate)
 	set(&in.EndDate, p.EndDate)
 	set(&in.Status, p.Status)
+	if p.Type != nil && *p.Type != a.Type && *p.Type != "training" && p.Certification == nil {
+		in.Certification = "" // a certification belongs to a training
+	}
+	set(&in.Certification, p.Certification)
 	if p.Hours != nil {
 		in.Hours = p.Hours
 	}

@@ -2,6 +2,8 @@ package cases
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
@@ -18,6 +20,8 @@ type Vocabularies struct {
 	ActionTypes    []string `json:"action_types"`
 	SessionModes   []string `json:"session_modes"`
 	Stages         []string `json:"stages"`
+	// CEPModels are the two CEP models with their stages, labels and transitions.
+	CEPModels []CEPModelInfo `json:"cep_models"`
 }
 
 // Vocab are the vocabularies accepted at reception and on the plan.
@@ -29,9 +33,10 @@ func Vocab() Vocabularies {
 		Needs:          []string{"information", "career_change", "training", "vae", "job_search", "business_creation", "craft_business", "transition_project", "executive_career", "other"},
 		DeclineReasons: workflows.DeclineReasons,
 		CloseOutcomes:  workflows.CloseOutcomes,
-		ActionTypes:    []string{"training", "vae", "complementary_service", "business_creation", "job_search", "other"},
+		ActionTypes:    []string{"training", "vae", "complementary_service", "business_creation", "job_search", "bilan_competences", "driving_licence", "other"},
 		SessionModes:   []string{"on_site", "phone", "video"},
 		Stages:         Stages,
+		CEPModels:      CEPModelInfos(),
 	}
 }
 
@@ -50,6 +55,12 @@ type NotificationList struct {
 	Total int64
 }
 
+// NotificationKinds are the kinds of notification the workflows send, the values of
+// the notifications' kind filter.
+var NotificationKinds = []string{workflows.NotifyHandoffRequested, workflows.NotifyHandoffReminded, workflows.NotifyHandoffAccepted,
+	workflows.NotifyHandoffDeclined, workflows.NotifyHandoffCancelled, workflows.NotifyHandoffExpired, workflows.NotifyInactivity,
+	workflows.NotifyFinancingShortfall, workflows.NotifyFunding, workflows.NotifySupervisorReminder, workflows.NotifyCaseTakenBack}
+
 // Notifications are those addressed to the caller's structure, for a coordinator also
 // its territory's coordination notifications, for the Région's supervisors those
 // addressed to supervision; admins see all.
@@ -57,6 +68,9 @@ func (s *Service) Notifications(ctx context.Context, c Caller, nq NotificationQu
 	page, err := nq.Page.norm()
 	if err != nil {
 		return NotificationList{}, err
+	}
+	if nq.Kind != "" && !slices.Contains(NotificationKinds, nq.Kind) {
+		return NotificationList{}, Invalid("invalid filter", FieldError{Field: "kind", Message: "must be one of: " + strings.Join(NotificationKinds, ", ")})
 	}
 	q := s.db(ctx).Model(&models.Notification{})
 	switch c.Role {

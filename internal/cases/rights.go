@@ -167,12 +167,17 @@ func (s *Service) rectifyClosed(ctx context.Context, a workflows.Actor, row *mod
 // pending hand-off, which ends the target structure's access, and from then on the
 // case follows the no-consent rules (no hand-off).
 func (s *Service) SetConsent(ctx context.Context, c Caller, caseID string, cmd ConsentChange, key string) (CaseView, error) {
-	return s.change(ctx, c, caseID, key, workflows.UpdateConsent, "cases.consent", &cmd, validated(&cmd, func(row *models.Case, a workflows.Actor) (any, error) {
+	// Who may answer the person's request is checked before the command's shape, so
+	// that a caller who may not act learns nothing from the validation.
+	return s.change(ctx, c, caseID, key, workflows.UpdateConsent, "cases.consent", &cmd, func(row *models.Case, a workflows.Actor) (any, error) {
 		if err := mayActForPerson(c, row); err != nil {
 			return nil, err
 		}
+		if err := Validate(&cmd); err != nil {
+			return nil, err
+		}
 		return workflows.ConsentInput{Actor: a, DataSharing: *cmd.DataSharing, Note: cmd.Note}, nil
-	}))
+	})
 }
 
 // ConsentEntry is one line of the consent ledger.

@@ -49,6 +49,7 @@ type Service struct {
 	supervision   supervision.Config
 	prober        *supervision.Prober
 	refKey        []byte
+	health        health
 }
 
 // New makes the service. It touches neither the database nor Temporal.

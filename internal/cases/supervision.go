@@ -230,6 +230,10 @@ func (s *Service) Indicators(ctx context.Context, c Caller, territory string, fr
 	if err != nil {
 		return supervision.Indicators{}, err
 	}
+	ind.FollowUp, err = supervision.LoadFollowUp(ctx, s.store.DB, territory, from.UTC(), to.UTC())
+	if err != nil {
+		return ind, err
+	}
 	if masked {
 		ind.Mask()
 	}

@@ -38,13 +38,16 @@ func (s *Service) update(ctx context.Context, row *models.Case, name, key string
 	}
 	tctx, cancel := context.WithTimeout(ctx, s.updateTimeout)
 	defer cancel()
-	h, err := s.temporal.UpdateWorkflow(tctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.WorkflowID(row.ID), UpdateID: updateID, UpdateName: name,
-		Args: []any{in}, WaitForStage: client.WorkflowUpdateStageCompleted,
+	err := s.guarded(tctx, func(ctx context.Context) error {
+		h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID: workflows.WorkflowID(row.ID), UpdateID: updateID, UpdateName: name,
+			Args: []any{in}, WaitForStage: client.WorkflowUpdateStageCompleted,
+		})
+		if err == nil {
+			err = h.Get(ctx, &out)
+		}
+		return err
 	})
-	if err == nil {
-		err = h.Get(tctx, &out)
-	}
 	if err != nil {
 		var nf *serviceerror.NotFound
 		if errors.As(err, &nf) || strings.Contains(err.Error(), "workflow execution already completed") {
@@ -103,7 +106,9 @@ func (s *Service) apply(ctx context.Context, c Caller, row *models.Case, key, na
 func (s *Service) signal(ctx context.Context, workflowID, name string, arg any) error {
 	tctx, cancel := context.WithTimeout(ctx, s.updateTimeout)
 	defer cancel()
-	return s.temporal.SignalWorkflow(tctx, workflowID, "", name, arg)
+	return s.guarded(tctx, func(ctx context.Context) error {
+		return s.temporal.SignalWorkflow(ctx, workflowID, "", name, arg)
+	})
 }
 
 // open starts the case workflow and runs its opening update in one call
@@ -118,16 +123,19 @@ func (s *Service) open(ctx context.Context, open *workflows.OpenCase) (workflows
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 	}, workflows.CaseWorkflowName, workflows.CaseInput{Settings: s.settings, Open: open})
-	h, err := s.temporal.UpdateWithStartWorkflow(tctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
-		UpdateOptions: client.UpdateWorkflowOptions{
-			UpdateName: workflows.UpdateOpen, UpdateID: workflows.UpdateOpen, WaitForStage: client.WorkflowUpdateStageCompleted,
-		},
-	})
 	var out workflows.Case
-	if err == nil {
-		err = h.Get(tctx, &out)
-	}
+	err := s.guarded(tctx, func(ctx context.Context) error {
+		h, err := s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+			StartWorkflowOperation: start,
+			UpdateOptions: client.UpdateWorkflowOptions{
+				UpdateName: workflows.UpdateOpen, UpdateID: workflows.UpdateOpen, WaitForStage: client.WorkflowUpdateStageCompleted,
+			},
+		})
+		if err == nil {
+			err = h.Get(ctx, &out)
+		}
+		return err
+	})
 	return out, typed(err)
 }
 
@@ -136,6 +144,11 @@ func (s *Service) open(ctx context.Context, open *workflows.OpenCase) (workflows
 // can retry that command, so the row would only be personal data without a case. When
 // Temporal cannot say, the row stays; a retry with a key is the way to be exactly-once.
 func (s *Service) forgetUnstartedCase(caseID string) {
+	if s.health.down() {
+		// Temporal was just found unreachable: it cannot say now, and the caller is
+		// waiting. The outbox sweeper removes the row once Temporal says NotFound.
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_, err := s.temporal.DescribeWorkflowExecution(ctx, workflows.WorkflowID(caseID), "")

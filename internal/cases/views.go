@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/spro-cep/cep/internal/financing"
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
 )
@@ -33,8 +34,11 @@ type ConsentView struct {
 
 // CaseView is a case as its file shows it: the workflow's state and the person.
 type CaseView struct {
-	ID                string               `json:"id"`
-	Stage             string               `json:"stage"`
+	ID    string `json:"id"`
+	Stage string `json:"stage"`
+	// StageLabel names the stage as the case's CEP model does; CEPModel is that model.
+	StageLabel        string               `json:"stage_label"`
+	CEPModel          string               `json:"cep_model"`
 	Paused            bool                 `json:"paused"`
 	PausedAt          *time.Time           `json:"paused_at,omitempty"`
 	PauseReason       string               `json:"pause_reason,omitempty"`
@@ -64,10 +68,10 @@ type CaseView struct {
 	Beneficiary       *BeneficiaryView     `json:"beneficiary"`
 	// Level-3 financing: the facts the rules read, the latest plan's figures, the alert
 	// and the funding requests.
-	Situation       *workflows.Situation        `json:"situation"`
-	Financing       *workflows.FinancingSummary `json:"financing"`
-	FinancingAlert  bool                        `json:"financing_alert"`
-	FundingRequests []workflows.FundingRef      `json:"funding_requests"`
+	Situation       *SituationView         `json:"situation"`
+	Financing       *FinancingSummaryView  `json:"financing"`
+	FinancingAlert  bool                   `json:"financing_alert"`
+	FundingRequests []workflows.FundingRef `json:"funding_requests"`
 	// ProjectionFailedAt is set while a change of the case could not be written to the
 	// database (the case goes on; supervision lists it as workflow_problem).
 	ProjectionFailedAt *time.Time `json:"projection_failed_at,omitempty"`
@@ -89,13 +93,13 @@ func (s *Service) view(ctx context.Context, c Caller, st workflows.Case) (CaseVi
 // fullView joins the workflow's state with the person's details, whole: never shown
 // as is (view cuts it to the caller's sight).
 func (s *Service) fullView(ctx context.Context, st workflows.Case) (CaseView, error) {
-	out := CaseView{ID: st.ID, Stage: st.Stage, Paused: st.Paused, PausedAt: st.PausedAt, PauseReason: st.PauseReason,
+	out := CaseView{ID: st.ID, Stage: st.Stage, CEPModel: workflows.ModelOf(&st), StageLabel: workflows.StageLabel(st.CEPModel, st.Stage), Paused: st.Paused, PausedAt: st.PausedAt, PauseReason: st.PauseReason,
 		Escalated: st.Escalated, StructureID: st.StructureID, TerritoryID: st.TerritoryID, Handoff: st.Handoff,
 		Project: st.Project, Actions: st.Actions, PlanRevision: st.PlanRevision, SessionsCount: st.Sessions,
 		Channel: st.Channel, Needs: st.Needs, Consent: ConsentView{DataSharing: st.ConsentDataSharing},
 		CloseNote: st.CloseNote, Deadlines: st.Deadlines, DueAt: st.DueAt, CreatedBy: st.CreatedBy,
 		CreatedAt: st.CreatedAt, UpdatedAt: st.UpdatedAt, ClosedAt: st.ClosedAt, LastActivityAt: st.LastActivityAt,
-		Version: st.Version, Situation: st.Situation, Financing: st.Financing, FinancingAlert: st.FinancingAlert,
+		Version: st.Version, Situation: situationView(st), Financing: financingSummaryView(st.Financing), FinancingAlert: st.FinancingAlert,
 		FundingRequests: st.FundingRequests, ProjectionFailedAt: st.ProjectionFailedAt}
 	if out.FundingRequests == nil {
 		out.FundingRequests = []workflows.FundingRef{}
@@ -162,4 +166,41 @@ func (r RawJSON) MarshalJSON() ([]byte, error) {
 		return []byte("null"), nil
 	}
 	return []byte(r), nil
+}
+
+// SituationView is the situation a case shows: the facts the workflow keeps in
+// Situation and, beside them, the 2026 facts (one flat object, as PUT /situation takes it).
+type SituationView struct {
+	workflows.Situation
+	financing.Facts
+}
+
+func situationView(st workflows.Case) *SituationView {
+	if st.Situation == nil {
+		return nil
+	}
+	v := &SituationView{Situation: *st.Situation}
+	if st.Facts != nil {
+		v.Facts = *st.Facts
+	}
+	return v
+}
+
+// FinancingSummaryView is what a case shows of its latest financing plan: the plan's
+// own number is revision; the action plan revision it was computed from is
+// action_plan_revision (one revision number per plan, issue 12).
+type FinancingSummaryView struct {
+	Revision           int       `json:"revision"`
+	ActionPlanRevision int       `json:"action_plan_revision"`
+	Shortfall          bool      `json:"shortfall"`
+	LeftToPayEUR       float64   `json:"left_to_pay_eur"`
+	ComputedAt         time.Time `json:"computed_at"`
+}
+
+func financingSummaryView(f *workflows.FinancingSummary) *FinancingSummaryView {
+	if f == nil {
+		return nil
+	}
+	return &FinancingSummaryView{Revision: f.Revision, ActionPlanRevision: f.PlanRevision, Shortfall: f.Shortfall,
+		LeftToPayEUR: f.LeftToPayEUR, ComputedAt: f.ComputedAt}
 }

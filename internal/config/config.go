@@ -7,6 +7,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -68,6 +69,9 @@ type Config struct {
 	TrustedProxies []string `env:"CEP_TRUSTED_PROXIES" envSeparator:","`
 	// HTTPAddr is where the REST API listens.
 	HTTPAddr string `env:"CEP_HTTP_ADDR" envDefault:"127.0.0.1:8080"`
+	// MetricsAddr is where a worker without the API serves GET /metrics (Prometheus);
+	// empty serves none. The API serves /metrics on HTTPAddr.
+	MetricsAddr string `env:"CEP_METRICS_ADDR"`
 	// DatabaseURL selects PostgreSQL (postgres://...); empty means SQLite in DataDir.
 	DatabaseURL string `env:"CEP_DATABASE_URL"`
 
@@ -148,9 +152,9 @@ type Config struct {
 
 	// SupervisionInactiveAfter is, per stage ("reception=15d,counselling=45d") or for
 	// every stage ("30d"), how long without activity lists a case as inactive.
-	SupervisionInactiveAfter string `env:"CEP_SUPERVISION_INACTIVE_AFTER" envDefault:"reception=15d,handoff=30d,counselling=45d,implementation=60d"`
+	SupervisionInactiveAfter string `env:"CEP_SUPERVISION_INACTIVE_AFTER" envDefault:"reception=15d,handoff=30d,counselling=45d,implementation=60d,accueil_individualise=45d,accompagnement_personnalise=60d"`
 	// SupervisionStageDeadlines is, per stage, how long a case may stay in it (0: no limit).
-	SupervisionStageDeadlines string `env:"CEP_SUPERVISION_STAGE_DEADLINES" envDefault:"reception=30d,handoff=30d,counselling=180d,implementation=365d"`
+	SupervisionStageDeadlines string `env:"CEP_SUPERVISION_STAGE_DEADLINES" envDefault:"reception=30d,handoff=30d,counselling=180d,implementation=365d,accueil_individualise=180d,accompagnement_personnalise=365d"`
 	// SupervisionPausedAfter is how long a pause lasts before the case is listed.
 	SupervisionPausedAfter Duration `env:"CEP_SUPERVISION_PAUSED_AFTER" envDefault:"90d"`
 	// SupervisionActivityAttempts is the retry attempt from which a workflow is a problem.
@@ -196,7 +200,12 @@ func (c Config) Validate() error {
 			c.HandoffRemindAfter.D(), c.HandoffExpireAfter.D())
 	}
 	if c.SessionIdle.D() <= 0 || c.SessionMaxAge.D() < c.SessionIdle.D() {
-		return fmt.Errorf("configuration: CEP_SESSION_IDLE must be positive and no longer than CEP_SESSION_MAX_AGE")
+		bad("CEP_SESSION_IDLE must be positive and no longer than CEP_SESSION_MAX_AGE")
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			bad("CEP_METRICS_ADDR %q is not host:port (e.g. 127.0.0.1:9090)", c.MetricsAddr)
+		}
 	}
 	if c.TemporalPort <= 0 || c.TemporalPort > 65535 {
 		bad("CEP_TEMPORAL_PORT %d is not a port (1 to 65535)", c.TemporalPort)

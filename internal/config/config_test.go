@@ -142,3 +142,14 @@ func TestEdgeSettings(t *testing.T) {
 		t.Errorf("invalid edge settings: %v", err)
 	}
 }
+
+func TestMetricsAddrIsHostPort(t *testing.T) {
+	t.Setenv("CEP_METRICS_ADDR", "9090")
+	if _, err := Load(); err == nil || !strings.Contains(err.Error(), "configuration: CEP_METRICS_ADDR ") {
+		t.Fatalf("CEP_METRICS_ADDR=9090: %v", err)
+	}
+	t.Setenv("CEP_METRICS_ADDR", "127.0.0.1:9090")
+	if _, err := Load(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -137,13 +137,15 @@ func amendmentView(a models.ConventionAmendment) AmendmentView {
 // CreateConvention records a territory's convention and its signatories, who are
 // partners from its start. Admins, or the territory's coordination.
 func (s *Directory) CreateConvention(ctx context.Context, c cases.Caller, territoryID string, cmd NewConvention) (ConventionView, error) {
-	if err := cases.Validate(&cmd); err != nil {
+	// Rights first, the body's shape after: a caller who may not act is refused
+	// whatever it sends.
+	if err := mayAdminister(c, territoryID); err != nil {
 		return ConventionView{}, err
 	}
 	if _, err := s.territory(ctx, territoryID); err != nil {
 		return ConventionView{}, err
 	}
-	if err := mayAdminister(c, territoryID); err != nil {
+	if err := cases.Validate(&cmd); err != nil {
 		return ConventionView{}, err
 	}
 	start, _ := cases.ParseDate(cmd.StartsOn)
@@ -212,7 +214,7 @@ func (s *Directory) partnerStructure(ctx context.Context, territoryID, id, field
 // a structure already a partner on that date, or a leave of one that is not, is a
 // conflict.
 func (s *Directory) AddAmendment(ctx context.Context, c cases.Caller, conventionID string, cmd NewAmendment) (AmendmentView, error) {
-	if err := cases.Validate(&cmd); err != nil {
+	if err := requireRole(c, models.RoleAdmin, models.RoleCoordinator); err != nil {
 		return AmendmentView{}, err
 	}
 	var cv models.Convention
@@ -224,6 +226,9 @@ func (s *Directory) AddAmendment(ctx context.Context, c cases.Caller, convention
 		return AmendmentView{}, err
 	}
 	if err := mayAdminister(c, cv.TerritoryID); err != nil {
+		return AmendmentView{}, err
+	}
+	if err := cases.Validate(&cmd); err != nil { // after the rights, as everywhere
 		return AmendmentView{}, err
 	}
 	if err := s.partnerStructure(ctx, cv.TerritoryID, cmd.StructureID, "structure_id"); err != nil {

@@ -91,13 +91,14 @@ func (s *Directory) Coordination(ctx context.Context, c cases.Caller, territoryI
 // of it is recorded as rejected. An adopted designation notifies the Région's
 // supervisors and schedules the reminder before the term lapses.
 func (s *Directory) RecordVote(ctx context.Context, c cases.Caller, territoryID string, cmd NewVote) (Designation, error) {
-	if err := cases.Validate(&cmd); err != nil {
+	// Rights first, the body's shape after.
+	if err := mayAdminister(c, territoryID); err != nil {
 		return Designation{}, err
 	}
 	if _, err := s.territory(ctx, territoryID); err != nil {
 		return Designation{}, err
 	}
-	if err := mayAdminister(c, territoryID); err != nil {
+	if err := cases.Validate(&cmd); err != nil {
 		return Designation{}, err
 	}
 	invalid := func(field, msg string) error {

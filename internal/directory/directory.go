@@ -9,6 +9,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -63,6 +64,9 @@ func (s *Directory) WithWebhooks(p webhook.Policy) *Directory {
 	s.webhooks = p
 	return s
 }
+
+// roles are the values of a user's role, the users list's role filter.
+var roles = []string{models.RoleAdviser, models.RoleCoordinator, models.RoleSupervisor, models.RoleAdmin}
 
 func requireRole(c cases.Caller, roles ...string) error {
 	if !slices.Contains(roles, c.Role) {
@@ -232,6 +236,9 @@ func (s *Directory) Users(ctx context.Context, c cases.Caller, uq UserQuery) ([]
 		q = q.Where("structure_id = ?", uq.StructureID)
 	}
 	if uq.Role != "" {
+		if !slices.Contains(roles, uq.Role) {
+			return nil, cases.Invalid("invalid filter", cases.FieldError{Field: "role", Message: "must be one of: " + strings.Join(roles, ", ")})
+		}
 		q = q.Where("role = ?", uq.Role)
 	}
 	var rows []models.User

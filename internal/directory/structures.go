@@ -124,9 +124,6 @@ func (s *Directory) PatchStructure(ctx context.Context, c cases.Caller, id strin
 	if err := requireRole(c, models.RoleAdmin, models.RoleCoordinator, models.RoleAdviser); err != nil {
 		return models.Structure{}, err
 	}
-	if err := cases.Validate(&cmd); err != nil {
-		return models.Structure{}, err
-	}
 	st, err := s.structure(ctx, id)
 	if err != nil {
 		return models.Structure{}, err
@@ -145,6 +142,10 @@ func (s *Directory) PatchStructure(ctx context.Context, c cases.Caller, id strin
 		if c.StructureID != st.ID || adminOnly || cmd.WebhookURL != nil {
 			return models.Structure{}, cases.Forbidden("a structure's users publish its contact and offer of services only")
 		}
+	}
+	// The body's shape once the caller may change these fields of this structure.
+	if err := cases.Validate(&cmd); err != nil {
+		return models.Structure{}, err
 	}
 	changes := map[string]store.Change{}
 	set := func(col string, from, to any) {

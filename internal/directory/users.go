@@ -86,14 +86,20 @@ func emailTaken(tx *gorm.DB, email, exceptID string) (bool, error) {
 
 // newUser checks an invitation and builds the user it creates.
 func (s *Directory) newUser(ctx context.Context, tx *gorm.DB, c cases.Caller, cmd NewUser) (*models.User, error) {
-	if err := cases.Validate(&cmd); err != nil {
+	// Whether the caller may place this user there comes first (a coordinator of
+	// another territory is refused whatever it sends); the shape, then the
+	// placement's own faults, after.
+	structure, territory, err := s.placement(ctx, tx, c, cmd.Role, strings.TrimSpace(cmd.StructureID))
+	if e := cases.AsError(err); err != nil && (e == nil || e.Kind == cases.KindForbidden) {
 		return nil, err
 	}
-	email := strings.ToLower(strings.TrimSpace(cmd.Email))
-	structure, territory, err := s.placement(ctx, tx, c, cmd.Role, strings.TrimSpace(cmd.StructureID))
+	if verr := cases.Validate(&cmd); verr != nil {
+		return nil, verr
+	}
 	if err != nil {
 		return nil, err
 	}
+	email := strings.ToLower(strings.TrimSpace(cmd.Email))
 	if taken, err := emailTaken(tx, email, ""); err != nil {
 		return nil, err
 	} else if taken {
@@ -132,9 +138,6 @@ func (s *Directory) PatchUser(ctx context.Context, c cases.Caller, id string, cm
 	if err := requireRole(c, models.RoleAdmin, models.RoleCoordinator); err != nil {
 		return models.User{}, err
 	}
-	if err := cases.Validate(&cmd); err != nil {
-		return models.User{}, err
-	}
 	var u models.User
 	err := s.store.DB.WithContext(ctx).Where("id = ?", id).Take(&u).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -150,6 +153,11 @@ func (s *Directory) PatchUser(ctx context.Context, c cases.Caller, id string, cm
 		if userTerritory(&u) != c.TerritoryID {
 			return models.User{}, cases.NotFound("no user " + id)
 		}
+	}
+	// The body's shape once the caller may edit this user: one who may not is refused
+	// whatever it sends.
+	if err := cases.Validate(&cmd); err != nil {
+		return models.User{}, err
 	}
 	role, structureID := u.Role, deref(u.StructureID)
 	if cmd.Role != nil {

@@ -264,8 +264,8 @@ func cpfWorkingTime(a Action, s Situation, f Facts, opts Options, b *builder) {
 	}
 	req := start.AddDate(0, 0, -days)
 	ans := req.AddDate(0, 0, 30)
-	b.deadline(fmt.Sprintf("CPF on working time: authorisation request to the employer (%d days before the start)", days), req)
-	b.deadline("Employer's answer to the CPF authorisation request (30 days; silence means acceptance)", ans)
+	b.deadline(DeadlineRequestBy, fmt.Sprintf("CPF on working time: authorisation request to the employer (%d days before the start)", days), req)
+	b.deadline(DeadlineSilenceIsAcceptance, "Employer's answer to the CPF authorisation request (30 days; silence means acceptance)", ans)
 	b.cond("Training on working time: authorisation asked at least %d days before the start; the employer answers within 30 days, silence means acceptance", days)
 	b.pastFlag(opts, "CPF authorisation request", req)
 	b.note(explain(rl, triYes, in, "%s: request by %s, employer's answer by %s", why, req.Format(DateLayout), ans.Format(DateLayout)))

@@ -100,13 +100,13 @@ func TestCPFWorkingTime(t *testing.T) {
 		{name: "cpf.working_time (R6323-4): under 6 months, 60 days, answer 30 days, silence is acceptance", s: employee(), a: short, opts: onTime,
 			funder: FunderCPF, status: StatusEligible, amount: 1396.8, rule: "cpf.working_time", outcome: OutcomePassed, cond: "silence means acceptance",
 			deadlines: []Deadline{
-				{"CPF on working time: authorisation request to the employer (60 days before the start)", "2026-07-03"},
-				{"Employer's answer to the CPF authorisation request (30 days; silence means acceptance)", "2026-08-02"}}},
+				{"CPF on working time: authorisation request to the employer (60 days before the start)", "2026-07-03", DeadlineRequestBy},
+				{"Employer's answer to the CPF authorisation request (30 days; silence means acceptance)", "2026-08-02", DeadlineSilenceIsAcceptance}}},
 		{name: "cpf.working_time (R6323-4): 6 months or more, 120 days", s: employee(), a: training(), opts: onTime,
 			funder: FunderCPF, status: StatusEligible, amount: 2000, rule: "cpf.working_time", outcome: OutcomePassed,
 			deadlines: []Deadline{
-				{"CPF on working time: authorisation request to the employer (120 days before the start)", "2026-05-04"},
-				{"Employer's answer to the CPF authorisation request (30 days; silence means acceptance)", "2026-06-03"}}},
+				{"CPF on working time: authorisation request to the employer (120 days before the start)", "2026-05-04", DeadlineRequestBy},
+				{"Employer's answer to the CPF authorisation request (30 days; silence means acceptance)", "2026-06-03", DeadlineSilenceIsAcceptance}}},
 		{name: "cpf.working_time: outside working time, no deadline", s: employee(), a: short,
 			opts:   &Options{Today: day("2026-03-01"), Facts: Facts{DuringWorkingTime: bp(false)}},
 			funder: FunderCPF, status: StatusEligible, amount: 1396.8, deadlines: []Deadline{}},

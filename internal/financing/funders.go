@@ -100,7 +100,7 @@ func ptpCDDFile(s Situation, a Action, opts Options, b *builder) time.Time {
 		b.note(explain(rl, triUnknown, in, "end of the CDD unknown: the request must be made while still under contract"))
 		return time.Time{}
 	}
-	b.deadline("PTP funding request to Transitions Pro while still under the CDD (contract end)", end)
+	b.deadline(DeadlineRequestBy, "PTP funding request to Transitions Pro while still under the CDD (contract end)", end)
 	b.pastFlag(opts, "PTP funding request (while under the CDD)", end)
 	b.note(explain(rl, triYes, in, "request to Transitions Pro by %s, the end of the CDD", end.Format(DateLayout)))
 	return end
@@ -116,7 +116,7 @@ func ptpPositioning(a Action, by time.Time, opts Options, b *builder) {
 		b.note(explain(rl, triYes, map[string]any{}, "prior positioning required before the PTP request (date unknown)"))
 		return
 	}
-	b.deadline("Prior positioning by the training provider (before the PTP request)", by)
+	b.deadline(DeadlineRequestBy, "Prior positioning by the training provider (before the PTP request)", by)
 	b.note(explain(rl, triYes, map[string]any{}, "prior positioning by %s, before the PTP request", by.Format(DateLayout)))
 }
 
@@ -194,7 +194,7 @@ func ptpCDDStart(s Situation, a Action, r *FunderResult) (Explanation, tri) {
 		return explain(ruleAt("ptp.cdd_start", ruleDay(a)), triUnknown, in, "invalid date (start_date or last_cdd_end_date)"), triUnknown
 	}
 	limit := addMonths(end, 6)
-	r.Deadlines = append(r.Deadlines, Deadline{Label: "Latest training start (6 months after the CDD ends)", Date: limit.Format(DateLayout)})
+	r.Deadlines = append(r.Deadlines, Deadline{Label: "Latest training start (6 months after the CDD ends)", Date: limit.Format(DateLayout), Kind: DeadlineInformative})
 	if start.After(limit) {
 		return explain(ruleAt("ptp.cdd_start", ruleDay(a)), triNo, in, "start %s is after %s, 6 months after the CDD ended", a.StartDate, limit.Format(DateLayout)), triNo
 	}
@@ -242,8 +242,8 @@ func ptpLeave(a Action, opts Options, b *builder) (Explanation, time.Time) {
 	}
 	req := start.AddDate(0, 0, -days)
 	ans := req.AddDate(0, 0, ptpEmployerDays)
-	b.deadline(fmt.Sprintf("PTP leave request to the employer (%d days before the start)", days), req)
-	b.deadline("Employer's answer to the PTP leave request (30 days; silence means acceptance)", ans)
+	b.deadline(DeadlineRequestBy, fmt.Sprintf("PTP leave request to the employer (%d days before the start)", days), req)
+	b.deadline(DeadlineSilenceIsAcceptance, "Employer's answer to the PTP leave request (30 days; silence means acceptance)", ans)
 	b.cond("Leave request to the employer at least %d days before the start; the employer answers within 30 days, silence means acceptance; postponement at most 9 months", days)
 	b.pastFlag(opts, "PTP leave request", req)
 	return explain(ruleAt("ptp.leave_notice", ruleDay(a)), triYes, in, "%s: request %d days before the start (%s), employer's answer by %s",
@@ -270,8 +270,8 @@ func evalVAE(s Situation, a Action, opts Options) FunderResult {
 		} else {
 			req := start.AddDate(0, 0, -vaeNoticeDays)
 			ans := req.AddDate(0, 0, vaeEmployerDays)
-			b.deadline("VAE leave request to the employer (30 days before)", req)
-			b.deadline("Employer's answer to the VAE leave request (15 days; silence means agreement)", ans)
+			b.deadline(DeadlineRequestBy, "VAE leave request to the employer (30 days before)", req)
+			b.deadline(DeadlineSilenceIsAcceptance, "Employer's answer to the VAE leave request (15 days; silence means agreement)", ans)
 			b.cond("If employed: VAE leave request at least 30 days before; the employer answers within 15 days, silence means agreement; a postponement for service reasons is limited to one month")
 			b.cond("VAE leave: at most %d hours of working time per validation session, paid (more under a collective agreement)", vaeLeaveHours)
 			if a.Hours != nil && *a.Hours > vaeLeaveHours {

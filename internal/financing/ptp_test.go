@@ -71,8 +71,8 @@ func TestResignation(t *testing.T) {
 			funder: FunderResignation, status: StatusEligible, amount: 0, rule: "resignation_reconversion.activity", outcome: OutcomePassed,
 			cond: "Mandatory CEP before resigning",
 			deadlines: []Deadline{
-				{"Résignation-reconversion: Transitions Pro attestation « réel et sérieux » before resigning (latest before the start)", "2026-09-01"},
-				{"Résignation-reconversion: registration with France Travail before the start (within 6 months of the attestation)", "2026-09-01"}}},
+				{"Résignation-reconversion: Transitions Pro attestation « réel et sérieux » before resigning (latest before the start)", "2026-09-01", DeadlineRequestBy},
+				{"Résignation-reconversion: registration with France Travail before the start (within 6 months of the attestation)", "2026-09-01", DeadlineRequestBy}}},
 		{name: "resignation_reconversion.activity: 1,299 days is not", s: employee(), a: training(), opts: days(1299),
 			funder: FunderResignation, status: StatusNotEligible, rule: "resignation_reconversion.activity", outcome: OutcomeFailed},
 		{name: "resignation_reconversion.activity: unknown days needs information", s: employee(), a: training(),

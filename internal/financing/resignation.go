@@ -48,8 +48,8 @@ func evalResignation(s Situation, f Facts, a Action, opts Options) FunderResult 
 	rs := ruleAt("resignation_reconversion.steps", day)
 	inS := map[string]any{"action.start_date": a.StartDate}
 	if start, ok := parseDate(a.StartDate); ok {
-		b.deadline("Résignation-reconversion: Transitions Pro attestation « réel et sérieux » before resigning (latest before the start)", start)
-		b.deadline("Résignation-reconversion: registration with France Travail before the start (within 6 months of the attestation)", start)
+		b.deadline(DeadlineRequestBy, "Résignation-reconversion: Transitions Pro attestation « réel et sérieux » before resigning (latest before the start)", start)
+		b.deadline(DeadlineRequestBy, "Résignation-reconversion: registration with France Travail before the start (within 6 months of the attestation)", start)
 		b.pastFlag(opts, "résignation-reconversion registration", start)
 		b.note(explain(rs, triYes, inS, "attestation, then resignation, then registration with France Travail within 6 months of the attestation and before the start %s", a.StartDate))
 	} else {

@@ -152,8 +152,8 @@ func (b *builder) cond(format string, args ...any) {
 	b.r.Conditions = append(b.r.Conditions, fmt.Sprintf(format, args...))
 }
 
-func (b *builder) deadline(label string, d time.Time) {
-	b.r.Deadlines = append(b.r.Deadlines, Deadline{Label: label, Date: d.Format(DateLayout)})
+func (b *builder) deadline(kind, label string, d time.Time) {
+	b.r.Deadlines = append(b.r.Deadlines, Deadline{Label: label, Date: d.Format(DateLayout), Kind: kind})
 }
 
 // finish sets the status; maxAmount is the stand-alone amount the funder may

@@ -75,14 +75,14 @@ func TestPTP(t *testing.T) {
 	})
 	junior := with(employee(), func(s *Situation) { s.SeniorityMonths, s.SeniorityCurrentEmployerMonths = ip(6), ip(6) })
 	longDL := []Deadline{
-		{"PTP leave request to the employer (120 days before the start)", "2026-05-04"},
-		{"Employer's answer to the PTP leave request (30 days; silence means acceptance)", "2026-06-03"},
-		{"Prior positioning by the training provider (before the PTP request)", "2026-05-04"}, // L6323-17-1
+		{"PTP leave request to the employer (120 days before the start)", "2026-05-04", DeadlineRequestBy},
+		{"Employer's answer to the PTP leave request (30 days; silence means acceptance)", "2026-06-03", DeadlineSilenceIsAcceptance},
+		{"Prior positioning by the training provider (before the PTP request)", "2026-05-04", DeadlineRequestBy}, // L6323-17-1
 	}
 	shortDL := []Deadline{
-		{"PTP leave request to the employer (60 days before the start)", "2026-07-03"},
-		{"Employer's answer to the PTP leave request (30 days; silence means acceptance)", "2026-08-02"},
-		{"Prior positioning by the training provider (before the PTP request)", "2026-07-03"}, // L6323-17-1
+		{"PTP leave request to the employer (60 days before the start)", "2026-07-03", DeadlineRequestBy},
+		{"Employer's answer to the PTP leave request (30 days; silence means acceptance)", "2026-08-02", DeadlineSilenceIsAcceptance},
+		{"Prior positioning by the training provider (before the PTP request)", "2026-07-03", DeadlineRequestBy}, // L6323-17-1
 	}
 	late := Options{Today: day("2026-08-01")}
 	runCases(t, []fcase{
@@ -94,9 +94,9 @@ func TestPTP(t *testing.T) {
 			a: training(), funder: FunderPTP, status: StatusNeedsInformation, rule: "ptp.public", outcome: OutcomeUnknown},
 		{name: "ptp.public: former CDD holder now job seeker (no leave deadlines)", s: with(cddWorker, func(s *Situation) { s.EmploymentStatus = sp("jobseeker") }),
 			a: training(), funder: FunderPTP, status: StatusEligible, amount: 6000, rule: "ptp.public", outcome: OutcomePassed,
-			deadlines: []Deadline{{"Latest training start (6 months after the CDD ends)", "2026-12-30"},
-				{"PTP funding request to Transitions Pro while still under the CDD (contract end)", "2026-06-30"},
-				{"Prior positioning by the training provider (before the PTP request)", "2026-06-30"}}},
+			deadlines: []Deadline{{"Latest training start (6 months after the CDD ends)", "2026-12-30", DeadlineInformative},
+				{"PTP funding request to Transitions Pro while still under the CDD (contract end)", "2026-06-30", DeadlineRequestBy},
+				{"Prior positioning by the training provider (before the PTP request)", "2026-06-30", DeadlineRequestBy}}},
 		{name: "ptp.seniority/cdi: 24 months as employee incl. 12 in the company", s: with(employee(), func(s *Situation) {
 			s.SeniorityMonths, s.SeniorityCurrentEmployerMonths = ip(24), ip(12)
 		}), a: training(), funder: FunderPTP, status: StatusEligible, amount: 6000, rule: "ptp.seniority", outcome: OutcomePassed},
@@ -169,10 +169,10 @@ func TestVAE(t *testing.T) {
 	vae := Action{ID: "v1", Type: ActionVAE, StartDate: "2026-09-01", CostEUR: 1200}
 	late := Options{Today: day("2026-08-10")}
 	dl := []Deadline{
-		{"VAE leave request to the employer (30 days before)", "2026-08-02"},
+		{"VAE leave request to the employer (30 days before)", "2026-08-02", DeadlineRequestBy},
 		// R6422-4: silence within 15 days is agreement, so the label names it (the funding
 		// request's silence timer keys on it).
-		{"Employer's answer to the VAE leave request (15 days; silence means agreement)", "2026-08-17"},
+		{"Employer's answer to the VAE leave request (15 days; silence means agreement)", "2026-08-17", DeadlineSilenceIsAcceptance},
 	}
 	runCases(t, []fcase{
 		{name: "vae.action_type: training is not a VAE", s: employee(), a: training(), funder: FunderVAE,

@@ -146,10 +146,25 @@ type Explanation struct {
 	Reason  string         `json:"reason"`
 }
 
-// Deadline is a dated step (YYYY-MM-DD).
+// Deadline kinds: what passing a deadline's date means to a funding request.
+const (
+	// DeadlineRequestBy is a date by which the person (or the adviser) must act:
+	// a legal request date, a step to take.
+	DeadlineRequestBy = "request_by"
+	// DeadlineSilenceIsAcceptance is the day the employer's silence becomes a yes.
+	DeadlineSilenceIsAcceptance = "silence_is_acceptance"
+	// DeadlineAnswerBy is the day the other party should have answered.
+	DeadlineAnswerBy = "answer_by"
+	// DeadlineInformative is a date shown for information ("").
+	DeadlineInformative = ""
+)
+
+// Deadline is a dated step (YYYY-MM-DD). Kind says what the date means (one of
+// the Deadline* kinds); plans stored before it existed have none.
 type Deadline struct {
 	Label string `json:"label"`
 	Date  string `json:"date"`
+	Kind  string `json:"kind,omitempty"`
 }
 
 // FunderResult is one funder's answer for one action.

@@ -34,6 +34,7 @@ const (
 	Role          = "role"
 	// CEPModel is a territory's CEP model; AmendmentChange what an amendment does.
 	CEPModel        = "cep_model"
+	Certification   = "certification"
 	AmendmentChange = "amendment_change"
 	// AdminEntity is what a line of the administration audit trail changed.
 	AdminEntity   = "admin_entity"
@@ -51,6 +52,9 @@ var vocabularies = map[string]map[string]string{
 		"counselling":    "Conseil personnalisé (niveau 2)",
 		"implementation": "Mise en œuvre du projet (niveau 3)",
 		"closed":         "Clôturé",
+		// The 2019 model's two levels (arrêté du 29 mars 2019).
+		"accueil_individualise":       "Accueil individualisé et adapté",
+		"accompagnement_personnalise": "Accompagnement personnalisé",
 	},
 	Public: {
 		"pupil":         "Élève",
@@ -196,6 +200,7 @@ var vocabularies = map[string]map[string]string{
 		"case_taken_back":          "Dossier repris par la coordination",
 		"coordination_term_ending": "Fin prochaine du mandat de la coordination",
 		"coordination_term_lapsed": "Mandat de la coordination échu",
+		"survey_invitation":        "Questionnaire de satisfaction envoyé",
 	},
 	Event: {
 		"case_opened":                 "Dossier ouvert",
@@ -213,6 +218,8 @@ var vocabularies = map[string]map[string]string{
 		"beneficiary_rectified":       "Identité ou coordonnées rectifiées",
 		"consent_changed":             "Consentement au partage modifié",
 		"erased":                      "Données personnelles effacées",
+		"level_started":               "Entrée dans un niveau du CEP",
+		"financing_alert_cleared":     "Alerte de financement levée à la clôture",
 		"project_set":                 "Projet et compétences enregistrés",
 		"implementation_started":      "Début de la mise en œuvre",
 		"action_added":                "Action ajoutée au plan",
@@ -240,6 +247,11 @@ var vocabularies = map[string]map[string]string{
 		"resumed":                     "Accompagnement repris",
 		"withdrawn":                   "Retrait de la personne",
 		"closed":                      "Dossier clôturé",
+	},
+	Certification: {
+		"rncp": "Certification du RNCP",
+		"rs":   "Certification du Répertoire spécifique",
+		"clea": "Certificat CléA",
 	},
 	CEPModel: {
 		"2014": "Modèle de 2014 (trois niveaux)",

@@ -28,6 +28,7 @@ var closedFields = map[string]string{
 	"outcome": Outcome, "employment_status": Employment, "contract_type": Contract,
 	"qualification_level": Qualification, "decision": FundingStatus,
 	"publics": Public, "role": Role, "cep_model": CEPModel, "change": AmendmentChange,
+	"level": Stage, "certification": Certification,
 }
 
 // constGroups maps, per package folder, the name prefix of string constants to their

@@ -66,11 +66,12 @@ var accessMatrix = map[string]accessRule{
 	"GET /healthz":             {nil, everyone},
 	"GET /readyz":              {nil, everyone},
 	"GET /api/v1/openapi.json": {nil, everyone},
+	"GET /metrics":             {nil, everyone}, // counts by route and status, no personal data
 
 	"GET /api/v1/me":                                           {nil, authenticated},
 	"GET /api/v1/structures":                                   {nil, authenticated},
 	"GET /api/v1/structures/:id":                               {nil, authenticated},
-	"PATCH /api/v1/structures/:id":                             {map[string]any{}, []string{actCoord, actAdmin}},
+	"PATCH /api/v1/structures/:id":                             {map[string]any{"contact": nul}, []string{actHolder, actCoord, actAdmin}}, // its own users publish its contact and offer
 	"GET /api/v1/users":                                        {nil, []string{actCoord, actCoordOther, actAdmin}},
 	"GET /api/v1/routing-rules":                                {nil, authenticated},
 	"PUT /api/v1/routing-rules":                                {map[string]any{"territory_id": "chartres", "rules": []any{map[string]any{"reason": nul}}}, []string{actCoord, actAdmin}},
@@ -121,6 +122,63 @@ var accessMatrix = map[string]accessRule{
 	"POST /api/v1/supervision/cases/:id/take-back": {map[string]any{}, coordOnly},
 	"GET /api/v1/supervision/indicators":           {nil, supervises},
 	"GET /api/v1/supervision/annual-report":        {nil, supervises},
+	"GET /api/v1/supervision/retention":            {nil, supervises},
+
+	// The person's rights: the holding structure and the territory's coordination answer
+	// them; erasure is the coordination's or an admin's.
+	"GET /api/v1/cases/:id/export":        {nil, seesFile},
+	"GET /api/v1/cases/:id/consent":       {nil, seesCase},
+	"POST /api/v1/cases/:id/levels":       {map[string]any{"adviser_id": nul}, actsOnCase},
+	"POST /api/v1/cases/:id/consent":      {map[string]any{"data_sharing": true, "note": nul}, seesFile},
+	"PATCH /api/v1/cases/:id/beneficiary": {map[string]any{"first_name": nul}, seesFile},
+	"POST /api/v1/cases/:id/erase":        {map[string]any{"reason": nul}, []string{actCoord, actAdmin}},
+
+	// Session corrections, of a session that does not exist (404 "no session").
+	"PATCH /api/v1/cases/:id/sessions/:sid":  {map[string]any{"summary": nul}, actsOnCase},
+	"DELETE /api/v1/cases/:id/sessions/:sid": {nil, actsOnCase},
+
+	// The network's administration: territories and structures are admins', conventions
+	// and the coordinating pair also the territory's coordination's (chartres here),
+	// users admins' and any coordinator's (of its own territory: an adviser of
+	// chartres here), the audit trail admins', supervisors' and coordinators'.
+	"GET /api/v1/territories":                     {nil, authenticated},
+	"POST /api/v1/territories":                    {map[string]any{"id": "matrix-nowhere", "name": nul, "region": "Centre-Val de Loire", "cep_model": "2019"}, []string{actAdmin}},
+	"GET /api/v1/territories/:id":                 {nil, authenticated},
+	"PATCH /api/v1/territories/:id":               {map[string]any{"name": nul}, []string{actAdmin}},
+	"GET /api/v1/territories/:id/conventions":     {nil, authenticated},
+	"POST /api/v1/territories/:id/conventions":    {map[string]any{"title": nul, "signed_on": "2026-01-05", "starts_on": "2026-01-05", "signatories": []string{"cio-chartres"}}, []string{actCoord, actAdmin}},
+	"GET /api/v1/territories/:id/coordination":    {nil, authenticated},
+	"POST /api/v1/territories/:id/coordination":   {map[string]any{"voted_on": nul, "structure_ids": []string{"cio-chartres"}, "present": []string{"cio-chartres"}}, []string{actCoord, actAdmin}},
+	"POST /api/v1/conventions/:id/amendments":     {map[string]any{"structure_id": "cio-chartres", "change": "join", "effective_on": "2026-01-05", "summary": nul}, []string{actCoord, actAdmin}},
+	"POST /api/v1/structures":                     {map[string]any{"id": "matrix-nowhere", "territory_id": "chartres", "name": nul, "network": "CIO", "publics": []string{}}, []string{actAdmin}},
+	"GET /api/v1/structures/:id/pending-handoffs": {nil, []string{actCoord, actAdmin}},
+	"POST /api/v1/users":                          {map[string]any{"email": "matrix@chartres.access.test", "display_name": nul, "role": "adviser", "structure_id": "cio-chartres"}, []string{actCoord, actAdmin}},
+	"PATCH /api/v1/users/:id":                     {map[string]any{"display_name": nul}, []string{actCoord, actAdmin}},
+	"POST /api/v1/users/import":                   {nil, []string{actCoord, actCoordOther, actAdmin}}, // no CSV header: 400 after the role check
+	"GET /api/v1/admin/audit":                     {nil, []string{actCoord, actCoordOther, actSupervisor, actAdmin}},
+}
+
+// refused tells an answer that stopped at an access check: 401, 403, or a 404 that
+// hides the matrix's case or user (which exist) from a caller who may not see them. A
+// 404 naming anything else (a session, an action that does not exist) came after the
+// access checks.
+func refused(status int, detail string) bool {
+	return status == http.StatusUnauthorized || status == http.StatusForbidden ||
+		(status == http.StatusNotFound && (strings.HasPrefix(detail, "no case ") || detail == "no user adviser-cio-chartres"))
+}
+
+// fillPath puts the matrix's resources in a route's path: the case, its hand-off, a
+// session, action and funding request that do not exist; the CIO for structures,
+// Chartres for territories, its 2015 convention, the holder for users.
+func fillPath(path, caseID, handoffID string) string {
+	for prefix, id := range map[string]string{"/api/v1/structures/:id": "cio-chartres", "/api/v1/territories/:id": "chartres",
+		"/api/v1/conventions/:id": "chartres-2015", "/api/v1/users/:id": "adviser-cio-chartres"} {
+		if strings.HasPrefix(path, prefix) {
+			path = strings.Replace(path, ":id", id, 1)
+		}
+	}
+	return strings.NewReplacer(":id", caseID, ":hid", handoffID, ":aid", uuid.NewString(), ":sid", uuid.NewString(),
+		":rid", "no-such-request").Replace(path)
 }
 
 // TestAccessMatrix runs every route of the real router (its own route list: a new
@@ -144,12 +202,18 @@ func TestAccessMatrix(t *testing.T) {
 	mustCreate(&models.Structure{ID: otherStructure, TerritoryID: other, Name: "CIO elsewhere", Network: "CIO",
 		Antennas: []string{}, Publics: []string{}, CreatedAt: time.Now().UTC(), UpdatedAt: time.Now().UTC()})
 	cioID, terr := "cio-chartres", "chartres"
+	// Coordinator rights follow the designation in force: the other territory's pair.
+	day := func(d int) string { return time.Now().AddDate(0, 0, d).Format(time.DateOnly) }
+	mustCreate(&models.CoordinationVote{ID: "access-elsewhere-pair", TerritoryID: other, VotedOn: day(-1), StartsOn: day(-1),
+		EndsOn: day(360), StructureIDs: []string{otherStructure}, Partners: []string{otherStructure}, Present: []string{otherStructure},
+		InFavour: []string{otherStructure}, Result: models.VoteAdopted, RecordedBy: "access-matrix", CreatedAt: time.Now().UTC()})
 	mustCreate(&models.User{ID: "access-coord-elsewhere", Email: "coordinator@elsewhere.access.test", DisplayName: "Coordination elsewhere",
 		Role: models.RoleCoordinator, StructureID: &otherStructure, TerritoryID: &other, Active: true, CreatedAt: time.Now().UTC()})
 	mustCreate(&models.User{ID: "access-inactive-cio", Email: "inactive.cio@chartres.access.test", DisplayName: "Former CIO adviser",
 		Role: models.RoleAdviser, StructureID: &cioID, TerritoryID: &terr, Active: false, CreatedAt: time.Now().UTC()})
 	t.Cleanup(func() { // the other tests count the reference data
 		db.Where("id IN ?", []string{"access-coord-elsewhere", "access-inactive-cio"}).Delete(&models.User{})
+		db.Where("id = ?", "access-elsewhere-pair").Delete(&models.CoordinationVote{})
 		db.Where("id = ?", otherStructure).Delete(&models.Structure{})
 		db.Where("id = ?", other).Delete(&models.Territory{})
 	})
@@ -217,22 +281,17 @@ func TestAccessMatrix(t *testing.T) {
 	}
 	sort.Strings(keys)
 
-	fill := strings.NewReplacer(":hid", h2, ":aid", uuid.NewString(), ":rid", "no-such-request")
 	cells := 0
 	for _, k := range keys {
 		rule := accessMatrix[k]
 		method, path, _ := strings.Cut(k, " ")
-		if strings.HasPrefix(path, "/api/v1/structures/:id") {
-			path = strings.Replace(path, ":id", "cio-chartres", 1)
-		}
-		path = fill.Replace(strings.Replace(path, ":id", caseID, 1))
+		path = fillPath(path, caseID, h2)
 		for _, a := range actors {
 			cells++
 			r := s.do(t, call{method: method, path: path, token: tokens[a], body: rule.body, base: srv.URL})
 			want := slices.Contains(rule.allowed, a)
 			detail, _ := r.Body["detail"].(string)
-			denied := r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden ||
-				(r.Status == http.StatusNotFound && strings.HasPrefix(detail, "no case "))
+			denied := refused(r.Status, detail)
 			switch {
 			case r.Status >= 500:
 				t.Errorf("%s as %s: %d %s", k, a, r.Status, r.Raw)
@@ -259,20 +318,15 @@ func TestAccessMatrix(t *testing.T) {
 		db.Table("cases").Select("handoff_target_id").Where("id = ?", expiredCase).Scan(&target)
 		return status == "expired" && target == nil
 	})
-	fillExpired := strings.NewReplacer(":hid", he, ":aid", uuid.NewString(), ":rid", "no-such-request")
 	for _, k := range keys {
 		rule := accessMatrix[k]
 		method, path, _ := strings.Cut(k, " ")
-		if strings.HasPrefix(path, "/api/v1/structures/:id") {
-			path = strings.Replace(path, ":id", "cio-chartres", 1)
-		}
-		path = fillExpired.Replace(strings.Replace(path, ":id", expiredCase, 1))
+		path = fillPath(path, expiredCase, he)
 		cells++
 		r := s.do(t, call{method: method, path: path, token: expiredTok, body: rule.body, base: srv.URL})
 		want := slices.Contains(rule.allowed, actDeclined)
 		detail, _ := r.Body["detail"].(string)
-		denied := r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden ||
-			(r.Status == http.StatusNotFound && strings.HasPrefix(detail, "no case "))
+		denied := refused(r.Status, detail)
 		if r.Status >= 500 || want == denied {
 			t.Errorf("%s as target after expiry: %d %.200s, want allowed=%v", k, r.Status, r.Raw, want)
 		}

@@ -45,7 +45,11 @@ func TestAuthentication(t *testing.T) {
 func TestReferenceData(t *testing.T) {
 	s := env(t)
 	tok := s.token(t, cio)
-	r := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/structures", token: tok})
+	// The seed also has the 2019-model territory (chateauroux): count Chartres's own.
+	if all := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/structures", token: tok}); len(all.get("items").([]any)) != 15+5 {
+		t.Fatalf("%d structures in all, want the 15 of Chartres and the 5 of Châteauroux", len(all.get("items").([]any)))
+	}
+	r := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/structures?territory_id=chartres", token: tok})
 	items := r.get("items").([]any)
 	if len(items) != 15 {
 		t.Fatalf("%d structures, want the 15 of the Chartres convention", len(items))
@@ -75,8 +79,8 @@ func TestReferenceData(t *testing.T) {
 	problemOf(t, s.do(t, call{method: "GET", path: "/api/v1/users", token: tok}), http.StatusForbidden)
 	problemOf(t, s.do(t, call{method: "GET", path: "/api/v1/users", token: s.token(t, supervisor)}), http.StatusForbidden)
 	all := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/users", token: s.token(t, admin)})
-	if n := len(all.get("items").([]any)); n != 18 {
-		t.Fatalf("admin sees %d users, want 18", n)
+	if n := len(all.get("items").([]any)); n != 18+6 {
+		t.Fatalf("admin sees %d users, want 24 (18 for Chartres and the Région, 6 for Châteauroux)", n)
 	}
 	coord := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/users?role=adviser", token: s.token(t, coordinator)})
 	if n := len(coord.get("items").([]any)); n != 15 {

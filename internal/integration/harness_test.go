@@ -128,6 +128,7 @@ func env(t *testing.T) *stack {
 		verifier, _ := auth.NewVerifier(context.Background(), key, "", "", "")
 		short := app.Settings(cfg)
 		short.HandoffRemindAfter, short.HandoffExpireAfter, short.InactivityRemindAfter = 2*time.Second, 5*time.Second, 4*time.Second
+		short.FollowUpAfter = 3 * time.Second // the 6-month follow-up survey, in seconds
 		short.HistoryEventsLimit = 150
 		srv := httptest.NewServer(api.NewRouter(api.Deps{Store: a.Store, Temporal: a.Temporal, Verifier: verifier,
 			Log: quietLogger(), TaskQueue: cfg.TaskQueue, Settings: short}))

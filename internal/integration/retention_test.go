@@ -14,9 +14,9 @@ import (
 	"github.com/spro-cep/cep/models"
 )
 
-// retentionStack starts a stack of its own (embedded Temporal server, fresh database)
-// whose retention runs every 5 seconds with periods of seconds, so that it cannot
-// erase the shared stack's cases.
+// retentionStack starts a stack of its own (embedded Temporal server, fresh database
+// with the demo users, as the shared stack has them) whose retention runs every 5
+// seconds with periods of seconds, so that it cannot erase the shared stack's cases.
 func retentionStack(t *testing.T) *stack {
 	t.Helper()
 	env(t) // skips with the others when PostgreSQL is unreachable
@@ -33,7 +33,7 @@ func retentionStack(t *testing.T) *stack {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	a, err := app.Start(context.Background(), cfg, quietLogger(), app.Parts{Embedded: true, Migrate: true, Seed: true, API: true, Worker: true})
+	a, err := app.Start(context.Background(), cfg, quietLogger(), app.Parts{Embedded: true, Migrate: true, Seed: true, Demo: true, API: true, Worker: true})
 	if err != nil {
 		t.Fatal(err)
 	}

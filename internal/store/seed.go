@@ -7,6 +7,7 @@ import (
 	_ "time/tzdata" // Europe/Paris without the system's zone files
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/spro-cep/cep/models"
 )
@@ -158,10 +159,11 @@ func (s *Store) Seed(ctx context.Context) error {
 	})
 }
 
-// SeedDemo creates the demo accounts (DemoUsers), for `cep dev` and
-// `cep migrate --seed --demo` only: a deployment's accounts are its own, and a demo
-// account with a known email on a production database would be a way in. They go
-// through the administration's audited write, as the rest of the seed.
+// SeedDemo creates the demo accounts (DemoUsers) and the 2019-model demonstration
+// territory (seed2019), for `cep dev` and `cep migrate --seed --demo` only: a
+// deployment's accounts are its own, and a demo account with a known email on a
+// production database would be a way in. Chartres' accounts go through the
+// administration's audited write, as the rest of the seed.
 func (s *Store) SeedDemo(ctx context.Context) error {
 	now := time.Now().UTC()
 	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -178,7 +180,7 @@ func (s *Store) SeedDemo(ctx context.Context) error {
 				return fmt.Errorf("seed user %s: %w", u.Email, err)
 			}
 		}
-		return nil
+		return seed2019(tx, now)
 	})
 }
 
@@ -215,6 +217,11 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// insertMissing inserts a seed row unless one with its key exists.
+func insertMissing(tx *gorm.DB, v any) error {
+	return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(v).Error
 }
 
 // DemoUsers are the seeded role accounts: one adviser per structure, the local

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -44,9 +45,11 @@ func checkSeed(t *testing.T, st *store.Store) {
 	}
 	first := counts(t, st)
 	// The seed writes through the administration's audited writes: one entry per
-	// territory, structure, convention, designation, table and user.
-	want := map[string]int64{"territories": 1, "structures": 15, "users": 18, "signatories": 17, "rules": 11,
-		"votes": 1, "admin_audit": 1 + 15 + 1 + 1 + 1 + 18}
+	// territory, structure, convention, designation, table and user of Chartres; the
+	// 2019 demonstration territory (5 structures, 6 users, 5 rules, its convention and
+	// designation) comes with the demo accounts.
+	want := map[string]int64{"territories": 2, "structures": 15 + 5, "users": 18 + 6, "signatories": 17 + 5, "rules": 11 + 5,
+		"votes": 1 + 1, "admin_audit": 1 + 15 + 1 + 1 + 1 + 18}
 	for k, v := range want {
 		if first[k] != v {
 			t.Errorf("%s = %d, want %d", k, first[k], v)
@@ -94,11 +97,18 @@ func checkSeed(t *testing.T, st *store.Store) {
 	}
 	var active int64
 	st.DB.Model(&models.Structure{}).Where("active").Count(&active)
-	if active != 15 {
-		t.Errorf("active structures = %d, want 15", active)
+	if active != 15+5 {
+		t.Errorf("active structures = %d, want 20", active)
+	}
+	var models2014, models2019 []string
+	st.DB.Model(&models.Territory{}).Where("cep_model = ?", "2014").Pluck("id", &models2014)
+	st.DB.Model(&models.Territory{}).Where("cep_model = ?", "2019").Pluck("id", &models2019)
+	if !slices.Equal(models2014, []string{store.ChartresTerritoryID}) || !slices.Equal(models2019, []string{store.ChateaurouxTerritoryID}) {
+		t.Errorf("CEP models: 2014 %v, 2019 %v", models2014, models2019)
+
 	}
 	var nonCEP int64
-	st.DB.Model(&models.Structure{}).Where("cep_operator = ?", false).Count(&nonCEP)
+	st.DB.Model(&models.Structure{}).Where("cep_operator = ? AND territory_id = ?", false, store.ChartresTerritoryID).Count(&nonCEP)
 	if nonCEP != 7 {
 		t.Errorf("structures that are not CEP operators = %d, want 7", nonCEP)
 	}

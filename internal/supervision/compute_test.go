@@ -78,7 +78,7 @@ func TestPercentileAndStageDurations(t *testing.T) {
 	if err != nil || m["reception"] != time.Hour || m["counselling"] != 2*time.Hour || m["implementation"] != time.Minute {
 		t.Errorf("per stage: %v %v", m, err)
 	}
-	if m, err := ParseStageDurations("3h", nil, parse); err != nil || m["handoff"] != 3*time.Hour || len(m) != 4 {
+	if m, err := ParseStageDurations("3h", nil, parse); err != nil || m["handoff"] != 3*time.Hour || len(m) != 6 { // every stage of both CEP models
 		t.Errorf("one for all: %v %v", m, err)
 	}
 	if _, err := ParseStageDurations("closed=1h", nil, parse); err == nil {

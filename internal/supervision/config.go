@@ -13,7 +13,7 @@ import (
 )
 
 // Stages a case may be stuck in (closed cases never are).
-var Stages = []string{"reception", "handoff", "counselling", "implementation"}
+var Stages = []string{"reception", "handoff", "counselling", "implementation", "accueil_individualise", "accompagnement_personnalise"}
 
 // Reason codes of the stuck-case list, in the order they are reported.
 const (
@@ -55,9 +55,13 @@ type Config struct {
 func Defaults() Config {
 	d := 24 * time.Hour
 	return Config{
-		InactiveAfter: map[string]time.Duration{"reception": 15 * d, "handoff": 30 * d, "counselling": 45 * d, "implementation": 60 * d},
-		StageDeadline: map[string]time.Duration{"reception": 30 * d, "handoff": 30 * d, "counselling": 180 * d, "implementation": 365 * d},
-		PausedAfter:   90 * d, ActivityAttempts: 5, ProbeGrace: time.Minute, ProbeTTL: 15 * time.Second,
+		// The 2019 model's levels take the thresholds of the 2014 levels they match
+		// (a choice of ours, like the others).
+		InactiveAfter: map[string]time.Duration{"reception": 15 * d, "handoff": 30 * d, "counselling": 45 * d, "implementation": 60 * d,
+			"accueil_individualise": 45 * d, "accompagnement_personnalise": 60 * d},
+		StageDeadline: map[string]time.Duration{"reception": 30 * d, "handoff": 30 * d, "counselling": 180 * d, "implementation": 365 * d,
+			"accueil_individualise": 180 * d, "accompagnement_personnalise": 365 * d},
+		PausedAfter: 90 * d, ActivityAttempts: 5, ProbeGrace: time.Minute, ProbeTTL: 15 * time.Second,
 	}
 }
 

@@ -104,6 +104,9 @@ type Indicators struct {
 	Territories []TerritoryIndicators `json:"territories"`
 	// SmallCountsMasked is true when counts from 1 to 4 are written "<5" (Count).
 	SmallCountsMasked bool `json:"small_counts_masked"`
+	// FollowUp are the satisfaction and follow-up indicators of the period, all the
+	// territories asked together (LoadFollowUp).
+	FollowUp FollowUp `json:"follow_up"`
 }
 
 // EventRow is a timeline event with its case's territory.
@@ -309,6 +312,8 @@ func (c *computer) timeline(evs []EventRow) {
 			next = "counselling"
 		case "implementation_started":
 			next = "implementation"
+		case "level_started": // the 2019 model's levels
+			next = str("level")
 		case "case_taken_back":
 			if s := str("stage"); s != "" {
 				next = s
@@ -326,6 +331,8 @@ func (c *computer) timeline(evs []EventRow) {
 					b.LevelEntries["counselling"]++
 				case "implementation_started":
 					b.LevelEntries["implementation"]++
+				case "level_started":
+					b.LevelEntries.add(str("level"))
 				case "closed":
 					b.Outcomes.add(str("outcome"))
 				case "withdrawn":
@@ -351,7 +358,8 @@ func (c *computer) timeline(evs []EventRow) {
 }
 
 func (c *computer) result() Indicators {
-	out := Indicators{From: c.from, To: c.to, GeneratedAt: c.now, Territories: []TerritoryIndicators{}}
+	out := Indicators{From: c.from, To: c.to, GeneratedAt: c.now, Territories: []TerritoryIndicators{},
+		FollowUp: FollowUp{SituationAtSixMonths: map[string]Counts{}, OutcomesByGender: map[string]Counts{}}}
 	ids := make([]string, 0, len(c.terr))
 	for id := range c.terr {
 		ids = append(ids, id)
