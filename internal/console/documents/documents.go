@@ -16,7 +16,6 @@ import (
 	"strings"
 
 	"github.com/spro-cep/cep/internal/cases"
-	"github.com/spro-cep/cep/internal/financing"
 	"github.com/spro-cep/cep/internal/fr"
 	"github.com/spro-cep/cep/internal/supervision"
 )
@@ -86,10 +85,11 @@ func yesNo(v any) string {
 type Row struct{ Label, Value string }
 
 // situationRows lists the facts of a situation that are known, in French.
-func situationRows(s *financing.Situation) []Row {
-	if s == nil {
+func situationRows(v *cases.SituationView) []Row {
+	if v == nil {
 		return nil
 	}
+	s, x := v.Situation, v.Facts
 	var out []Row
 	str := func(label, vocabulary string, v *string) {
 		if v != nil {
@@ -125,6 +125,19 @@ func situationRows(s *financing.Situation) []Row {
 	flag("Licenciement économique ou inaptitude, sans formation depuis", s.EconomicDismissal)
 	flag("Absence longue ou maladie professionnelle récente", s.LongAbsence)
 	flag("Abondement de l'employeur", s.EmployerTopUp)
+	flag("Formation sur le temps de travail", x.DuringWorkingTime)
+	if x.CoFundingEUR != nil {
+		out = append(out, Row{"Cofinancement d'un tiers", fr.Euros(*x.CoFundingEUR)})
+	}
+	flag("Points du compte professionnel de prévention", x.C2PPoints)
+	flag("Incapacité permanente d'au moins 10 %", x.WorkIncapacity10)
+	flag("Contrat de sécurisation professionnelle", x.CSPMember)
+	flag("Agent public", x.PublicSector)
+	num("Jours travaillés sur les 60 derniers mois", x.DaysWorkedLast60Months, " jours")
+	flag("Allocation chômage", x.UnemploymentBenefit)
+	if x.MonthlySalaryEUR != nil {
+		out = append(out, Row{"Salaire mensuel", fr.Euros(*x.MonthlySalaryEUR)})
+	}
 	return out
 }
 

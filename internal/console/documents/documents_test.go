@@ -94,7 +94,7 @@ func TestExportSpeaksFrench(t *testing.T) {
 	err := WriteExport(&buf, cases.Export{GeneratedAt: at,
 		Case: cases.CaseView{ID: "c-1", Stage: "counselling", Channel: "on_site", StructureID: "cio-chartres", Needs: []string{"training"},
 			Beneficiary: &cases.BeneficiaryView{FirstName: "Camille", LastName: "Martin", BirthDate: "1990-04-12", Gender: "female", Public: "jobseeker"},
-			Situation:   &workflows.Situation{EmploymentStatus: &employed, OETH: &oeth}},
+			Situation:   &cases.SituationView{Situation: workflows.Situation{EmploymentStatus: &employed, OETH: &oeth}}},
 		Consents:       []cases.ConsentEntry{{At: at, DataSharing: false, Source: "change", Note: "par téléphone", ActorRole: "adviser", StructureID: "cio-chartres"}},
 		Events:         []cases.Event{{Type: "consent_changed", At: at, ActorRole: "adviser"}},
 		Audit:          []cases.AuditItem{{At: at, Action: "read", What: "cases.export", UserName: "Claire Dubois", Role: "adviser"}},
