@@ -1,14 +1,12 @@
 package api
 
 import (
-	"embed"
-	"html/template"
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/spro-cep/cep/internal/cases"
+	"github.com/spro-cep/cep/internal/console/documents"
 )
 
 // The person's rights (GDPR arts. 15, 16, 7(3), 17): the handlers only decode and call
@@ -25,44 +23,8 @@ type (
 	retentionRun  = cases.RetentionRun
 )
 
-//go:embed templates/rights/*.html
-var rightsFS embed.FS
-
-var rightsTemplates = template.Must(template.New("").Funcs(template.FuncMap{
-	"date": func(t any) string {
-		switch v := t.(type) {
-		case time.Time:
-			return v.In(exportZone).Format("02/01/2006 15:04")
-		case *time.Time:
-			if v != nil {
-				return v.In(exportZone).Format("02/01/2006 15:04")
-			}
-		}
-		return "—"
-	},
-	"yesno": func(b bool) string {
-		if b {
-			return "oui"
-		}
-		return "non"
-	},
-	"str": func(p *string) string {
-		if p == nil {
-			return "—"
-		}
-		return *p
-	},
-}).ParseFS(rightsFS, "templates/rights/*.html"))
-
-// exportZone is the time zone of the dates of the person's copy.
-var exportZone = func() *time.Location {
-	if loc, err := time.LoadLocation("Europe/Paris"); err == nil {
-		return loc
-	}
-	return time.UTC
-}()
-
-// exportCase is the right of access: JSON, or a printable French page.
+// exportCase is the right of access: JSON, or the printable French page the console
+// also shows.
 func (s *server) exportCase(c *gin.Context) error {
 	out, err := s.svc.Export(c.Request.Context(), caller(c), c.Param("id"))
 	if err != nil {
@@ -71,7 +33,7 @@ func (s *server) exportCase(c *gin.Context) error {
 	if wantsHTML(c) {
 		c.Header("Content-Type", "text/html; charset=utf-8")
 		c.Status(http.StatusOK)
-		return rightsTemplates.ExecuteTemplate(c.Writer, "export.html", out)
+		return documents.WriteExport(c.Writer, out)
 	}
 	c.JSON(http.StatusOK, out)
 	return nil

@@ -278,7 +278,9 @@ func NewConsole(ctx context.Context, cfg config.Config, a *App, dev bool) (*cons
 	return console.New(ctx, console.Deps{Cases: a.Cases, Directory: a.Directory, Store: a.Store, Log: a.Log, Dev: dev,
 		SessionIdle: cfg.SessionIdle.D(), SessionMaxAge: cfg.SessionMaxAge.D(),
 		OIDC: console.OIDCConfig{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
-			RedirectURL: cfg.OIDCRedirectURL, EmailClaim: cfg.OIDCEmailClaim}})
+			RedirectURL: cfg.OIDCRedirectURL, EmailClaim: cfg.OIDCEmailClaim},
+		RateLimitPerMinute: cfg.RateLimitPerMinute, RateLimitPerAddressPerMinute: cfg.RateLimitPerAddressPerMinute,
+		TrustedProxies: cfg.TrustedProxies})
 }
 
 // ClientOptions are the options of every Temporal client cep starts (HostPort aside):

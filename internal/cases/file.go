@@ -151,6 +151,12 @@ type CaseFile struct {
 	// IsHolder and IsTarget place the caller: a user of the holding structure, or of the
 	// pending hand-off's target.
 	IsHolder, IsTarget bool
+	// MayAnswerPerson tells whether the caller answers the person's requests about their
+	// data (export, rectification, consent): the holding structure and the territory's
+	// coordination. MayErase tells whether the caller may erase the case.
+	MayAnswerPerson, MayErase bool
+	// Consents is the consent ledger, oldest first.
+	Consents []ConsentEntry
 	// UserNames and StructureNames name the users and structures the file mentions by
 	// ID (actors, referent, advisers, hand-off ends), for display.
 	UserNames, StructureNames map[string]string
@@ -267,6 +273,11 @@ func (s *Service) File(ctx context.Context, c Caller, caseID string) (CaseFile, 
 	f.MayAct = mayChangeCases(c) == nil
 	f.IsHolder = c.StructureID != "" && c.StructureID == row.StructureID
 	f.IsTarget = c.StructureID != "" && c.StructureID == deref(row.HandoffTargetID)
+	f.MayAnswerPerson = mayActForPerson(c, row) == nil
+	f.MayErase = c.Role == models.RoleAdmin || coordinates(c, row.TerritoryID)
+	if f.Consents, err = s.consents(ctx, row.ID); err != nil {
+		return f, err
+	}
 	return f, nil
 }
 

@@ -216,6 +216,12 @@ func (c *Console) caseAction(w http.ResponseWriter, r *http.Request) {
 		c.notFound(w, r)
 		return
 	}
+	c.caseActionDone(w, r, name, done, back, f, err)
+}
+
+// caseActionDone ends a command of the case page: form errors or a refusal show the
+// case page again with the form as typed; success redirects to back with done.
+func (c *Console) caseActionDone(w http.ResponseWriter, r *http.Request, name, done, back string, f *form, err error) {
 	if len(f.Errors) > 0 {
 		ref := refusal{Status: http.StatusUnprocessableEntity, Alert: alert{Kind: "error", Title: "Le formulaire contient des erreurs",
 			Text: "Corrigez les champs signalés ; ce que vous avez saisi est conservé."}}

@@ -17,7 +17,8 @@ import (
 // caseForms are the forms of the case page, by name; each posts to
 // /dossiers/{id}/<path> (caseActions).
 var caseForms = []string{"handoff", "accept", "decline", "cancel", "counselling", "session", "project", "implementation",
-	"action", "situation", "plan", "funding", "pause", "resume", "withdraw", "close", "contact"}
+	"action", "situation", "plan", "funding", "pause", "resume", "withdraw", "close", "contact",
+	"rectify", "consent", "consent-withdraw", "erase"}
 
 type step struct {
 	N            int
@@ -84,6 +85,8 @@ func (c *Console) showCase(w http.ResponseWriter, r *http.Request, status int, f
 		MayAudit: userFrom(r).Role == "coordinator" || userFrom(r).Role == "admin"}
 	if b := file.Case.Beneficiary; b != nil {
 		d.Name = b.FirstName + " " + b.LastName
+	} else if file.Case.CaseRef != "" {
+		d.Name = "Dossier " + file.Case.CaseRef // the person's identity is withheld
 	}
 	for _, name := range caseForms {
 		d.Forms[name] = newForm()
@@ -138,6 +141,8 @@ func (c *Console) showCase(w http.ResponseWriter, r *http.Request, status int, f
 		"qualification": fr.Options(fr.Qualification, []string{"none", "3", "4", "5", "6", "7", "8"}),
 		"yesno":         {{Code: "true", Label: "Oui"}, {Code: "false", Label: "Non"}},
 		"contact":       fr.Options(fr.Channel, []string{"on_site", "phone", "online", "email", "mail"}),
+		"gender":        fr.Options(fr.Gender, v.Genders),
+		"public":        fr.Options(fr.Public, v.Publics),
 	}
 	p := page{Title: "Dossier de " + d.Name, Data: d}
 	if ref != nil {
@@ -190,6 +195,16 @@ func (d *caseData) prefill() {
 			}
 		}
 	}
+	if b := d.File.Case.Beneficiary; b != nil && d.Failed != "rectify" {
+		f := d.Forms["rectify"]
+		for k, v := range map[string]string{"first_name": b.FirstName, "last_name": b.LastName, "birth_date": b.BirthDate,
+			"gender": b.Gender, "email": b.Email, "phone": b.Phone, "postal_code": b.PostalCode, "public": b.Public} {
+			f.Values.Set(k, v)
+		}
+		if isTrue(b.DisabilityRecognized) {
+			f.Values.Set("disability_recognized", "true")
+		}
+	}
 	if d.Failed != "session" {
 		d.Forms["session"].Values.Set("date", time.Now().In(fr.Paris).Format(time.DateOnly))
 	}
@@ -225,6 +240,16 @@ func timeline(f cases.CaseFile) []eventView {
 			}
 			extra = append(extra, "champs corrigés : "+strings.Join(names, ", "))
 		}
+		if fields, _ := details["fields"].([]any); len(fields) > 0 && e.Type == "beneficiary_rectified" {
+			var names []string
+			for _, x := range fields {
+				names = append(names, rectifiedField[fmt.Sprint(x)])
+			}
+			extra = append(extra, "champs rectifiés : "+strings.Join(names, ", "))
+		}
+		if shared, ok := details["data_sharing"].(bool); ok && e.Type == "consent_changed" {
+			extra = append(extra, map[bool]string{true: "partage accepté", false: "partage refusé"}[shared])
+		}
 		if t, _ := details["title"].(string); t != "" {
 			extra = append(extra, "« "+t+" »")
 		}
@@ -233,6 +258,22 @@ func timeline(f cases.CaseFile) []eventView {
 	}
 	return out
 }
+
+// isTrue reads a yes/no that may be unknown (a nil *bool reads no).
+func isTrue(v any) bool {
+	switch b := v.(type) {
+	case bool:
+		return b
+	case *bool:
+		return b != nil && *b
+	}
+	return false
+}
+
+// rectifiedField names in French the fields of the person a rectification changed.
+var rectifiedField = map[string]string{"first_name": "prénom", "last_name": "nom", "birth_date": "date de naissance",
+	"gender": "genre", "email": "adresse électronique", "phone": "téléphone", "postal_code": "code postal",
+	"public": "situation", "disability_recognized": "reconnaissance du handicap"}
 
 func nameOr(names map[string]string, id string) string {
 	if n, ok := names[id]; ok {

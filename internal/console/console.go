@@ -41,6 +41,11 @@ type Deps struct {
 	SessionIdle, SessionMaxAge time.Duration
 	// OIDC, when its Issuer is set, offers "S'identifier avec ProConnect".
 	OIDC OIDCConfig
+	// RateLimitPerMinute bounds each signed-in user's calls, RateLimitPerAddressPerMinute
+	// each client address's (0: unlimited); TrustedProxies are the reverse proxies whose
+	// X-Forwarded-For names the client. The API's settings, read the same way.
+	RateLimitPerMinute, RateLimitPerAddressPerMinute int
+	TrustedProxies                                   []string
 }
 
 // Console is the web console, an http.Handler.
@@ -56,6 +61,7 @@ type Console struct {
 	oidc     *oidcClient
 	mux      *http.ServeMux
 	handler  http.Handler
+	limits   *limits
 
 	structMu   sync.RWMutex
 	structures map[string]string
@@ -95,6 +101,10 @@ func New(ctx context.Context, d Deps) (*Console, error) {
 			return nil, err
 		}
 	}
+	if c.limits, err = newLimits(d.RateLimitPerMinute, d.RateLimitPerAddressPerMinute, d.TrustedProxies); err != nil {
+		c.log.Error("CEP_TRUSTED_PROXIES is invalid: trusting no proxy", "error", err)
+		c.limits, _ = newLimits(d.RateLimitPerMinute, d.RateLimitPerAddressPerMinute, nil)
+	}
 	c.routes()
 	return c, nil
 }
@@ -113,7 +123,7 @@ func (c *Console) routes() {
 		c.renderError(w, r, http.StatusNotFound, "Page non trouvée", "La page que vous cherchez n'existe pas ou n'est plus à cette adresse.")
 	})
 	c.mux = m
-	c.handler = securityHeaders(withRequestID(c.withSession(m)))
+	c.handler = securityHeaders(withRequestID(c.byAddress(c.withSession(c.byUser(m)))))
 }
 
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) { c.handler.ServeHTTP(w, r) }

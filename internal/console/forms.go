@@ -190,6 +190,10 @@ func frenchMessage(m string) string {
 		return "Saisissez une date valide."
 	case m == "must be a past date after 1900":
 		return "Saisissez une date passée, postérieure à 1900."
+	case m == "is already used by another user":
+		return "Cette adresse est déjà celle d'un autre utilisateur."
+	case strings.HasPrefix(m, "is already on line "):
+		return "Déjà présente à la ligne " + strings.TrimPrefix(m, "is already on line ") + "."
 	case m == "must not be in the future":
 		return "La date ne peut pas être dans le futur."
 	case strings.HasPrefix(m, "must have length "):
@@ -248,6 +252,10 @@ func refusalOf(err error) (refusal, bool) {
 			}
 		}
 		out.Alert = alert{Kind: "error", Title: "Action impossible pour le moment", Text: text + ". Ce que vous avez saisi est conservé."}
+	case cases.KindGone:
+		out.Status = http.StatusGone
+		out.Alert = alert{Kind: "info", Title: "Dossier effacé", Text: "Les données personnelles de ce dossier ont été effacées, à la demande de la personne " +
+			"ou au terme de leur durée de conservation. Il n'en reste que ce que les statistiques comptent, sans rien qui permette de la reconnaître."}
 	case cases.KindUnavailable:
 		out.Status = http.StatusServiceUnavailable
 		out.Alert = alert{Kind: "error", Title: "Service momentanément indisponible", Text: "Le moteur de suivi des dossiers ne répond pas. Renvoyez le formulaire dans un instant : il ne sera pas enregistré deux fois."}

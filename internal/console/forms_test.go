@@ -59,6 +59,9 @@ func TestServiceErrorsAreShownInFrench(t *testing.T) {
 	if conflict.Status != 409 || conflict.Alert.Text != "L'état du dossier ne permet pas cette action : il est à l'étape « Conseil personnalisé (niveau 2) » et en pause. Ce que vous avez saisi est conservé." {
 		t.Errorf("conflict: %+v", conflict)
 	}
+	if gone, _ := refusalOf(cases.Gone("the case was erased")); gone.Status != 410 || gone.Alert.Title != "Dossier effacé" {
+		t.Errorf("an erased case: %+v", gone)
+	}
 	if _, ok := refusalOf(errUnexpected{}); ok {
 		t.Error("an unexpected error passed for a refusal")
 	}

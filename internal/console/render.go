@@ -83,7 +83,46 @@ func consoleFuncs(a *assets) template.FuncMap {
 		"modal": func(name, label, failed string) struct{ Name, Label, Failed string } {
 			return struct{ Name, Label, Failed string }{name, label, failed}
 		},
-		"choice": choiceOf,
+		"choice":  choiceOf,
+		"yes":     isTrue,
+		"newForm": newForm,
+		"structureNames": func(list []models.Structure) map[string]string {
+			m := make(map[string]string, len(list))
+			for _, s := range list {
+				m[s.ID] = s.Name
+			}
+			return m
+		},
+		"structureOptions": structureOptions,
+		"structureChoice": func(name, id, label string, f *form, list []models.Structure) struct {
+			Name, ID, Label, Error string
+			Chosen                 []string
+			Options                []fr.Option
+		} {
+			return struct {
+				Name, ID, Label, Error string
+				Chosen                 []string
+				Options                []fr.Option
+			}{name, id, label, f.Err(name), f.Values[name], structureOptions(list)}
+		},
+		"publicsOf": func(name, id string, f *form, options []fr.Option) struct {
+			Name, ID, Error string
+			Chosen          []string
+			Options         []fr.Option
+		} {
+			return struct {
+				Name, ID, Error string
+				Chosen          []string
+				Options         []fr.Option
+			}{name, id, f.Err(name), f.Values[name], options}
+		},
+		"adminEntity": func(code string) string { return fr.Label(fr.AdminEntity, code) },
+		"adminAction": func(code string) string {
+			if l, ok := map[string]string{"create": "création", "update": "modification", "replace": "remplacement", "vote": "vote"}[code]; ok {
+				return l
+			}
+			return code
+		},
 	}
 }
 
@@ -144,7 +183,7 @@ func parseViews(a *assets, files fs.FS) (*views, error) {
 		t, err := template.New(name).Funcs(templateFuncs(a)).ParseFS(files, append(shared, "templates/"+e.Name())...)
 		if err == nil {
 			// The printable documents, shared with the API.
-			t, err = t.ParseFS(documents.Files, "synthesis.html", "annual_report.html")
+			t, err = t.ParseFS(documents.Files, "synthesis.html", "annual_report.html", "export.html")
 		}
 		if err != nil {
 			return nil, fmt.Errorf("console template %s: %w", e.Name(), err)
@@ -218,12 +257,16 @@ func navFor(role, current string) []navItem {
 	switch role {
 	case models.RoleAdviser:
 		items = []navItem{{Path: "/dossiers", Label: "Dossiers"}, {Path: "/accueil", Label: "Nouvel accueil"},
-			{Path: "/orientations", Label: "Orientations reçues"}, {Path: "/notifications", Label: "Notifications"}}
+			{Path: "/orientations", Label: "Orientations reçues"}, {Path: "/notifications", Label: "Notifications"},
+			{Path: "/annuaire", Label: "Annuaire"}}
 	case models.RoleCoordinator:
 		items = []navItem{{Path: "/supervision", Label: "Dossiers à suivre"},
 			{Path: "/supervision/indicateurs", Label: "Indicateurs"}, {Path: "/dossiers", Label: "Dossiers"},
 			{Path: "/accueil", Label: "Nouvel accueil"}, {Path: "/orientations", Label: "Orientations reçues"},
-			{Path: "/notifications", Label: "Notifications"}}
+			{Path: "/notifications", Label: "Notifications"}, {Path: "/administration", Label: "Administration"}}
+	case models.RoleAdmin:
+		items = []navItem{{Path: "/supervision", Label: "Dossiers à suivre"},
+			{Path: "/supervision/indicateurs", Label: "Indicateurs"}, {Path: "/administration", Label: "Administration"}}
 	default:
 		items = []navItem{{Path: "/supervision", Label: "Dossiers à suivre"},
 			{Path: "/supervision/indicateurs", Label: "Indicateurs"}}
@@ -251,4 +294,13 @@ func homeFor(role string) string {
 		return "/dossiers"
 	}
 	return "/supervision"
+}
+
+// structureOptions lists structures for a select or checkboxes.
+func structureOptions(list []models.Structure) []fr.Option {
+	out := make([]fr.Option, 0, len(list))
+	for _, s := range list {
+		out = append(out, fr.Option{Code: s.ID, Label: s.Name})
+	}
+	return out
 }

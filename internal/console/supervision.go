@@ -34,6 +34,8 @@ type supervisionData struct {
 	Structures    []fr.Option
 	Failed        string
 	Form          *form
+	// Retention is what the retention did and will do, for those the service shows it to.
+	Retention *cases.RetentionSummary
 }
 
 func (c *Console) supervisionPage(w http.ResponseWriter, r *http.Request) {
@@ -105,6 +107,14 @@ func (c *Console) showSupervision(w http.ResponseWriter, r *http.Request, status
 			}
 			sort.Slice(d.Structures, func(i, j int) bool { return d.Structures[i].Label < d.Structures[j].Label })
 		}
+	}
+	if sum, err := c.cases.Retention(r.Context(), c.caller(r)); err == nil {
+		if len(sum.Runs) > 5 {
+			sum.Runs = sum.Runs[:5]
+		}
+		d.Retention = &sum
+	} else if _, refused := refusalOf(err); !refused {
+		c.log.Warn("console: retention summary unreadable", "error", err)
 	}
 	c.render(w, r, status, "supervision", page{Title: "Dossiers à suivre", Alerts: alerts, Data: d})
 }

@@ -36,11 +36,13 @@ const (
 	CEPModel        = "cep_model"
 	Certification   = "certification"
 	AmendmentChange = "amendment_change"
-	Employment      = "employment_status"
-	Contract        = "contract_type"
-	Qualification   = "qualification_level"
-	Deadline        = "deadline"
-	AgeBand         = "age_band"
+	// AdminEntity is what a line of the administration audit trail changed.
+	AdminEntity   = "admin_entity"
+	Employment    = "employment_status"
+	Contract      = "contract_type"
+	Qualification = "qualification_level"
+	Deadline      = "deadline"
+	AgeBand       = "age_band"
 )
 
 var vocabularies = map[string]map[string]string{
@@ -256,6 +258,15 @@ var vocabularies = map[string]map[string]string{
 	CEPModel: {
 		"2014": "Modèle de 2014 (trois niveaux)",
 		"2019": "Modèle de 2019 (deux niveaux, arrêté du 29 mars 2019)",
+	},
+	AdminEntity: {
+		"territory":     "Territoire",
+		"structure":     "Structure",
+		"convention":    "Convention",
+		"amendment":     "Avenant",
+		"coordination":  "Désignation de la coordination",
+		"routing_rules": "Règles d'orientation",
+		"user":          "Utilisateur",
 	},
 	AmendmentChange: {
 		"join":  "Adhésion à la convention",

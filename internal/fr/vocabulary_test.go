@@ -39,6 +39,7 @@ var constGroups = map[string]map[string]string{
 	"internal/supervision": {"Reason": StuckReason},
 	"internal/financing":   {"Status": Eligibility, "Funder": Funder, "Outcome": RuleOutcome, "Action": ActionType},
 	"models":               {"Role": Role},
+	"internal/store":       {"Entity": AdminEntity},
 }
 
 var codePattern = regexp.MustCompile(`^[a-z0-9_]+$`)
@@ -101,7 +102,7 @@ func TestEveryCodeHasALabel(t *testing.T) {
 	// The walk must have found each kind of list, or a rename has blinded it.
 	for _, v := range []string{Stage, Public, Gender, Channel, Need, DeclineReason, Outcome, HandoffStatus, StuckReason,
 		ActionType, ActionStatus, SessionMode, Autonomy, Maturity, Funder, FundingStatus, Eligibility, RuleOutcome,
-		Notification, Event, Role, Employment, Contract, Qualification, Deadline, AgeBand} {
+		Notification, Event, Role, Employment, Contract, Qualification, Deadline, AgeBand, AdminEntity} {
 		if seen[v] == 0 {
 			t.Errorf("no code of vocabulary %q found in the code base: the scan no longer sees its list", v)
 		}

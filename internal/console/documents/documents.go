@@ -1,6 +1,6 @@
 // Package documents holds the printable documents of cep, in French: the synthesis
-// that closes levels 2 and 3 of a case and the yearly activity report of a territory,
-// with its CSV export. The console shows them inside its pages; the JSON API serves the
+// that closes levels 2 and 3 of a case, the person's copy of their data (the right of
+// access) and the yearly activity report of a territory, with its CSV export. The console shows them inside its pages; the JSON API serves the
 // same documents as standalone pages (Accept: text/html). One template each, so both
 // faces print the same words.
 package documents
@@ -58,8 +58,87 @@ func Funcs() template.FuncMap {
 			sortStrings(keys)
 			return keys
 		},
-		"count": func(c supervision.Counts, k string) supervision.Count { return c[k] },
+		"count":     func(c supervision.Counts, k string) supervision.Count { return c[k] },
+		"yesno":     yesNo,
+		"situation": situationRows,
 	}
+}
+
+// yesNo says a boolean, or an unknown one (nil), in French.
+func yesNo(v any) string {
+	switch b := v.(type) {
+	case bool:
+		if b {
+			return "oui"
+		}
+		return "non"
+	case *bool:
+		if b == nil {
+			return "non renseigné"
+		}
+		return yesNo(*b)
+	}
+	return ""
+}
+
+// Row is one labelled value of a document's table.
+type Row struct{ Label, Value string }
+
+// situationRows lists the facts of a situation that are known, in French.
+func situationRows(v *cases.SituationView) []Row {
+	if v == nil {
+		return nil
+	}
+	s, x := v.Situation, v.Facts
+	var out []Row
+	str := func(label, vocabulary string, v *string) {
+		if v != nil {
+			out = append(out, Row{label, fr.Label(vocabulary, *v)})
+		}
+	}
+	num := func(label string, v *int, unit string) {
+		if v != nil {
+			out = append(out, Row{label, strconv.Itoa(*v) + unit})
+		}
+	}
+	flag := func(label string, v *bool) {
+		if v != nil {
+			out = append(out, Row{label, yesNo(*v)})
+		}
+	}
+	str("Situation d'emploi", fr.Employment, s.EmploymentStatus)
+	str("Contrat", fr.Contract, s.ContractType)
+	num("Ancienneté de salarié", s.SeniorityMonths, " mois")
+	num("Ancienneté chez l'employeur actuel", s.SeniorityCurrentEmployerMonths, " mois")
+	num("Mois en CDD sur les 12 derniers mois", s.CDDMonthsLast12, " mois")
+	num("Mois de salariat sur les 60 derniers mois", s.CDDMonthsLast60, " mois")
+	if s.LastCDDEndDate != nil {
+		out = append(out, Row{"Fin du dernier CDD", fr.DayString(*s.LastCDDEndDate)})
+	}
+	flag("Inscrite ou inscrit à France Travail", s.JobseekerRegistered)
+	flag("Bénéficiaire de l'obligation d'emploi (OETH)", s.OETH)
+	str("Niveau de qualification", fr.Qualification, s.QualificationLevel)
+	if s.CPFBalanceEUR != nil {
+		out = append(out, Row{"Solde CPF", fr.Euros(*s.CPFBalanceEUR)})
+	}
+	num("Effectif de l'employeur", s.EmployerHeadcount, " salariés")
+	flag("Licenciement économique ou inaptitude, sans formation depuis", s.EconomicDismissal)
+	flag("Absence longue ou maladie professionnelle récente", s.LongAbsence)
+	flag("Abondement de l'employeur", s.EmployerTopUp)
+	flag("Formation sur le temps de travail", x.DuringWorkingTime)
+	if x.CoFundingEUR != nil {
+		out = append(out, Row{"Cofinancement d'un tiers", fr.Euros(*x.CoFundingEUR)})
+	}
+	flag("Points du compte professionnel de prévention", x.C2PPoints)
+	flag("Incapacité permanente d'au moins 10 %", x.WorkIncapacity10)
+	flag("Contrat de sécurisation professionnelle", x.CSPMember)
+	flag("Agent public", x.PublicSector)
+	num("Jours travaillés sur les 60 derniers mois", x.DaysWorkedLast60Months, " jours")
+	flag("Allocation chômage", x.UnemploymentBenefit)
+	if x.MonthlySalaryEUR != nil {
+		out = append(out, Row{"Salaire mensuel", fr.Euros(*x.MonthlySalaryEUR)})
+	}
+	return out
 }
 
 // SynthesisData is a case's synthesis with the names of the people it mentions.
@@ -116,6 +195,15 @@ func WriteSynthesis(w io.Writer, d SynthesisData) error {
 		Body  string
 		Data  any
 	}{"Document de synthèse", "synthesis", d})
+}
+
+// WriteExport writes the person's copy of their data as a standalone printable page.
+func WriteExport(w io.Writer, e cases.Export) error {
+	return standalone.ExecuteTemplate(w, "standalone", struct {
+		Title string
+		Body  string
+		Data  any
+	}{"Vos données personnelles — dossier " + e.Case.ID, "export", e})
 }
 
 // WriteAnnualReport writes the yearly report as a standalone printable page.

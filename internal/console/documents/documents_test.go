@@ -84,3 +84,36 @@ func TestDocumentsSpeakFrench(t *testing.T) {
 		}
 	}
 }
+
+// TestExportSpeaksFrench: the person's copy of their data names codes in French, dates
+// the Paris way, and shows the situation's facts, not a Go value.
+func TestExportSpeaksFrench(t *testing.T) {
+	var buf bytes.Buffer
+	employed, oeth := "employed", true
+	at := time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
+	err := WriteExport(&buf, cases.Export{GeneratedAt: at,
+		Case: cases.CaseView{ID: "c-1", Stage: "counselling", Channel: "on_site", StructureID: "cio-chartres", Needs: []string{"training"},
+			Beneficiary: &cases.BeneficiaryView{FirstName: "Camille", LastName: "Martin", BirthDate: "1990-04-12", Gender: "female", Public: "jobseeker"},
+			Situation:   &cases.SituationView{Situation: workflows.Situation{EmploymentStatus: &employed, OETH: &oeth}}},
+		Consents:       []cases.ConsentEntry{{At: at, DataSharing: false, Source: "change", Note: "par téléphone", ActorRole: "adviser", StructureID: "cio-chartres"}},
+		Events:         []cases.Event{{Type: "consent_changed", At: at, ActorRole: "adviser"}},
+		Audit:          []cases.AuditItem{{At: at, Action: "read", What: "cases.export", UserName: "Claire Dubois", Role: "adviser"}},
+		StructureNames: map[string]string{"cio-chartres": "CIO de Chartres"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := buf.String()
+	for _, want := range []string{"Vos données personnelles", "Demandeur d&#39;emploi", "Sur place", "Conseil personnalisé (niveau 2)",
+		"CIO de Chartres", "Consentement au partage modifié", "20 novembre 2026", "Situation d&#39;emploi", "Salarié",
+		"Bénéficiaire de l&#39;obligation d&#39;emploi (OETH)</th><td>oui", "refusé", "Claire Dubois", "(cette copie)",
+		"Qui a consulté ou modifié votre dossier"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("export lacks %q", want)
+		}
+	}
+	for _, raw := range []string{">jobseeker<", ">on_site<", ">consent_changed<", "EmploymentStatus", "0x"} {
+		if strings.Contains(s, raw) {
+			t.Errorf("export shows the raw %s", raw)
+		}
+	}
+}
