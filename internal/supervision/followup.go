@@ -14,8 +14,8 @@ import (
 // and the outcomes by gender (the law's professional-mix goal).
 type FollowUp struct {
 	// Surveys sent and answered in the period (answers counted by answer date).
-	SurveysSent     int `json:"surveys_sent"`
-	SurveysAnswered int `json:"surveys_answered"`
+	SurveysSent     Count `json:"surveys_sent"`
+	SurveysAnswered Count `json:"surveys_answered"`
 	// SatisfactionRate is the share of answers satisfied or very satisfied (3 or 4 of 4);
 	// UsefulnessRate the share finding it useful or very useful. 0 without answers.
 	SatisfactionRate float64 `json:"satisfaction_rate"`
@@ -54,7 +54,7 @@ func LoadFollowUp(ctx context.Context, db *gorm.DB, territoryID string, from, to
 		Where("s.sent_at >= ? AND s.sent_at < ?", from, to)).Count(&sent).Error; err != nil {
 		return out, err
 	}
-	out.SurveysSent = int(sent)
+	out.SurveysSent = Count(sent)
 	var answers []struct {
 		Moment, Situation string
 		Outcome           *string

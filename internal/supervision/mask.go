@@ -112,6 +112,8 @@ func (f *FollowUp) Mask() {
 	if f.SurveysAnswered > 0 && f.SurveysAnswered < 5 {
 		f.SatisfactionRate, f.UsefulnessRate = 0, 0
 	}
+	mask(&f.SurveysSent)
+	mask(&f.SurveysAnswered)
 	if f.FirstAppointmentDays.Count > 0 && f.FirstAppointmentDays.Count < 5 {
 		f.FirstAppointmentDays = DayDurations{}
 	}
