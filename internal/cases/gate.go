@@ -54,6 +54,14 @@ func (h *health) probe(c client.Client) error {
 	return err
 }
 
+// probeAgain asks Temporal once more, now, whatever the age of the last answer.
+func (h *health) probeAgain(c client.Client) error {
+	h.mu.Lock()
+	h.at = time.Time{}
+	h.mu.Unlock()
+	return h.probe(c)
+}
+
 // down reports whether the last probe, if recent, found Temporal unreachable: a
 // creation then refuses before writing any personal details.
 func (h *health) down() bool {
@@ -75,7 +83,10 @@ func (s *Service) guarded(ctx context.Context, call func(ctx context.Context) er
 		case err := <-done:
 			return err
 		case <-tick.C:
-			if err := s.health.probe(s.temporal); err != nil {
+			// Two failed probes in a row, not one: a frontend merely busy (hundreds of
+			// updates in flight on a small machine) may miss one health check's deadline,
+			// and abandoning every waiting call then turns load into an outage.
+			if err := s.health.probe(s.temporal); err != nil && s.health.probeAgain(s.temporal) != nil {
 				cancel(errUnreachable)
 				<-done
 				return Unavailable("the workflow engine cannot be reached right now; retry with the same Idempotency-Key")
