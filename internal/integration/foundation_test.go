@@ -2,6 +2,7 @@ package integration
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -80,13 +81,29 @@ func TestReferenceData(t *testing.T) {
 	// Users: admins and coordinators only.
 	problemOf(t, s.do(t, call{method: "GET", path: "/api/v1/users", token: tok}), http.StatusForbidden)
 	problemOf(t, s.do(t, call{method: "GET", path: "/api/v1/users", token: s.token(t, supervisor)}), http.StatusForbidden)
+	// Other tests of this package add users to the shared database: count the demo
+	// accounts the seed made.
+	demo := func(r response, suffix string) int {
+		n := 0
+		for _, it := range r.get("items").([]any) {
+			if e, _ := it.(map[string]any)["email"].(string); strings.HasSuffix(e, suffix) {
+				n++
+			}
+		}
+		return n
+	}
 	all := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/users", token: s.token(t, admin)})
-	if n := len(all.get("items").([]any)); n != 18+6 {
-		t.Fatalf("admin sees %d users, want 24 (18 for Chartres and the Région, 6 for Châteauroux)", n)
+	if n := demo(all, ".demo.test"); n != 18+6 {
+		t.Fatalf("admin sees %d demo users, want 24 (18 for Chartres and the Région, 6 for Châteauroux)", n)
 	}
 	coord := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/users?role=adviser", token: s.token(t, coordinator)})
-	if n := len(coord.get("items").([]any)); n != 15 {
-		t.Fatalf("coordinator sees %d advisers, want 15", n)
+	if n := demo(coord, "@chartres.demo.test"); n != 15 {
+		t.Fatalf("coordinator sees %d demo advisers of Chartres, want 15", n)
+	}
+	for _, it := range coord.get("items").([]any) {
+		if e, _ := it.(map[string]any)["email"].(string); strings.HasSuffix(e, "@chateauroux.demo.test") {
+			t.Fatalf("the Chartres coordinator sees %s of another territory", e)
+		}
 	}
 }
 
