@@ -22,8 +22,6 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
-	"github.com/spro-cep/cep/models"
-
 	// The pure-Go SQLite driver, registered as "sqlite"; the embedded Temporal server
 	// uses the same one, so both share one registration.
 	_ "modernc.org/sqlite"
@@ -157,14 +155,4 @@ func notFound(err error) error {
 		return ErrNotFound
 	}
 	return err
-}
-
-// ActiveUserByID returns the active user with that ID: a console session names its user
-// by ID, and a user deactivated since sign-in is not found.
-func (s *Store) ActiveUserByID(ctx context.Context, id string) (*models.User, error) {
-	var u models.User
-	if err := s.DB.WithContext(ctx).Where("id = ? AND active", id).Take(&u).Error; err != nil {
-		return nil, notFound(err)
-	}
-	return &u, nil
 }
