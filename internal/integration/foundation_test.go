@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/spro-cep/cep/internal/store"
 )
 
 func TestHealthAndReadiness(t *testing.T) {
@@ -81,24 +83,38 @@ func TestReferenceData(t *testing.T) {
 	// Users: admins and coordinators only.
 	problemOf(t, s.do(t, call{method: "GET", path: "/api/v1/users", token: tok}), http.StatusForbidden)
 	problemOf(t, s.do(t, call{method: "GET", path: "/api/v1/users", token: s.token(t, supervisor)}), http.StatusForbidden)
-	// Other tests of this package add users to the shared database: count the demo
+	// Other tests of this package add users to the shared database: look for the demo
 	// accounts the seed made.
-	demo := func(r response, suffix string) int {
-		n := 0
-		for _, it := range r.get("items").([]any) {
-			if e, _ := it.(map[string]any)["email"].(string); strings.HasSuffix(e, suffix) {
-				n++
-			}
-		}
-		return n
-	}
 	all := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/users", token: s.token(t, admin)})
-	if n := demo(all, ".demo.test"); n != 18+6 {
-		t.Fatalf("admin sees %d demo users, want 24 (18 for Chartres and the Région, 6 for Châteauroux)", n)
+	listed := map[string]bool{}
+	for _, it := range all.get("items").([]any) {
+		listed[it.(map[string]any)["id"].(string)] = true
+	}
+	seeded := append(store.DemoUsers(), store.DemoUsers2019()...)
+	if len(seeded) != 18+6 {
+		t.Fatalf("%d demo accounts, want 24 (18 for Chartres and the Région, 6 for Châteauroux)", len(seeded))
+	}
+	for _, u := range seeded {
+		if !listed[u.ID] {
+			t.Errorf("admin does not see the demo account %s", u.ID)
+		}
 	}
 	coord := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/users?role=adviser", token: s.token(t, coordinator)})
-	if n := demo(coord, "@chartres.demo.test"); n != 15 {
-		t.Fatalf("coordinator sees %d demo advisers of Chartres, want 15", n)
+	advisers := map[string]bool{}
+	for _, it := range coord.get("items").([]any) {
+		advisers[it.(map[string]any)["id"].(string)] = true
+	}
+	n := 0
+	for _, u := range store.DemoUsers() {
+		if u.Role == "adviser" {
+			n++
+			if !advisers[u.ID] {
+				t.Errorf("the coordinator does not see the adviser %s", u.ID)
+			}
+		}
+	}
+	if n != 15 {
+		t.Fatalf("%d demo advisers in Chartres, want 15", n)
 	}
 	for _, it := range coord.get("items").([]any) {
 		if e, _ := it.(map[string]any)["email"].(string); strings.HasSuffix(e, "@chateauroux.demo.test") {
