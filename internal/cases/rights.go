@@ -196,7 +196,9 @@ type ConsentEntry struct {
 // since, dated, oldest first. It is read from the case's timeline, which the workflow
 // writes once per change.
 func (s *Service) Consents(ctx context.Context, c Caller, caseID string) ([]ConsentEntry, error) {
-	row, err := s.read(ctx, c, caseID, "cases.consent")
+	// The ledger carries notes about the person: a file read, which a pending
+	// hand-off's target may not make before it accepts.
+	row, _, err := s.fileRead(ctx, c, caseID, "cases.consent")
 	if err != nil {
 		return nil, err
 	}

@@ -127,7 +127,7 @@ var accessMatrix = map[string]accessRule{
 	// The person's rights: the holding structure and the territory's coordination answer
 	// them; erasure is the coordination's or an admin's.
 	"GET /api/v1/cases/:id/export":        {nil, seesFile},
-	"GET /api/v1/cases/:id/consent":       {nil, seesCase},
+	"GET /api/v1/cases/:id/consent":       {nil, seesFile},
 	"POST /api/v1/cases/:id/levels":       {map[string]any{"adviser_id": nul}, actsOnCase},
 	"POST /api/v1/cases/:id/consent":      {map[string]any{"data_sharing": true, "note": nul}, seesFile},
 	"PATCH /api/v1/cases/:id/beneficiary": {map[string]any{"first_name": nul}, seesFile},
