@@ -163,13 +163,13 @@ cep dev is ready.
   Database:   %s
   Data dir:   %s
   Metrics:    http://%s/metrics   (Prometheus)
-
+%s
 Get a token (same CEP_DATA_DIR), then call the API:
   TOKEN=$(go run ./cmd/cep token --user adviser.pole-emploi-chartres@chartres.demo.test)
   curl -H "Authorization: Bearer $TOKEN" http://%s/api/v1/structures
 List the demo users: go run ./cmd/cep users
 Stop with Ctrl-C; cases are kept in the data directory.
-`, a.APIAddr, a.APIAddr, a.APIAddr, a.APIAddr, a.TemporalAddress(), cfg.TemporalNamespace, db, cfg.DataDir, a.MetricsAddr, a.APIAddr)
+`, a.APIAddr, a.APIAddr, a.APIAddr, a.APIAddr, a.TemporalAddress(), cfg.TemporalNamespace, db, cfg.DataDir, a.MetricsAddr, webUILine(a), a.APIAddr)
 }
 
 func runMigrate(args []string) error {
@@ -310,4 +310,12 @@ func runUsers(args []string) error {
 		fmt.Fprintf(w, "%s\t%s\t%s\n", u.Email, u.Role, sid)
 	}
 	return w.Flush()
+}
+
+// webUILine is the banner's line for the Temporal web UI, empty when none is served.
+func webUILine(a *app.App) string {
+	if a.WebUIURL == "" {
+		return ""
+	}
+	return "  Temporal UI: " + a.WebUIURL + "   (payloads decoded for an admin signed in to the console)\n"
 }

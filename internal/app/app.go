@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,12 +74,20 @@ type App struct {
 	// MetricsAddr is where GET /metrics answers: the API's address, or
 	// CEP_METRICS_ADDR's for a worker.
 	MetricsAddr string
+	// WebUIURL is the Temporal web UI `cep dev` serves, empty when none.
+	WebUIURL string
 
-	dev     *devserver.Server
-	worker  worker.Worker
-	http    *http.Server
-	ln      net.Listener
-	metrics *http.Server
+	dev   *devserver.Server
+	parts Parts
+	webUI *devserver.WebUI
+	// codec is the remote codec endpoint; codecOrigins the web UIs allowed to call it
+	// from a browser.
+	codec        http.Handler
+	codecOrigins []string
+	worker       worker.Worker
+	http         *http.Server
+	ln           net.Listener
+	metrics      *http.Server
 	// stopTracing flushes the spans (a no-op when tracing is off).
 	stopTracing func(context.Context) error
 }
@@ -126,6 +135,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, parts Parts
 
 func (a *App) start(ctx context.Context, parts Parts) error {
 	cfg := a.Cfg
+	a.parts = parts
 	var err error
 	if a.stopTracing, err = tracing.Setup(ctx, "cep"); err != nil {
 		return err
@@ -236,6 +246,11 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 			return err
 		}
 		a.RefKey = PseudonymKey(cfg, key)
+		a.codecOrigins = cfg.TemporalUIOrigins()
+		if a.serveWebUI() {
+			a.codecOrigins = append(a.codecOrigins, webUIOrigins(cfg)...)
+		}
+		a.codec = codecHandler(cfg, a.Codec, a.Store, a.codecOrigins)
 		a.Cases = cases.New(cases.Config{Store: a.Store, Temporal: a.Temporal, Log: a.Log,
 			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup, PseudonymKey: a.RefKey})
 		a.Directory = directory.New(a.Store).WithWebhooks(webhook.Policy{AllowLoopbackHTTP: parts.Embedded}).
@@ -243,7 +258,7 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		router := api.NewRouter(api.Deps{
 			Store: a.Store, Temporal: a.Temporal, Verifier: verifier, Log: a.Log,
 			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup, Service: a.Cases, Directory: a.Directory,
-			Codec: CodecHandler(cfg, a.Codec, a.Store), PseudonymKey: a.RefKey,
+			Codec: a.codec, PseudonymKey: a.RefKey,
 			RateLimitPerMinute: cfg.RateLimitPerMinute, RateLimitPerAddressPerMinute: cfg.RateLimitPerAddressPerMinute,
 			TrustedProxies: cfg.TrustedProxies,
 			Survey:         &survey.Handler{DB: a.Store.DB, Signer: survey.NewSigner(key), Log: a.Log},
@@ -269,8 +284,48 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 				a.Log.Error("http server stopped", "error", err)
 			}
 		}()
+		if a.serveWebUI() {
+			a.startWebUI()
+		}
 	}
 	return nil
+}
+
+// serveWebUI: `cep dev` serves the Temporal web UI unless CEP_TEMPORAL_UI_PORT is 0;
+// the test harnesses that embed a server do not.
+func (a *App) serveWebUI() bool { return a.dev != nil && a.parts.Dev && a.Cfg.TemporalUIPort != 0 }
+
+// webUIHost is the host of the API's address, where the web UI listens too (loopback
+// when the API listens on every interface).
+func webUIHost(cfg config.Config) string {
+	host, _, err := net.SplitHostPort(cfg.HTTPAddr)
+	if err != nil || host == "" || host == "0.0.0.0" || host == "::" {
+		return "127.0.0.1"
+	}
+	return host
+}
+
+// webUIOrigins are the origins a browser gives the embedded web UI.
+func webUIOrigins(cfg config.Config) []string {
+	port := strconv.Itoa(cfg.TemporalUIPort)
+	origins := []string{"http://" + net.JoinHostPort(webUIHost(cfg), port)}
+	if webUIHost(cfg) == "127.0.0.1" {
+		origins = append(origins, "http://localhost:"+port)
+	}
+	return origins
+}
+
+// startWebUI serves the Temporal web UI beside the embedded server. The UI is a
+// convenience: a taken port is a warning, not a reason to stop `cep dev`.
+func (a *App) startWebUI() {
+	ui, err := devserver.StartWebUI(devserver.WebUIOptions{IP: webUIHost(a.Cfg), Port: a.Cfg.TemporalUIPort,
+		TemporalAddress: a.dev.Address(), Namespace: a.Cfg.TemporalNamespace,
+		CodecEndpoint: "http://" + a.APIAddr + strings.TrimSuffix(console.CodecPath, "/")})
+	if err != nil {
+		a.Log.Warn("the Temporal web UI is not served: set CEP_TEMPORAL_UI_PORT to a free port (0 for none)", "error", err)
+		return
+	}
+	a.webUI, a.WebUIURL = ui, ui.URL()
 }
 
 // NewConsole makes the web console served beside the API, on the same service layer.
@@ -280,7 +335,7 @@ func NewConsole(ctx context.Context, cfg config.Config, a *App, dev bool) (*cons
 		OIDC: console.OIDCConfig{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
 			RedirectURL: cfg.OIDCRedirectURL, EmailClaim: cfg.OIDCEmailClaim},
 		RateLimitPerMinute: cfg.RateLimitPerMinute, RateLimitPerAddressPerMinute: cfg.RateLimitPerAddressPerMinute,
-		TrustedProxies: cfg.TrustedProxies})
+		TrustedProxies: cfg.TrustedProxies, Codec: a.codec, CodecOrigins: a.codecOrigins})
 }
 
 // ClientOptions are the options of every Temporal client cep starts (HostPort aside):
@@ -316,8 +371,12 @@ func ClientOptions(cfg config.Config, dev bool) (client.Options, *payloadcodec.C
 // Temporal UI and CLI, each decode recorded in the audit log. The API authenticates the
 // caller before handing the request over.
 func CodecHandler(cfg config.Config, codec *payloadcodec.Codec, st *store.Store) http.Handler {
+	return codecHandler(cfg, codec, st, cfg.TemporalUIOrigins())
+}
+
+func codecHandler(cfg config.Config, codec *payloadcodec.Codec, st *store.Store, origins []string) http.Handler {
 	return payloadcodec.NewHandler(payloadcodec.HandlerOptions{
-		Codec: codec, Namespace: cfg.TemporalNamespace, AllowedOrigins: cfg.TemporalUIOrigins(),
+		Codec: codec, Namespace: cfg.TemporalNamespace, AllowedOrigins: origins,
 		Roles: []string{models.RoleAdmin}, Authenticate: payloadcodec.CallerFromRequest,
 		AuditDecode: func(ctx context.Context, c payloadcodec.Caller) error {
 			return st.DB.WithContext(ctx).Create(&models.AuditEntry{At: time.Now().UTC(), UserID: c.UserID, UserRole: c.Role,
@@ -424,6 +483,9 @@ func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace stri
 func (a *App) Stop(ctx context.Context) {
 	if a.metrics != nil {
 		_ = a.metrics.Close()
+	}
+	if a.webUI != nil {
+		a.webUI.Stop()
 	}
 	if a.http != nil {
 		sctx, cancel := context.WithTimeout(ctx, 15*time.Second)

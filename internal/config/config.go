@@ -80,6 +80,9 @@ type Config struct {
 	TemporalAddress string `env:"CEP_TEMPORAL_ADDRESS"`
 	// TemporalPort is the embedded server's frontend gRPC port.
 	TemporalPort int `env:"CEP_TEMPORAL_PORT" envDefault:"7233"`
+	// TemporalUIPort is where `cep dev` serves the Temporal web UI (on the API's host);
+	// 0 serves none.
+	TemporalUIPort int `env:"CEP_TEMPORAL_UI_PORT" envDefault:"8233"`
 	// TemporalNamespace is the namespace every case workflow runs in.
 	TemporalNamespace string `env:"CEP_TEMPORAL_NAMESPACE" envDefault:"default"`
 	// TaskQueue is the task queue of the case worker.
@@ -209,6 +212,9 @@ func (c Config) Validate() error {
 	}
 	if c.TemporalPort <= 0 || c.TemporalPort > 65535 {
 		bad("CEP_TEMPORAL_PORT %d is not a port (1 to 65535)", c.TemporalPort)
+	}
+	if c.TemporalUIPort < 0 || c.TemporalUIPort > 65535 {
+		bad("CEP_TEMPORAL_UI_PORT %d is not a port (1 to 65535, or 0 for no web UI)", c.TemporalUIPort)
 	}
 	if _, err := c.Supervision(); err != nil {
 		errs = append(errs, err)

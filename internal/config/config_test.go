@@ -153,3 +153,18 @@ func TestMetricsAddrIsHostPort(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestTemporalUIPort(t *testing.T) {
+	c, err := Load()
+	if err != nil || c.TemporalUIPort != 8233 {
+		t.Fatalf("default web UI port: %d %v", c.TemporalUIPort, err)
+	}
+	t.Setenv("CEP_TEMPORAL_UI_PORT", "0")
+	if c, err := Load(); err != nil || c.TemporalUIPort != 0 {
+		t.Fatalf("CEP_TEMPORAL_UI_PORT=0 (no UI): %d %v", c.TemporalUIPort, err)
+	}
+	t.Setenv("CEP_TEMPORAL_UI_PORT", "70000")
+	if _, err := Load(); err == nil || !strings.Contains(err.Error(), "configuration: CEP_TEMPORAL_UI_PORT 70000") {
+		t.Fatalf("CEP_TEMPORAL_UI_PORT=70000: %v", err)
+	}
+}

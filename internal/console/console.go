@@ -46,6 +46,11 @@ type Deps struct {
 	// X-Forwarded-For names the client. The API's settings, read the same way.
 	RateLimitPerMinute, RateLimitPerAddressPerMinute int
 	TrustedProxies                                   []string
+	// Codec is the remote codec endpoint (internal/payloadcodec) that the Temporal web
+	// UI of `cep dev` calls at CodecPath with the console's session; CodecOrigins are the
+	// UI's origins, the only ones allowed to. Nil serves no codec.
+	Codec        http.Handler
+	CodecOrigins []string
 }
 
 // Console is the web console, an http.Handler.
@@ -62,6 +67,9 @@ type Console struct {
 	mux      *http.ServeMux
 	handler  http.Handler
 	limits   *limits
+
+	codecHandler http.Handler
+	codecOrigins []string
 
 	structMu   sync.RWMutex
 	structures map[string]string
@@ -91,7 +99,8 @@ func New(ctx context.Context, d Deps) (*Console, error) {
 		return nil, err
 	}
 	c := &Console{cases: d.Cases, dir: d.Directory, store: d.Store, log: d.Log.With("component", "console"), dev: d.Dev, assets: a, views: v,
-		sessions: &websession.Store{DB: d.Store.DB, Idle: d.SessionIdle, MaxAge: d.SessionMaxAge}}
+		sessions:     &websession.Store{DB: d.Store.DB, Idle: d.SessionIdle, MaxAge: d.SessionMaxAge},
+		codecHandler: d.Codec, codecOrigins: d.CodecOrigins}
 	switch {
 	case d.OIDC.Issuer != "" && d.OIDC.RedirectURL == "":
 		// The issuer may be set for the API's bearer tokens alone.
@@ -118,6 +127,8 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /connexion/oidc", c.signInOIDC)
 	m.HandleFunc("GET /connexion/oidc/retour", c.oidcCallback)
 	m.HandleFunc("POST /deconnexion", c.signOut)
+	m.HandleFunc("POST "+CodecPath+"{op}", c.codec)
+	m.HandleFunc("OPTIONS "+CodecPath+"{op}", c.codec)
 	c.pageRoutes(m)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		c.renderError(w, r, http.StatusNotFound, "Page non trouvée", "La page que vous cherchez n'existe pas ou n'est plus à cette adresse.")

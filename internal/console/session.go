@@ -77,8 +77,13 @@ func (c *Console) withSession(next http.Handler) http.Handler {
 		if cur != nil {
 			r = r.WithContext(context.WithValue(r.Context(), sessionKey, cur))
 		}
-		switch r.Method {
-		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		switch {
+		case r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions:
+		case isCodecCall(r):
+			if !c.codecOriginAllowed(r) {
+				http.Error(w, "codec calls are accepted from the Temporal web UI's origin only", http.StatusForbidden)
+				return
+			}
 		default:
 			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 			// ParseForm reads the urlencoded body; the console sends no multipart forms.

@@ -47,3 +47,25 @@ func (*Server) Address() string { return "" }
 
 // Stop does nothing.
 func (*Server) Stop() error { return nil }
+
+// WebUIOptions configure the Temporal web UI (unused without the embedded server).
+type WebUIOptions struct {
+	IP                                        string
+	Port                                      int
+	TemporalAddress, Namespace, CodecEndpoint string
+}
+
+// WebUI is absent from production builds.
+type WebUI struct{}
+
+// ErrPortTaken is returned when the UI's port is already in use.
+var ErrPortTaken = errors.New("port already in use")
+
+// StartWebUI always fails in production builds.
+func StartWebUI(WebUIOptions) (*WebUI, error) { return nil, ErrNotBuiltIn }
+
+// URL is empty.
+func (*WebUI) URL() string { return "" }
+
+// Stop does nothing.
+func (*WebUI) Stop() {}

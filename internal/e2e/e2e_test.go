@@ -41,7 +41,9 @@ type instance struct {
 
 func (in *instance) env() []string {
 	env := append(os.Environ(), "CEP_DATA_DIR="+in.dir, "CEP_HTTP_ADDR="+in.addr,
-		fmt.Sprintf("CEP_TEMPORAL_PORT=%d", in.temporalPort), "CEP_DATABASE_URL=", "CEP_TEMPORAL_ADDRESS=")
+		fmt.Sprintf("CEP_TEMPORAL_PORT=%d", in.temporalPort), "CEP_DATABASE_URL=", "CEP_TEMPORAL_ADDRESS=",
+		// Instances run side by side: each test that wants the web UI gives it a free port.
+		"CEP_TEMPORAL_UI_PORT=0")
 	return append(env, in.extraEnv...)
 }
 
