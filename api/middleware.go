@@ -21,6 +21,7 @@ const (
 	ctxClientRequestID = "client_request_id"
 	ctxUser            = "user"
 	ctxLogger          = "logger"
+	ctxLastRun         = "last_run"
 )
 
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
@@ -46,6 +47,10 @@ func requestContext(log *slog.Logger) gin.HandlerFunc {
 			l = l.With("client_request_id", client)
 		}
 		c.Set(ctxLogger, l)
+		// The service notes the case workflow run it reaches, for the lines below.
+		ctx, lastRun := cases.WithRunNotes(c.Request.Context())
+		c.Request = c.Request.WithContext(ctx)
+		c.Set(ctxLastRun, lastRun)
 		start := time.Now()
 		if tracing.Enabled() {
 			var end func(int)
@@ -60,7 +65,7 @@ func requestContext(log *slog.Logger) gin.HandlerFunc {
 		if u, ok := c.Get(ctxUser); ok {
 			attrs = append(attrs, "user_id", u.(*models.User).ID)
 		}
-		l.Info("request", attrs...)
+		logger(c).Info("request", attrs...)
 	}
 }
 
@@ -73,11 +78,24 @@ func caseIDOf(c *gin.Context) string {
 	return ""
 }
 
+// logger is the request's logger, with the case workflow run the request reached once
+// it has reached one (and the case, for a route that does not name it, such as a
+// creation).
 func logger(c *gin.Context) *slog.Logger {
-	if l, ok := c.Get(ctxLogger); ok {
-		return l.(*slog.Logger)
+	l, ok := c.Get(ctxLogger)
+	if !ok {
+		return slog.Default()
 	}
-	return slog.Default()
+	log := l.(*slog.Logger)
+	if f, ok := c.Get(ctxLastRun); ok {
+		if n := f.(func() cases.RunNote)(); n.RunID != "" {
+			if caseIDOf(c) == "" {
+				log = log.With("case_id", n.CaseID)
+			}
+			log = log.With("run_id", n.RunID)
+		}
+	}
+	return log
 }
 
 // recovery answers a panic with a 500 problem instead of a dropped connection.

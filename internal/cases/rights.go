@@ -300,6 +300,7 @@ func (s *Service) erased(ctx context.Context, caseID string, a workflows.Actor, 
 		Args: []any{workflows.EraseInput{Actor: a, Reason: reason}}, WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err == nil {
+		noteRun(ctx, caseID, h.RunID())
 		err = h.Get(tctx, nil)
 	}
 	cancel()

@@ -44,6 +44,7 @@ func (s *Service) update(ctx context.Context, row *models.Case, name, key string
 			Args: []any{in}, WaitForStage: client.WorkflowUpdateStageCompleted,
 		})
 		if err == nil {
+			noteRun(ctx, row.ID, h.RunID())
 			err = h.Get(ctx, &out)
 		}
 		return err
@@ -132,6 +133,7 @@ func (s *Service) open(ctx context.Context, open *workflows.OpenCase) (workflows
 			},
 		})
 		if err == nil {
+			noteRun(ctx, open.CaseID, h.RunID())
 			err = h.Get(ctx, &out)
 		}
 		return err

@@ -175,12 +175,16 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
+type runNotesKey struct{}
+
 // withRequestID names each request, as the API does, for the timeline and the logs.
 func withRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := uuid.NewString()
 		w.Header().Set("X-Request-ID", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+		// The service notes the case workflow run a request reaches, for its log lines.
+		ctx, lastRun := cases.WithRunNotes(context.WithValue(r.Context(), requestIDKey{}, id))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, runNotesKey{}, lastRun)))
 	})
 }
 
@@ -198,7 +202,13 @@ func (c *Console) renderError(w http.ResponseWriter, r *http.Request, status int
 }
 
 func (c *Console) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	c.log.Error("console: request failed", "method", r.Method, "path", r.URL.Path, "error", err)
+	attrs := []any{"request_id", requestID(r), "method", r.Method, "path", r.URL.Path, "error", err}
+	if f, ok := r.Context().Value(runNotesKey{}).(func() cases.RunNote); ok {
+		if n := f(); n.RunID != "" {
+			attrs = append(attrs, "case_id", n.CaseID, "run_id", n.RunID)
+		}
+	}
+	c.log.Error("console: request failed", attrs...)
 	c.renderError(w, r, http.StatusInternalServerError, "Erreur technique",
 		"Une erreur inattendue s'est produite. Réessayez dans un instant ; si elle persiste, prévenez l'administrateur.")
 }
