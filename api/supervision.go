@@ -113,9 +113,9 @@ func (s *server) annualReport(c *gin.Context) error {
 		default:
 			format = "json"
 		}
-	case "json", "csv", "html":
+	case "json", "csv", "csv-fr", "html":
 	default:
-		return badRequest("invalid format", FieldError{Field: "format", Message: "must be one of json csv html"})
+		return badRequest("invalid format", FieldError{Field: "format", Message: "must be one of json csv csv-fr html"})
 	}
 	rep, t, err := s.svc.AnnualReport(c.Request.Context(), caller(c), c.Query("territory"), year)
 	if err != nil {
@@ -130,15 +130,19 @@ func (s *server) annualReport(c *gin.Context) error {
 		c.Header("Content-Disposition", "attachment; filename=\"bilan-"+t.ID+"-"+strconv.Itoa(year)+".csv\"")
 		c.Data(http.StatusOK, "text/csv; charset=utf-8", body)
 		return nil
-	case "html":
-		names := map[string]string{}
-		if structures, err := s.dir.Structures(c.Request.Context(), caller(c), directory.StructureQuery{TerritoryID: t.ID}); err == nil {
-			for _, st := range structures {
-				names[st.ID] = st.Name
-			}
+	case "csv-fr":
+		// The console's spreadsheet: ";", decimal comma, UTF-8 with BOM, French labels
+		// and structure names. format=csv stays plain RFC 4180 with codes, for programs.
+		body, err := documents.CSV(documents.NewReportData(rep, t.Name, s.structureNames(c, t.ID)), true)
+		if err != nil {
+			return err
 		}
+		c.Header("Content-Disposition", "attachment; filename=\"bilan-"+t.ID+"-"+strconv.Itoa(year)+".csv\"")
+		c.Data(http.StatusOK, "text/csv; charset=utf-8", body)
+		return nil
+	case "html":
 		var buf bytes.Buffer
-		if err := documents.WriteAnnualReport(&buf, documents.NewReportData(rep, t.Name, names)); err != nil {
+		if err := documents.WriteAnnualReport(&buf, documents.NewReportData(rep, t.Name, s.structureNames(c, t.ID))); err != nil {
 			return err
 		}
 		c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
@@ -146,4 +150,16 @@ func (s *server) annualReport(c *gin.Context) error {
 	}
 	c.JSON(http.StatusOK, rep)
 	return nil
+}
+
+// structureNames names the territory's structures the caller may list, for documents
+// that show names rather than IDs.
+func (s *server) structureNames(c *gin.Context, territory string) map[string]string {
+	names := map[string]string{}
+	if structures, err := s.dir.Structures(c.Request.Context(), caller(c), directory.StructureQuery{TerritoryID: territory}); err == nil {
+		for _, st := range structures {
+			names[st.ID] = st.Name
+		}
+	}
+	return names
 }

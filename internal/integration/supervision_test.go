@@ -709,6 +709,12 @@ func TestIndicatorsAgreeWithEvents(t *testing.T) {
 		!strings.HasPrefix(string(csvRep.Raw), "section,structure_id,indicator,key,value\n") {
 		t.Errorf("CSV report:\n%s", csvRep.Raw)
 	}
+	// The spreadsheet of French habits, as the console downloads it.
+	frCSV := s.must(t, http.StatusOK, call{method: "GET", path: fmt.Sprintf("/api/v1/supervision/annual-report?territory=%s&year=%d&format=csv-fr", chartres, year), token: coordTok})
+	if !strings.HasPrefix(string(frCSV.Raw), "\ufeffPérimètre;Structure;Indicateur;Détail;Valeur\n") ||
+		!strings.Contains(string(frCSV.Raw), fmt.Sprintf(";Nouveaux dossiers;Total;%d\n", opened)) {
+		t.Errorf("French CSV report:\n%s", frCSV.Raw)
+	}
 	html := s.must(t, http.StatusOK, call{method: "GET", path: fmt.Sprintf("/api/v1/supervision/annual-report?year=%d", year), token: coordTok,
 		headers: map[string]string{"Accept": "text/html"}})
 	if ct := html.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") || !strings.Contains(string(html.Raw), "<svg") ||
