@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/spro-cep/cep/internal/financing"
+	"github.com/spro-cep/cep/internal/fr"
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
 )
@@ -32,7 +33,11 @@ func (a *Activities) ComputeFinancingPlan(_ context.Context, in workflows.Comput
 		opts.Facts = *in.Facts
 	}
 	plan := financing.Compute(in.Situation, actions, in.Revision, opts)
-	applyDecisions(&plan, in.Requests, a.ShortfallThresholdEUR, in.Today)
+	titles := map[string]string{}
+	for _, x := range actions {
+		titles[x.ID] = x.Title
+	}
+	applyDecisions(&plan, in.Requests, a.ShortfallThresholdEUR, in.Today, titles)
 	raw, err := json.Marshal(plan)
 	if err != nil {
 		return workflows.ComputedFinancing{}, err
@@ -47,8 +52,8 @@ func (a *Activities) ComputeFinancingPlan(_ context.Context, in workflows.Comput
 
 // applyDecisions brings funders' answers into a computed plan. A refused or partly
 // granted share falls to the person until the adviser finds another funder, which is
-// exactly what the shortfall alert is for.
-func applyDecisions(plan *financing.Plan, requests []workflows.FundingRef, threshold float64, today time.Time) {
+// exactly what the shortfall alert is for. titles name the actions in the reasons.
+func applyDecisions(plan *financing.Plan, requests []workflows.FundingRef, threshold float64, today time.Time, titles map[string]string) {
 	if plan.ShortfallReasons == nil {
 		plan.ShortfallReasons = []string{}
 	}
@@ -77,7 +82,7 @@ func applyDecisions(plan *financing.Plan, requests []workflows.FundingRef, thres
 	// training) stand whatever the funders decided.
 	var kept []string
 	for _, r := range plan.ShortfallReasons {
-		if strings.Contains(r, "no income during the training") {
+		if financing.IsNoIncomeReason(r) {
 			kept = append(kept, r)
 		}
 	}
@@ -94,7 +99,8 @@ func applyDecisions(plan *financing.Plan, requests []workflows.FundingRef, thres
 			if status, ok := decided[k]; ok && f.AmountEUR > 0 {
 				capAt := math.Min(f.AmountEUR, granted[k])
 				granted[k] -= capAt
-				reason := fmt.Sprintf("the funder answered %s: %.2f EUR of %.2f", status, capAt, f.AmountEUR)
+				reason := fmt.Sprintf("Réponse du financeur : %s, %s accordés sur %s", strings.ToLower(fr.Label(fr.FundingStatus, status)),
+					fr.Euros(capAt), fr.Euros(f.AmountEUR))
 				f.Explanation = append(f.Explanation, financing.Explanation{Rule: "decision." + f.Funder,
 					Version: today.Format(time.DateOnly), Inputs: map[string]any{"decision": status, "granted_eur": capAt},
 					Passed: capAt > 0, Outcome: status, Reason: reason})
@@ -113,14 +119,14 @@ func applyDecisions(plan *financing.Plan, requests []workflows.FundingRef, thres
 		ap.FundedEUR = funded
 		plan.TotalFundedEUR += funded
 		plan.TotalLeftToPayEUR += ap.LeftToPayEUR
+		name := financing.ActionLabel(ap.ActionID, titles[ap.ActionID])
 		if ap.CostEUR > 0 && !eligible {
 			plan.Shortfall = true
-			plan.ShortfallReasons = append(plan.ShortfallReasons, fmt.Sprintf("action %s has no eligible funder left", ap.ActionID))
+			plan.ShortfallReasons = append(plan.ShortfallReasons, name+" : plus aucun financeur éligible après les réponses des financeurs")
 		}
 		if ap.LeftToPayEUR > threshold {
 			plan.Shortfall = true
-			plan.ShortfallReasons = append(plan.ShortfallReasons,
-				fmt.Sprintf("action %s leaves %.2f EUR to pay, above the %.2f EUR threshold", ap.ActionID, ap.LeftToPayEUR, threshold))
+			plan.ShortfallReasons = append(plan.ShortfallReasons, financing.LeftToPayReason(name, ap.LeftToPayEUR, threshold))
 		}
 	}
 }

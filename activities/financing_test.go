@@ -37,7 +37,7 @@ func TestApplyDecisions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := plan()
-			applyDecisions(&p, tt.requests, 500, today)
+			applyDecisions(&p, tt.requests, 500, today, nil)
 			ap := p.Actions[0]
 			if ap.Funders[0].AmountEUR != tt.wantCPF || ap.LeftToPayEUR != tt.wantLeft || p.Shortfall != tt.wantShortfall {
 				t.Fatalf("cpf %.2f left %.2f shortfall %v; want %.2f %.2f %v (reasons %v)", ap.Funders[0].AmountEUR, ap.LeftToPayEUR,
@@ -54,9 +54,19 @@ func TestApplyDecisions(t *testing.T) {
 	// A refusal of the only eligible funder leaves the action without one.
 	p := financing.Plan{Actions: []financing.ActionPlan{{ActionID: "a1", CostEUR: 300, FundedEUR: 300,
 		Funders: []financing.FunderResult{{Funder: "cpf", Status: financing.StatusEligible, AmountEUR: 300}}}}}
-	applyDecisions(&p, []workflows.FundingRef{{Funder: "cpf", ActionIDs: []string{"a1"}, Status: workflows.FundingRefused, AmountGranted: granted(0)}}, 500, today)
+	applyDecisions(&p, []workflows.FundingRef{{Funder: "cpf", ActionIDs: []string{"a1"}, Status: workflows.FundingRefused, AmountGranted: granted(0)}}, 500, today,
+		map[string]string{"a1": "CAP cuisine"})
 	if !p.Shortfall || p.Actions[0].Funders[0].Status != financing.StatusNotEligible {
 		t.Fatalf("no eligible funder left must be a shortfall: %+v", p)
+	}
+	// The reasons are French, amounts written the French way, the action named by its title.
+	if want := "Action « CAP cuisine » : plus aucun financeur éligible après les réponses des financeurs"; len(p.ShortfallReasons) == 0 || p.ShortfallReasons[0] != want {
+		t.Errorf("reasons = %q, want %q first", p.ShortfallReasons, want)
+	}
+	steps := p.Actions[0].Funders[0].Explanation
+	if want := "Réponse du financeur : refusée, 0,00\u00a0€ accordés sur 300,00\u00a0€"; len(steps) != 1 || steps[0].Reason != want ||
+		p.Actions[0].Funders[0].Conditions[0] != want {
+		t.Errorf("decision step = %+v, want the reason %q", steps, want)
 	}
 }
 
@@ -64,12 +74,13 @@ func TestApplyDecisions(t *testing.T) {
 // decisions: it survives them.
 func TestApplyDecisionsKeepsIncomeReason(t *testing.T) {
 	granted := 2800.0
-	p := financing.Plan{Shortfall: true, ShortfallReasons: []string{"action a1: no income during the training (no unemployment benefit and no Région pay)"},
+	const reason = "Action « BTS » : aucun revenu pendant la formation (ni allocation chômage, ni rémunération de la Région)"
+	p := financing.Plan{Shortfall: true, ShortfallReasons: []string{reason},
 		Actions: []financing.ActionPlan{{ActionID: "a1", CostEUR: 3000, FundedEUR: 3000,
 			Funders: []financing.FunderResult{{Funder: "cpf", Status: financing.StatusEligible, AmountEUR: 3000}}}}}
 	applyDecisions(&p, []workflows.FundingRef{{Funder: "cpf", ActionIDs: []string{"a1"}, Status: workflows.FundingPartiallyGranted, AmountGranted: &granted}},
-		500, time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC))
-	if !p.Shortfall || len(p.ShortfallReasons) != 1 || p.ShortfallReasons[0] != "action a1: no income during the training (no unemployment benefit and no Région pay)" {
+		500, time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC), nil)
+	if !p.Shortfall || len(p.ShortfallReasons) != 1 || p.ShortfallReasons[0] != reason {
 		t.Fatalf("income reason lost: %v %q", p.Shortfall, p.ShortfallReasons)
 	}
 }

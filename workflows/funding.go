@@ -42,6 +42,15 @@ const (
 	FundingWithdrawn        = "withdrawn"
 )
 
+// Texts the workflows write for people, in French like every text people read:
+// the reason of the requests withdrawn because the case closed, and the label of
+// the funder's answer delay in a request's changes. Only the state and the
+// activities' inputs carry them: changing them changes no command.
+const (
+	fundingClosedReason = "Dossier clôturé"
+	funderAnswerLabel   = "Réponse du financeur"
+)
+
 // FundingRequestWorkflowID is the workflow ID of a funding request of a case.
 func FundingRequestWorkflowID(caseID, requestID string) string {
 	return "funding-" + caseID + "-" + requestID

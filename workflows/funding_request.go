@@ -164,7 +164,7 @@ func (r *fundingRun) nextDeadline(now time.Time) (at time.Time, key, event, labe
 	}
 	if r.submittedAt != nil && (r.ref.Status == FundingSubmitted || r.ref.Status == FundingUnderReview) {
 		due := r.submittedAt.Add(answer)
-		consider(due, "answer", "answer_overdue", "funder's answer", due.Format(time.DateOnly))
+		consider(due, "answer", "answer_overdue", funderAnswerLabel, due.Format(time.DateOnly))
 	}
 	return at, key, event, label, date
 }

@@ -557,7 +557,7 @@ func TestFundingRequestAnswerOverdue(t *testing.T) {
 			ch := ft.allChanges()
 			if len(ch) == len(want) {
 				due := t0.Add(sub + tc.after)
-				wantChange(t, ch[len(ch)-2], "answer_overdue", status, "funder's answer", due.Format(time.DateOnly), due)
+				wantChange(t, ch[len(ch)-2], "answer_overdue", status, "Réponse du financeur", due.Format(time.DateOnly), due)
 			}
 		})
 	}
@@ -602,7 +602,7 @@ func TestFundingRequestAllDeadlinesFireOnceInOrder(t *testing.T) {
 		wantChange(t, ch[3], "employer_silence", FundingUnderReview, "Employer's silence is acceptance", "2025-04-05", date("2025-04-05"))
 		wantChange(t, ch[4], "employer_answer_due", FundingUnderReview, "Employer's answer", "2025-04-20", date("2025-04-20"))
 		due := t0.Add(9*day + 60*day)
-		wantChange(t, ch[5], "answer_overdue", FundingUnderReview, "funder's answer", due.Format(time.DateOnly), due)
+		wantChange(t, ch[5], "answer_overdue", FundingUnderReview, funderAnswerLabel, due.Format(time.DateOnly), due)
 		wantAmount(t, "decided", ch[6].AmountGranted, 1000)
 	}
 	if n := len(ft.allRows()); n != 8 {

@@ -652,7 +652,7 @@ func TestClosingWithdrawsOpenFundingRequests(t *testing.T) {
 					t.Errorf("request %s: %s, want %s", fr[i].ID, fr[i].Status, want)
 				}
 			}
-			if fr[0].Reason != "case closed" || fr[1].Reason != "case closed" {
+			if fr[0].Reason != "Dossier clôturé" || fr[1].Reason != "Dossier clôturé" {
 				t.Errorf("withdrawn requests' reasons %q %q", fr[0].Reason, fr[1].Reason)
 			}
 			for _, id := range []string{"f1", "f2", "f3"} {
@@ -664,7 +664,7 @@ func TestClosingWithdrawsOpenFundingRequests(t *testing.T) {
 			for _, id := range []string{"f1", "f2"} {
 				rows := ft.rowsOf(id)
 				last := rows[len(rows)-1]
-				if last.Ref.Reason != "case closed" {
+				if last.Ref.Reason != fundingClosedReason {
 					t.Errorf("%s withdrawn with reason %q", id, last.Ref.Reason)
 				}
 				wantTime(t, id+" withdrawn at", last.At, t0.Add(10*time.Hour))
@@ -901,7 +901,7 @@ func TestFinancingStateAcrossContinueAsNew(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	wantStrings(t, "withdrawals signalled", withdrawals, FundingRequestWorkflowID("c1", "f2")+":withdraw:case closed")
+	wantStrings(t, "withdrawals signalled", withdrawals, FundingRequestWorkflowID("c1", "f2")+":withdraw:"+fundingClosedReason)
 }
 
 // TestFundersStepsNameTheAdviser checks that a funder's step entered by an adviser is

@@ -476,8 +476,8 @@ func (r *caseRun) closeCase(ctx workflow.Context, outcome, note string) {
 		if FundingOpen(f.Status) {
 			r.c.FundingRequests = slices.Clone(r.c.FundingRequests)
 			r.c.FundingRequests[i].Status = FundingWithdrawn
-			r.c.FundingRequests[i].Reason = "case closed"
-			r.signalFunding = append(r.signalFunding, fundingSignal{requestID: f.ID, event: FundingEvent{Kind: "withdraw", Reason: "case closed"}})
+			r.c.FundingRequests[i].Reason = fundingClosedReason
+			r.signalFunding = append(r.signalFunding, fundingSignal{requestID: f.ID, event: FundingEvent{Kind: "withdraw", Reason: fundingClosedReason}})
 			if r.awaitingFunding == nil {
 				r.awaitingFunding = map[string]bool{}
 			}

@@ -10,11 +10,13 @@ import (
 	"github.com/spro-cep/cep/workflows"
 )
 
-// FinancingLine is what one funder pays for one action.
+// FinancingLine is what one funder pays for one action. FunderName is the name the
+// plan gives the funder (a scheme's name comes from its file, not from a vocabulary).
 type FinancingLine struct {
 	ActionID    string  `json:"action_id"`
 	ActionTitle string  `json:"action_title"`
 	Funder      string  `json:"funder"`
+	FunderName  string  `json:"funder_name"`
 	Status      string  `json:"status"`
 	AmountEUR   float64 `json:"amount_eur"`
 }
@@ -75,7 +77,8 @@ func (s *Service) financingSynthesis(ctx context.Context, caseID string, actions
 	for _, ap := range plan.Actions {
 		for _, f := range ap.Funders {
 			if f.AmountEUR > 0 {
-				out.Lines = append(out.Lines, FinancingLine{ActionID: ap.ActionID, ActionTitle: titles[ap.ActionID], Funder: f.Funder, Status: f.Status, AmountEUR: f.AmountEUR})
+				out.Lines = append(out.Lines, FinancingLine{ActionID: ap.ActionID, ActionTitle: titles[ap.ActionID], Funder: f.Funder,
+					FunderName: f.Name, Status: f.Status, AmountEUR: f.AmountEUR})
 			}
 		}
 	}

@@ -47,8 +47,11 @@ type caseData struct {
 	Target    bool
 	Pending   *workflows.Handoff
 	Funders   []fr.Option
-	Vocab     map[string][]fr.Option
-	MayAudit  bool
+	// FunderNames are the names the latest plan gives its funders, for the funding
+	// requests (which keep only the funder's code).
+	FunderNames map[string]string
+	Vocab       map[string][]fr.Option
+	MayAudit    bool
 }
 
 func levelOf(stage string) int {
@@ -118,13 +121,15 @@ func (c *Console) showCase(w http.ResponseWriter, r *http.Request, status int, f
 		sort.Slice(d.Territory, func(i, j int) bool { return d.Territory[i].Label < d.Territory[j].Label })
 	}
 	d.Timeline = timeline(file)
+	d.FunderNames = map[string]string{}
 	if p := file.FinancingPlan; p != nil {
 		seen := map[string]bool{}
 		for _, a := range p.Plan.Actions {
 			for _, fu := range a.Funders {
+				d.FunderNames[fu.Funder] = fu.Name
 				if !seen[fu.Funder] && fu.Status == "eligible" {
 					seen[fu.Funder] = true
-					d.Funders = append(d.Funders, fr.Option{Code: fu.Funder, Label: fu.Name})
+					d.Funders = append(d.Funders, fr.Option{Code: fu.Funder, Label: fr.FunderName(fu.Funder, fu.Name)})
 				}
 			}
 		}

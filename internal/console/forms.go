@@ -208,6 +208,13 @@ func frenchMessage(m string) string {
 		return "Doit valoir au moins " + strings.TrimPrefix(m, "must be at least ") + "."
 	case strings.HasPrefix(m, "must be at most "):
 		return "Doit valoir au plus " + strings.TrimPrefix(m, "must be at most ") + "."
+	// Funding requests (internal/cases/financing.go).
+	case m == "not a funder of the latest plan":
+		return "Ce financeur ne figure pas dans le dernier plan de financement : calculez le plan à nouveau."
+	case strings.HasPrefix(m, "no action of the plan is assigned to "):
+		return "Le plan de financement ne confie aucune action à ce financeur."
+	case m == "is required for partially_granted":
+		return "Indiquez le montant accordé : la demande n'est accordée qu'en partie."
 	}
 	return "Valeur refusée."
 }

@@ -55,6 +55,18 @@ func TestServiceErrorsAreShownInFrench(t *testing.T) {
 			t.Errorf("%s: %q, want %q", field, ref.Fields[field], want)
 		}
 	}
+	// The funding requests' refusals name what is wrong with the plan.
+	funding, _ := refusalOf(cases.Invalid("x", cases.FieldError{Field: "funder", Message: "not a funder of the latest plan"},
+		cases.FieldError{Field: "action_id", Message: "no action of the plan is assigned to opco:sante"},
+		cases.FieldError{Field: "amount_eur", Message: "is required for partially_granted"}))
+	for field, want := range map[string]string{
+		"funder":     "Ce financeur ne figure pas dans le dernier plan de financement : calculez le plan à nouveau.",
+		"action_id":  "Le plan de financement ne confie aucune action à ce financeur.",
+		"amount_eur": "Indiquez le montant accordé : la demande n'est accordée qu'en partie."} {
+		if funding.Fields[fieldName(field)] != want {
+			t.Errorf("%s: %q, want %q", field, funding.Fields[fieldName(field)], want)
+		}
+	}
 	conflict, _ := refusalOf(cases.Conflict("case is paused", "counselling", true))
 	if conflict.Status != 409 || conflict.Alert.Text != "L'état du dossier ne permet pas cette action : il est à l'étape « Conseil personnalisé (niveau 2) » et en pause. Ce que vous avez saisi est conservé." {
 		t.Errorf("conflict: %+v", conflict)

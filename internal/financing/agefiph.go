@@ -51,7 +51,7 @@ func mustAgefiphAids(data []byte) []agefiphAid {
 // amount; a case-by-case aid gives no amount (AGEFIPH sets it after analysis),
 // so the plan never counts the whole remaining cost as AGEFIPH's.
 func evalAGEFIPH(s Situation, f Facts, a Action) FunderResult {
-	b := newBuilder(FunderAGEFIPH, "AGEFIPH")
+	b := newBuilder(FunderAGEFIPH, "Agefiph")
 	day := ruleDay(a)
 	if b.check(actionTypeStep(ruleAt("agefiph.action_type", day), a, agefiphTypes)) == triNo {
 		return b.finish(0)
@@ -65,19 +65,19 @@ func evalAGEFIPH(s Situation, f Facts, a Action) FunderResult {
 	t := and(boolTri(s.OETH), not(public))
 	switch {
 	case public == triYes:
-		b.check(explain(rl, triNo, in, "public-sector agent: the FIPHFP, not AGEFIPH, funds the aids"), triNo)
-		b.cond("Public-sector agent: ask the employer to mobilise the FIPHFP")
+		b.check(explain(rl, triNo, in, "Agent public : c'est le FIPHFP, et non l'Agefiph, qui finance les aides"), triNo)
+		b.cond("Agent public : demander à l'employeur de mobiliser le FIPHFP")
 		return b.finish(0)
 	case t == triYes:
-		b.check(explain(rl, t, in, "OETH beneficiary in the private sector"), t)
+		b.check(explain(rl, t, in, "Bénéficiaire de l'obligation d'emploi (OETH) dans le secteur privé"), t)
 	case boolTri(s.OETH) == triNo:
-		b.check(explain(rl, triNo, in, "AGEFIPH is for OETH beneficiaries only"), triNo)
+		b.check(explain(rl, triNo, in, "L'Agefiph est réservée aux bénéficiaires de l'obligation d'emploi (OETH)"), triNo)
 		return b.finish(0)
 	default:
-		b.check(explain(rl, t, in, "OETH status or sector unknown (RQTH or other OETH title; FIPHFP for public-sector agents)%s", unknownList(in)), t)
+		b.check(explain(rl, t, in, "Statut OETH ou secteur inconnu (RQTH ou autre titre ouvrant l'obligation d'emploi ; FIPHFP pour les agents publics)%s", unknownList(in)), t)
 	}
-	b.cond("Prescription by France Travail, Cap emploi or a Mission locale")
-	b.cond("Comes after the general schemes and AIF: covers only part of what they leave")
+	b.cond("Prescription par France Travail, Cap emploi ou une Mission locale")
+	b.cond("Intervient après les dispositifs de droit commun et l'AIF : ne couvre qu'une partie de ce qu'ils laissent")
 
 	ra := ruleAt("agefiph.aid", day)
 	amount := 0.0
@@ -93,20 +93,20 @@ func evalAGEFIPH(s Situation, f Facts, a Action) FunderResult {
 		switch aid.Kind {
 		case "capped":
 			amount += min(aid.MaxAmountEUR, a.CostEUR)
-			b.cond("%s: up to %s (%s)", aid.Name, eur(aid.MaxAmountEUR), aid.Source)
+			b.cond("%s : jusqu'à %s (source : %s)", aid.Name, eur(aid.MaxAmountEUR), aid.Source)
 		case "flat":
 			amount += aid.MaxAmountEUR
-			b.cond("%s: flat %s (%s)", aid.Name, eur(aid.MaxAmountEUR), aid.Source)
+			b.cond("%s : forfait de %s (source : %s)", aid.Name, eur(aid.MaxAmountEUR), aid.Source)
 		default:
-			b.cond("%s: amount set by AGEFIPH after analysing the situation, depending on the cost and the co-funding obtained (%s)", aid.Name, aid.Source)
+			b.cond("%s : montant fixé par l'Agefiph après analyse de la situation, selon le coût et les cofinancements obtenus (source : %s)", aid.Name, aid.Source)
 		}
 	}
 	amount = min(amount, a.CostEUR)
 	inA := map[string]any{"action.type": a.Type, "employment_status": val(s.EmploymentStatus), "action.start_date": a.StartDate}
 	if len(names) == 0 {
-		b.note(explain(ra, triNo, inA, "no AGEFIPH aid of the catalogue matches this action"))
+		b.note(explain(ra, triNo, inA, "Aucune aide du catalogue de l'Agefiph ne correspond à cette action"))
 	} else {
-		b.note(explain(ra, triYes, inA, "aids: %s; amount counted in the plan %s (case-by-case aids count for nothing until AGEFIPH decides)", strings.Join(names, "; "), eur(amount)))
+		b.note(explain(ra, triYes, inA, "Aides : %s ; montant compté dans le plan : %s (les aides décidées au cas par cas ne comptent pas tant que l'Agefiph n'a pas décidé)", strings.Join(names, " ; "), eur(amount)))
 	}
 	return b.finish(amount)
 }

@@ -10,7 +10,9 @@ import (
 // ceilings, licence access): they apply to the file booked on Mon Compte
 // Formation, which happens before the start. It is today when today is known
 // and before the start (the file can be booked from now on), else the start
-// date (an action already started was booked by then).
+// date (an action already started was booked by then). The text says which day
+// and why, for the reasons ("inscription supposée le jour du début de l'action, le
+// 1er septembre 2026").
 func bookingDay(a Action, opts Options) (time.Time, string) {
 	start, ok := parseDate(a.StartDate)
 	today := opts.Today
@@ -19,11 +21,11 @@ func bookingDay(a Action, opts Options) (time.Time, string) {
 	}
 	switch {
 	case !today.IsZero() && (!ok || today.Before(start)):
-		return today, "today (the file is booked before the start)"
+		return today, "inscription supposée aujourd'hui, le " + frDate(today) + ", avant le début de l'action"
 	case ok:
-		return start, "action start date"
+		return start, "inscription supposée le jour du début de l'action, le " + frDate(start)
 	}
-	return time.Time{}, "unknown (latest rules)"
+	return time.Time{}, "inscription à une date inconnue (règles les plus récentes)"
 }
 
 // cpfEval is what the CPF evaluation needs besides the action.
@@ -44,7 +46,7 @@ func evalCPF(a Action, in cpfEval) (FunderResult, float64) {
 	if b.check(actionTypeStep(ruleAt("cpf.action_type", day), a, cpfTypes)) == triNo {
 		return b.finish(0), 0
 	}
-	b.cond("The action must be listed on Mon Compte Formation and booked there by the holder")
+	b.cond("L'action doit figurer sur Mon Compte Formation et la personne titulaire du compte doit s'y inscrire elle-même")
 	if a.Type == ActionDrivingLicence {
 		b.check(cpfLicence(a, s, f, booking, basis, &b.r))
 	}
@@ -52,8 +54,13 @@ func evalCPF(a Action, in cpfEval) (FunderResult, float64) {
 	// Accrual ceilings limit how rights accrue, not what can be spent: the
 	// balance the person reports (employer top-ups included) is usable.
 	in1 := map[string]any{"qualification_level": val(s.QualificationLevel), "oeth": val(s.OETH), "cpf_balance_eur": val(s.CPFBalanceEUR)}
-	b.check(explain(ruleAt("cpf.ceiling", day), triYes, in1,
-		"€5,000 (€8,000 if low-qualified or OETH) limit the yearly accrual, not spending: the reported balance is usable in full"), triYes)
+	ceilings := fmt.Sprintf("les plafonds de %s (%s pour une personne peu qualifiée ou bénéficiaire de l'OETH) limitent l'alimentation du compte, pas son utilisation",
+		eurWhole(5000), eurWhole(8000))
+	if s.CPFBalanceEUR != nil {
+		b.check(explain(ruleAt("cpf.ceiling", day), triYes, in1, "Solde CPF déclaré : %s ; utilisable en entier : %s", eur(*s.CPFBalanceEUR), ceilings), triYes)
+	} else {
+		b.check(explain(ruleAt("cpf.ceiling", day), triYes, in1, "%s : le solde déclaré sera utilisable en entier", upperFirst(ceilings)), triYes)
+	}
 
 	usable := 0.0
 	in2 := map[string]any{"cpf_balance_eur": val(s.CPFBalanceEUR)}
@@ -63,17 +70,17 @@ func evalCPF(a Action, in cpfEval) (FunderResult, float64) {
 	rb := ruleAt("cpf.balance", day)
 	switch {
 	case s.CPFBalanceEUR == nil:
-		b.check(explain(rb, triUnknown, in2, "CPF balance unknown: ask the person to check moncompteformation.gouv.fr"), triUnknown)
+		b.check(explain(rb, triUnknown, in2, "Solde CPF inconnu : demander à la personne de le consulter sur moncompteformation.gouv.fr"), triUnknown)
 	case *s.CPFBalanceEUR <= 0:
-		b.check(explain(rb, triNo, in2, "no CPF credit"), triNo)
+		b.check(explain(rb, triNo, in2, "Aucun crédit sur le compte CPF"), triNo)
 	case *s.CPFBalanceEUR-in.usedBefore <= 0:
-		b.check(explain(rb, triNo, in2, "CPF credit already used by earlier actions of the plan"), triNo)
+		b.check(explain(rb, triNo, in2, "Crédit CPF déjà utilisé par les actions du plan qui commencent plus tôt"), triNo)
 	case in.usedBefore > 0:
 		usable = round2(*s.CPFBalanceEUR - in.usedBefore)
-		b.check(explain(rb, triYes, in2, "usable balance %s after %s used by earlier actions of the plan", eur(usable), eur(in.usedBefore)), triYes)
+		b.check(explain(rb, triYes, in2, "Solde CPF utilisable : %s, après %s utilisés par les actions du plan qui commencent plus tôt", eur(usable), eur(in.usedBefore)), triYes)
 	default:
 		usable = *s.CPFBalanceEUR
-		b.check(explain(rb, triYes, in2, "usable balance %s", eur(usable)), triYes)
+		b.check(explain(rb, triYes, in2, "Solde CPF utilisable : %s", eur(usable)), triYes)
 	}
 
 	if c, ok := cpfActionCeiling(a, booking, basis, b); ok {
@@ -85,7 +92,7 @@ func evalCPF(a Action, in cpfEval) (FunderResult, float64) {
 	if in.inPTP {
 		in3 := map[string]any{"booking_date": dateOrNil(booking)}
 		b.note(explain(ruleAt("cpf.copayment", booking), triYes, in3,
-			"CPF mobilised within the projet de transition professionnelle: no participation forfaitaire (it applies to purchases on Mon Compte Formation; to confirm against décret n° 2024-394)"))
+			"CPF mobilisé dans le cadre du projet de transition professionnelle : pas de participation forfaitaire (elle s'applique aux achats sur Mon Compte Formation ; à confirmer au regard du décret n° 2024-394)"))
 	} else {
 		copay = cpfCopay(&b.r, s, f, booking, basis, in.opts)
 	}
@@ -133,26 +140,26 @@ func cpfCopay(r *FunderResult, s Situation, f Facts, booking time.Time, basis st
 	}
 	switch {
 	case !due:
-		add(triYes, "file booked %s (%s) before 2 May 2024: no participation", booking.Format(DateLayout), basis)
+		add(triYes, "Aucune participation forfaitaire pour une inscription avant le 2 mai 2024 (%s)", basis)
 		return 0
 	case exempt == triYes:
-		add(triYes, "exempt from the participation: %s", exemptionWhy(s, f))
+		add(triYes, "Exonération de la participation forfaitaire : %s", exemptionWhy(s, f))
 		return 0
 	case exempt == triNo:
-		add(triYes, "participation %s due (rate in force on %s, %s; no exemption)", eur(amount), dateOrNil(booking), basis)
-		r.Conditions = append(r.Conditions, fmt.Sprintf("Participation forfaitaire of %s paid by the holder when booking (in force from %s)", eur(amount), fig.From))
+		add(triYes, "Participation forfaitaire de %s due, sans exonération (montant en vigueur pour une %s)", eur(amount), basis)
+		r.Conditions = append(r.Conditions, fmt.Sprintf("Participation forfaitaire de %s payée par la personne titulaire du compte lors de l'inscription (montant en vigueur depuis le %s)", eur(amount), frDay(fig.From)))
 		if f.CoFundingEUR != nil && *f.CoFundingEUR > 0 {
 			// Décret n° 2024-394: a third party other than the employer may pay the
 			// participation for the holder; it does not waive it.
-			r.Conditions = append(r.Conditions, "The co-funder (OPCO, Région, France Travail…) may pay the participation for the holder; its co-funding does not waive it")
+			r.Conditions = append(r.Conditions, "Le cofinanceur (OPCO, Région, France Travail…) peut payer la participation à la place de la personne ; son cofinancement ne l'en dispense pas")
 		}
 	default:
 		if s.EmploymentStatus != nil && *s.EmploymentStatus == "jobseeker" && s.JobseekerRegistered == nil {
-			r.Conditions = append(r.Conditions, "Job seeker: exempt only if registered with France Travail — confirm the registration")
+			r.Conditions = append(r.Conditions, "Demandeur d'emploi : exonération seulement en cas d'inscription à France Travail — vérifier l'inscription")
 		}
 		asked := map[string]any{"jobseeker_registered": in["jobseeker_registered"], "employer_top_up": in["employer_top_up"]}
-		add(triUnknown, "participation %s counted; exempt if registered job seeker, employer top-up, C2P points or incapacity ≥ 10 %%%s", eur(amount), unknownList(asked))
-		r.Conditions = append(r.Conditions, fmt.Sprintf("Participation forfaitaire of %s counted: not due for a registered job seeker, an employer top-up, C2P points or a work incapacity ≥ 10 %%", eur(amount)))
+		add(triUnknown, "Participation forfaitaire de %s comptée ; exonération pour un demandeur d'emploi inscrit, en cas d'abondement de l'employeur, de points C2P ou d'incapacité d'au moins 10 %%%s", eur(amount), unknownList(asked))
+		r.Conditions = append(r.Conditions, fmt.Sprintf("Participation forfaitaire de %s comptée : elle n'est pas due pour un demandeur d'emploi inscrit, en cas d'abondement de l'employeur, de points C2P ou d'incapacité permanente d'au moins 10 %%", eur(amount)))
 	}
 	return amount
 }
@@ -160,13 +167,13 @@ func cpfCopay(r *FunderResult, s Situation, f Facts, booking time.Time, basis st
 func exemptionWhy(s Situation, f Facts) string {
 	switch {
 	case boolTri(s.JobseekerRegistered) == triYes:
-		return "job seeker registered with France Travail"
+		return "demandeur d'emploi inscrit à France Travail"
 	case boolTri(s.EmployerTopUp) == triYes:
-		return "employer top-up (abondement)"
+		return "abondement de l'employeur"
 	case boolTri(f.C2PPoints) == triYes:
-		return "use of C2P points"
+		return "utilisation de points du compte professionnel de prévention (C2P)"
 	}
-	return "permanent incapacity ≥ 10 % after a work accident or occupational disease"
+	return "incapacité permanente d'au moins 10 % après un accident du travail ou une maladie professionnelle"
 }
 
 // cpfActionCeiling applies cpf.action_ceiling: from 26 February 2026 the CPF
@@ -184,20 +191,20 @@ func cpfActionCeiling(a Action, booking time.Time, basis string, b *builder) (fl
 	table, capped := cpfActionCeilings[key]
 	if !capped {
 		if a.Type == ActionTraining && a.Certification == "" && booking.Format(DateLayout) >= "2026-02-26" {
-			b.note(explain(rl, triUnknown, in, "certification not given: if it is a Répertoire spécifique certification other than CléA, the CPF covers at most €1,500"))
-			b.cond("Record the certification (rncp, rs, clea): a Répertoire spécifique certification other than CléA is capped at €1,500 on the CPF")
+			b.note(explain(rl, triUnknown, in, "Certification non renseignée : s'il s'agit d'une certification du Répertoire spécifique autre que CléA, le CPF prend en charge au plus %s", eurWhole(1500)))
+			b.cond("Renseigner la certification (RNCP, Répertoire spécifique ou CléA) : une certification du Répertoire spécifique autre que CléA est plafonnée à %s sur le CPF", eurWhole(1500))
 		}
 		return 0, false
 	}
 	fig, ok := figureAt(table, booking)
 	if !ok {
-		b.note(explain(rl, triYes, in, "no per-action CPF ceiling before 26 February 2026 (booking %v, %s)", dateOrNil(booking), basis))
+		b.note(explain(rl, triYes, in, "Pas de plafond CPF par action avant le 26 février 2026 (%s)", basis))
 		return 0, false
 	}
-	b.note(explain(rl, triYes, in, "CPF rights mobilised for this action capped at %s (in force from %s; booking %v, %s)", eur(fig.EUR), fig.From, dateOrNil(booking), basis))
-	b.cond("CPF capped at %s for this action (décret n° 2026-127): the rest is co-funded or paid by the person", eur(fig.EUR))
+	b.note(explain(rl, triYes, in, "Droits CPF mobilisables pour cette action plafonnés à %s (plafond en vigueur depuis le %s ; %s)", eur(fig.EUR), frDay(fig.From), basis))
+	b.cond("CPF plafonné à %s pour cette action (décret n° 2026-127) : le reste est cofinancé ou payé par la personne", eur(fig.EUR))
 	if a.Type == ActionBilanCompetences {
-		b.cond("Bilan de compétences: not CPF-funded if a bilan was funded in the previous five years; only the hours with the provider are funded (décrets n° 2026-126 and 2026-127 du 24 février 2026, to confirm against the texts)")
+		b.cond("Bilan de compétences : pas de financement par le CPF si un bilan a été financé au cours des cinq années précédentes ; seules les heures passées avec le prestataire sont financées (décrets n° 2026-126 et 2026-127 du 24 février 2026, à confirmer au regard des textes)")
 	}
 	return fig.EUR, true
 }
@@ -210,8 +217,8 @@ func cpfLicence(a Action, s Situation, f Facts, booking time.Time, basis string,
 	in := map[string]any{"jobseeker_registered": val(s.JobseekerRegistered), "co_funding_eur": val(f.CoFundingEUR), "booking_date": dateOrNil(booking)}
 	minCo, restricted := figureAt(cpfLicenceCoFunding, booking)
 	if !restricted {
-		r.Conditions = append(r.Conditions, "Driving licence: only if the holder has no valid licence (one licence only)")
-		return explain(rl, triYes, in, "licence open to every holder before 26 February 2026 (booking %v, %s)", dateOrNil(booking), basis), triYes
+		r.Conditions = append(r.Conditions, "Permis de conduire : seulement si la personne n'a pas déjà un permis valide (un seul permis financé)")
+		return explain(rl, triYes, in, "Permis ouvert à toute personne titulaire d'un compte avant le 26 février 2026 (%s)", basis), triYes
 	}
 	co := triUnknown
 	if f.CoFundingEUR != nil {
@@ -221,14 +228,14 @@ func cpfLicence(a Action, s Situation, f Facts, booking time.Time, basis string,
 		}
 	}
 	t := or(boolTri(s.JobseekerRegistered), co)
-	r.Conditions = append(r.Conditions, fmt.Sprintf("Light-vehicle licence: only for a registered job seeker or with a co-funding of at least %s by the employer, OPCO, Région, France Travail or the State", eur(minCo.EUR)))
+	r.Conditions = append(r.Conditions, fmt.Sprintf("Permis de conduire d'un véhicule léger : seulement pour un demandeur d'emploi inscrit, ou avec un cofinancement d'au moins %s par l'employeur, l'OPCO, la Région, France Travail ou l'État", eur(minCo.EUR)))
 	switch t {
 	case triYes:
-		return explain(rl, t, in, "registered job seeker or co-funded by a third party (at least %s)", eur(minCo.EUR)), t
+		return explain(rl, t, in, "Demandeur d'emploi inscrit, ou cofinancement d'un tiers d'au moins %s", eur(minCo.EUR)), t
 	case triNo:
-		return explain(rl, t, in, "not a registered job seeker and no co-funding of at least %s: the CPF cannot fund the licence", eur(minCo.EUR)), t
+		return explain(rl, t, in, "Ni inscription comme demandeur d'emploi, ni cofinancement d'au moins %s : le CPF ne peut pas financer le permis", eur(minCo.EUR)), t
 	}
-	return explain(rl, t, in, "open to registered job seekers or with a co-funding of at least %s%s", eur(minCo.EUR), unknownList(in)), t
+	return explain(rl, t, in, "Ouvert aux demandeurs d'emploi inscrits, ou avec un cofinancement d'au moins %s%s", eur(minCo.EUR), unknownList(in)), t
 }
 
 // cpfWorkingTime: a training on working time needs the employer's prior
@@ -245,28 +252,28 @@ func cpfWorkingTime(a Action, s Situation, f Facts, opts Options, b *builder) {
 	case triNo:
 		return
 	case triUnknown:
-		b.note(explain(rl, triUnknown, in, "on working time? unknown: if so, the employer's authorisation is needed 60 or 120 days ahead"))
-		b.cond("If the training is on working time: ask the employer's authorisation 60 days ahead (under 6 months) or 120 days (6 months or more)")
+		b.note(explain(rl, triUnknown, in, "Formation sur le temps de travail : non renseigné ; si c'est le cas, l'autorisation de l'employeur se demande 60 ou 120 jours à l'avance"))
+		b.cond("Si la formation a lieu sur le temps de travail : demander l'autorisation de l'employeur 60 jours avant le début (formation de moins de 6 mois) ou 120 jours avant (6 mois ou plus)")
 		return
 	}
 	start, ok := parseDate(a.StartDate)
 	if !ok {
-		b.note(explain(rl, triUnknown, in, "start date missing or invalid: authorisation dates cannot be computed"))
+		b.note(explain(rl, triUnknown, in, "Date de début absente ou invalide : les dates de la demande d'autorisation ne peuvent pas être calculées"))
 		return
 	}
-	days, why := 120, "duration unknown: 120 days assumed (60 if under 6 months)"
+	days, why := 120, "durée inconnue, 120 jours retenus (60 pour une formation de moins de 6 mois)"
 	if end, ok := parseDate(a.EndDate); ok {
 		if end.Before(addMonths(start, 6)) {
-			days, why = 60, "under 6 months"
+			days, why = 60, "formation de moins de 6 mois"
 		} else {
-			why = "6 months or more"
+			why = "formation de 6 mois ou plus"
 		}
 	}
 	req := start.AddDate(0, 0, -days)
 	ans := req.AddDate(0, 0, 30)
-	b.deadline(DeadlineRequestBy, fmt.Sprintf("CPF on working time: authorisation request to the employer (%d days before the start)", days), req)
-	b.deadline(DeadlineSilenceIsAcceptance, "Employer's answer to the CPF authorisation request (30 days; silence means acceptance)", ans)
-	b.cond("Training on working time: authorisation asked at least %d days before the start; the employer answers within 30 days, silence means acceptance", days)
-	b.pastFlag(opts, "CPF authorisation request", req)
-	b.note(explain(rl, triYes, in, "%s: request by %s, employer's answer by %s", why, req.Format(DateLayout), ans.Format(DateLayout)))
+	b.deadline(DeadlineRequestBy, fmt.Sprintf("CPF sur le temps de travail : demande d'autorisation à l'employeur (%d jours avant le début)", days), req)
+	b.deadline(DeadlineSilenceIsAcceptance, "Réponse de l'employeur à la demande d'autorisation CPF (30 jours ; son silence vaut acceptation)", ans)
+	b.cond("Formation sur le temps de travail : autorisation à demander au moins %d jours avant le début ; l'employeur répond sous 30 jours, son silence vaut acceptation", days)
+	b.pastFlag(opts, "la demande d'autorisation CPF", req)
+	b.note(explain(rl, triYes, in, "%s : demande au plus tard le %s, réponse de l'employeur au plus tard le %s", upperFirst(why), frDate(req), frDate(ans)))
 }

@@ -3,6 +3,8 @@ package financing
 import (
 	"fmt"
 	"time"
+
+	"github.com/spro-cep/cep/internal/fr"
 )
 
 // Figures from DOMAIN.md "Funding at level 3".
@@ -43,8 +45,8 @@ func evalPTP(s Situation, a Action, opts Options) FunderResult {
 	if b.check(actionTypeStep(ruleAt("ptp.action_type", ruleDay(a)), a, ptpTypes)) == triNo {
 		return b.finish(0)
 	}
-	b.cond("Certifying training (RNCP or Répertoire spécifique), file approved by the Transitions Pro commission")
-	b.cond("The person's CPF rights are mobilised first")
+	b.cond("Formation certifiante (RNCP ou Répertoire spécifique), dossier accepté par la commission de Transitions Pro")
+	b.cond("Les droits CPF de la personne sont mobilisés en premier")
 
 	// Public: employees. Choice: a former CDD holder (contract_type cdd with a
 	// known end date) also qualifies, since the CDD route allows a start up to
@@ -57,11 +59,11 @@ func evalPTP(s Situation, a Action, opts Options) FunderResult {
 	in := map[string]any{"employment_status": val(s.EmploymentStatus), "contract_type": val(s.ContractType), "last_cdd_end_date": val(s.LastCDDEndDate)}
 	switch pub := or(employed, formerCDD); pub {
 	case triYes:
-		b.check(explain(ruleAt("ptp.public", ruleDay(a)), pub, in, "employee, or former CDD holder"), pub)
+		b.check(explain(ruleAt("ptp.public", ruleDay(a)), pub, in, "Personne salariée, ou anciennement en CDD"), pub)
 	case triNo:
-		b.check(explain(ruleAt("ptp.public", ruleDay(a)), pub, in, "PTP is for employees (employment_status %v)", val(s.EmploymentStatus)), pub)
+		b.check(explain(ruleAt("ptp.public", ruleDay(a)), pub, in, "Le PTP est réservé aux salariés (situation d'emploi : %s)", label(fr.Employment, s.EmploymentStatus)), pub)
 	default:
-		b.check(explain(ruleAt("ptp.public", ruleDay(a)), pub, in, "employment status unknown"), pub)
+		b.check(explain(ruleAt("ptp.public", ruleDay(a)), pub, in, "Situation d'emploi inconnue"), pub)
 	}
 
 	b.check(ptpSeniority(s, ruleDay(a)))
@@ -81,15 +83,15 @@ func evalPTP(s Situation, a Action, opts Options) FunderResult {
 	ptpReform(a, b)
 	// The joint commission decides: the line is an estimate, never a promise.
 	b.note(explain(ruleAt("ptp.commission", ruleDay(a)), triUnknown, map[string]any{"action.cost_eur": a.CostEUR},
-		"eligible subject to the decision of the Transitions Pro joint commission: %s is an estimate of what it may fund, not a promise", eur(a.CostEUR)))
-	b.r.Conditions = append([]string{"Eligible subject to the decision of the Transitions Pro joint commission (CPIR): the amount is an estimate, not a promise"}, b.r.Conditions...)
+		"Éligible sous réserve de la décision de la commission paritaire de Transitions Pro : %s est une estimation de ce qu'elle peut financer, pas un engagement", eur(a.CostEUR)))
+	b.r.Conditions = append([]string{"Éligible sous réserve de la décision de la commission paritaire interprofessionnelle régionale (Transitions Pro) : le montant est une estimation, pas un engagement"}, b.r.Conditions...)
 	return b.finish(a.CostEUR)
 }
 
 // ptpCDDFile: on the CDD route the request to Transitions Pro is made while
 // still under the contract; returns the contract's end (zero when unknown).
 func ptpCDDFile(s Situation, a Action, opts Options, b *builder) time.Time {
-	b.cond("CDD route: months under a CUI-CAE, apprenticeship or professionalisation contract, a contract during studies, or a CDD followed by a CDI do not count in the 4 months (C. trav. D6323-9)")
+	b.cond("Voie CDD : les mois en contrat CUI-CAE, d'apprentissage ou de professionnalisation, les contrats conclus pendant les études et les CDD suivis d'un CDI ne comptent pas dans les 4 mois (C. trav. D6323-9)")
 	in := map[string]any{"last_cdd_end_date": val(s.LastCDDEndDate)}
 	rl := ruleAt("ptp.cdd_file", ruleDay(a))
 	end, ok := time.Time{}, false
@@ -97,12 +99,12 @@ func ptpCDDFile(s Situation, a Action, opts Options, b *builder) time.Time {
 		end, ok = parseDate(*s.LastCDDEndDate)
 	}
 	if !ok {
-		b.note(explain(rl, triUnknown, in, "end of the CDD unknown: the request must be made while still under contract"))
+		b.note(explain(rl, triUnknown, in, "Date de fin du CDD inconnue : la demande doit être faite pendant le contrat"))
 		return time.Time{}
 	}
-	b.deadline(DeadlineRequestBy, "PTP funding request to Transitions Pro while still under the CDD (contract end)", end)
-	b.pastFlag(opts, "PTP funding request (while under the CDD)", end)
-	b.note(explain(rl, triYes, in, "request to Transitions Pro by %s, the end of the CDD", end.Format(DateLayout)))
+	b.deadline(DeadlineRequestBy, "Demande de financement du PTP à Transitions Pro pendant le CDD (fin du contrat)", end)
+	b.pastFlag(opts, "la demande de financement du PTP (pendant le CDD)", end)
+	b.note(explain(rl, triYes, in, "Demande à Transitions Pro au plus tard le %s, fin du CDD", frDate(end)))
 	return end
 }
 
@@ -111,13 +113,13 @@ func ptpCDDFile(s Situation, a Action, opts Options, b *builder) time.Time {
 // made under contract).
 func ptpPositioning(a Action, by time.Time, opts Options, b *builder) {
 	rl := ruleAt("ptp.positioning", ruleDay(a))
-	b.cond("Mandatory prior positioning (positionnement préalable) by the training provider: it adapts the length of the course")
+	b.cond("Positionnement préalable obligatoire par l'organisme de formation : il adapte la durée du parcours")
 	if by.IsZero() {
-		b.note(explain(rl, triYes, map[string]any{}, "prior positioning required before the PTP request (date unknown)"))
+		b.note(explain(rl, triYes, map[string]any{}, "Positionnement préalable requis avant la demande de PTP (date inconnue)"))
 		return
 	}
-	b.deadline(DeadlineRequestBy, "Prior positioning by the training provider (before the PTP request)", by)
-	b.note(explain(rl, triYes, map[string]any{}, "prior positioning by %s, before the PTP request", by.Format(DateLayout)))
+	b.deadline(DeadlineRequestBy, "Positionnement préalable par l'organisme de formation (avant la demande de PTP)", by)
+	b.note(explain(rl, triYes, map[string]any{}, "Positionnement préalable au plus tard le %s, avant la demande de PTP", frDate(by)))
 }
 
 // ptpReform: loi n° 2025-989 revises the PTP from 1 January 2026; its detailed
@@ -127,8 +129,8 @@ func ptpReform(a Action, b *builder) {
 		return
 	}
 	b.note(explain(ruleAt("ptp.reform", ruleDay(a)), triUnknown, map[string]any{"action.start_date": a.StartDate},
-		"PTP revised from 1 January 2026 (loi n° 2025-989: targeting of occupations in demand, governance by Certif Pro); check Transitions Pro's 2026 criteria"))
-	b.cond("PTP revised from 1 January 2026 (loi n° 2025-989): check the regional Transitions Pro's 2026 priorities")
+		"PTP réformé à compter du 1er janvier 2026 (loi n° 2025-989 : ciblage des métiers en tension, gouvernance par Certif Pro) ; vérifier les critères 2026 de Transitions Pro"))
+	b.cond("PTP réformé à compter du 1er janvier 2026 (loi n° 2025-989) : vérifier les priorités 2026 de la Transitions Pro de la région")
 }
 
 // ptpSeniority: CDI: 24 months as an employee including 12 in the current
@@ -142,43 +144,43 @@ func ptpSeniority(s Situation, day time.Time) (Explanation, tri) {
 		"contract_type": val(s.ContractType)}
 	exempt := or(boolTri(s.OETH), boolTri(s.EconomicDismissal), boolTri(s.LongAbsence))
 	if exempt == triYes {
-		return explain(ruleAt("ptp.seniority", day), triYes, in, "exempt from seniority (OETH, economic dismissal/unfitness, or long absence/occupational disease)"), triYes
+		return explain(ruleAt("ptp.seniority", day), triYes, in, "Dispense d'ancienneté (OETH, licenciement économique ou inaptitude, absence longue ou maladie professionnelle)"), triYes
 	}
 	var ok tri
 	var why string
 	switch {
 	case s.ContractType == nil:
-		ok, why = triUnknown, "contract type unknown"
+		ok, why = triUnknown, "type de contrat inconnu"
 	case *s.ContractType == "cdi":
 		in["seniority_months"], in["seniority_current_employer_months"] = val(s.SeniorityMonths), val(s.SeniorityCurrentEmployerMonths)
 		ok = and(atLeast(s.SeniorityMonths, 24), atLeast(s.SeniorityCurrentEmployerMonths, 12))
-		why = fmt.Sprintf("CDI: needs 24 months as an employee including 12 in the current company; has %s and %s", months(s.SeniorityMonths), months(s.SeniorityCurrentEmployerMonths))
+		why = fmt.Sprintf("CDI : il faut 24 mois de salariat dont 12 dans l'entreprise actuelle ; ancienneté déclarée : %s au total, %s dans l'entreprise", months(s.SeniorityMonths), months(s.SeniorityCurrentEmployerMonths))
 	case *s.ContractType == "cdd":
 		in["cdd_months_last_60"], in["cdd_months_last_12"] = val(s.CDDMonthsLast60), val(s.CDDMonthsLast12)
 		ok = and(atLeast(s.CDDMonthsLast60, 24), atLeast(s.CDDMonthsLast12, 4))
-		why = fmt.Sprintf("CDD: needs 24 months as an employee in the last 5 years including 4 on CDD in the last 12; has %s and %s", months(s.CDDMonthsLast60), months(s.CDDMonthsLast12))
+		why = fmt.Sprintf("CDD : il faut 24 mois de salariat sur les 5 dernières années dont 4 en CDD sur les 12 derniers mois ; déclaré : %s sur 5 ans, %s en CDD sur 12 mois", months(s.CDDMonthsLast60), months(s.CDDMonthsLast12))
 	case *s.ContractType == "interim":
-		ok, why = triUnknown, "temporary work: hours-based seniority not encoded, check with Transitions Pro"
+		ok, why = triUnknown, "intérim : la condition d'ancienneté en heures n'est pas évaluée ici, vérifier auprès de Transitions Pro"
 	default:
-		ok, why = triNo, fmt.Sprintf("contract type %q: no PTP seniority route", *s.ContractType)
+		ok, why = triNo, fmt.Sprintf("%s : aucune condition d'ancienneté ne donne accès au PTP", label(fr.Contract, s.ContractType))
 	}
 	t := or(exempt, ok)
 	switch {
 	case t == triUnknown && ok == triNo:
-		why += "; not met unless an exemption applies" + unknownList(in)
+		why += " ; condition non remplie, sauf dispense" + unknownList(in)
 	case t == triUnknown:
 		why += unknownList(in)
 	case t == triNo:
-		why += "; no exemption"
+		why += " ; aucune dispense"
 	}
-	return explain(ruleAt("ptp.seniority", day), t, in, "%s", why), t
+	return explain(ruleAt("ptp.seniority", day), t, in, "%s", upperFirst(why)), t
 }
 
 func months(p *int) string {
 	if p == nil {
-		return "unknown"
+		return "nombre de mois inconnu"
 	}
-	return fmt.Sprintf("%d months", *p)
+	return fmt.Sprintf("%d mois", *p)
 }
 
 // ptpCDDStart: on the CDD route the training must start at the latest 6 months
@@ -187,18 +189,18 @@ func ptpCDDStart(s Situation, a Action, r *FunderResult) (Explanation, tri) {
 	in := map[string]any{"last_cdd_end_date": val(s.LastCDDEndDate), "action.start_date": a.StartDate}
 	start, okStart := parseDate(a.StartDate)
 	if s.LastCDDEndDate == nil {
-		return explain(ruleAt("ptp.cdd_start", ruleDay(a)), triUnknown, in, "end date of the CDD unknown: training must start within 6 months of it"), triUnknown
+		return explain(ruleAt("ptp.cdd_start", ruleDay(a)), triUnknown, in, "Date de fin du CDD inconnue : la formation doit commencer au plus tard 6 mois après"), triUnknown
 	}
 	end, okEnd := parseDate(*s.LastCDDEndDate)
 	if !okEnd || !okStart {
-		return explain(ruleAt("ptp.cdd_start", ruleDay(a)), triUnknown, in, "invalid date (start_date or last_cdd_end_date)"), triUnknown
+		return explain(ruleAt("ptp.cdd_start", ruleDay(a)), triUnknown, in, "Date invalide (début de l'action ou fin du dernier CDD)"), triUnknown
 	}
 	limit := addMonths(end, 6)
-	r.Deadlines = append(r.Deadlines, Deadline{Label: "Latest training start (6 months after the CDD ends)", Date: limit.Format(DateLayout), Kind: DeadlineInformative})
+	r.Deadlines = append(r.Deadlines, Deadline{Label: "Début de la formation au plus tard (6 mois après la fin du CDD)", Date: limit.Format(DateLayout), Kind: DeadlineInformative})
 	if start.After(limit) {
-		return explain(ruleAt("ptp.cdd_start", ruleDay(a)), triNo, in, "start %s is after %s, 6 months after the CDD ended", a.StartDate, limit.Format(DateLayout)), triNo
+		return explain(ruleAt("ptp.cdd_start", ruleDay(a)), triNo, in, "Début le %s, après le %s (6 mois après la fin du CDD)", frDay(a.StartDate), frDate(limit)), triNo
 	}
-	return explain(ruleAt("ptp.cdd_start", ruleDay(a)), triYes, in, "start %s is within 6 months of the CDD end (latest %s)", a.StartDate, limit.Format(DateLayout)), triYes
+	return explain(ruleAt("ptp.cdd_start", ruleDay(a)), triYes, in, "Début le %s, dans les 6 mois suivant la fin du CDD (au plus tard le %s)", frDay(a.StartDate), frDate(limit)), triYes
 }
 
 // ptpLongAbsence decides the notice: 120 days for a continuous full-time
@@ -211,29 +213,29 @@ func ptpLongAbsence(a Action, start time.Time) (bool, string) {
 	switch {
 	case okEnd:
 		if end.Before(addMonths(start, 6)) {
-			return false, "shorter than 6 months"
+			return false, "moins de 6 mois"
 		}
 		if a.Hours != nil {
 			weeks := end.Sub(start).Hours() / 24 / 7
 			if weeks > 0 && float64(*a.Hours)/weeks < partTimeWeeklyHours {
-				return false, fmt.Sprintf("6 months or more but part time (%d h, %.1f h/week)", *a.Hours, float64(*a.Hours)/weeks)
+				return false, fmt.Sprintf("6 mois ou plus mais à temps partiel (%s h, %s h par semaine)", number(*a.Hours), fr.Number(float64(*a.Hours)/weeks, 1))
 			}
 		}
-		return true, "6 months or more, full time"
+		return true, "6 mois ou plus, à temps plein"
 	case a.Hours != nil:
 		if *a.Hours >= fullTimeSixMonthsHours {
-			return true, fmt.Sprintf("%d h ≥ %d h (6 months full time)", *a.Hours, fullTimeSixMonthsHours)
+			return true, fmt.Sprintf("%s h, soit au moins %s h (6 mois à temps plein)", number(*a.Hours), number(fullTimeSixMonthsHours))
 		}
-		return false, fmt.Sprintf("%d h < %d h (6 months full time)", *a.Hours, fullTimeSixMonthsHours)
+		return false, fmt.Sprintf("%s h, soit moins de %s h (6 mois à temps plein)", number(*a.Hours), number(fullTimeSixMonthsHours))
 	}
-	return true, "duration unknown: 120 days assumed (60 if shorter than 6 months or part time)"
+	return true, "durée inconnue, 120 jours retenus (60 pour moins de 6 mois ou à temps partiel)"
 }
 
 func ptpLeave(a Action, opts Options, b *builder) (Explanation, time.Time) {
 	in := map[string]any{"action.start_date": a.StartDate, "action.end_date": a.EndDate, "action.hours": val(a.Hours)}
 	start, ok := parseDate(a.StartDate)
 	if !ok {
-		return explain(ruleAt("ptp.leave_notice", ruleDay(a)), triUnknown, in, "start date missing or invalid: notice dates cannot be computed"), time.Time{}
+		return explain(ruleAt("ptp.leave_notice", ruleDay(a)), triUnknown, in, "Date de début absente ou invalide : les dates de la demande de congé ne peuvent pas être calculées"), time.Time{}
 	}
 	long, why := ptpLongAbsence(a, start)
 	days := ptpShortNoticeDays
@@ -242,12 +244,12 @@ func ptpLeave(a Action, opts Options, b *builder) (Explanation, time.Time) {
 	}
 	req := start.AddDate(0, 0, -days)
 	ans := req.AddDate(0, 0, ptpEmployerDays)
-	b.deadline(DeadlineRequestBy, fmt.Sprintf("PTP leave request to the employer (%d days before the start)", days), req)
-	b.deadline(DeadlineSilenceIsAcceptance, "Employer's answer to the PTP leave request (30 days; silence means acceptance)", ans)
-	b.cond("Leave request to the employer at least %d days before the start; the employer answers within 30 days, silence means acceptance; postponement at most 9 months", days)
-	b.pastFlag(opts, "PTP leave request", req)
-	return explain(ruleAt("ptp.leave_notice", ruleDay(a)), triYes, in, "%s: request %d days before the start (%s), employer's answer by %s",
-		why, days, req.Format(DateLayout), ans.Format(DateLayout)), req
+	b.deadline(DeadlineRequestBy, fmt.Sprintf("Demande de congé PTP à l'employeur (%d jours avant le début)", days), req)
+	b.deadline(DeadlineSilenceIsAcceptance, "Réponse de l'employeur à la demande de congé PTP (30 jours ; son silence vaut acceptation)", ans)
+	b.cond("Demande de congé à l'employeur au moins %d jours avant le début ; l'employeur répond sous 30 jours, son silence vaut acceptation ; il peut reporter le congé de 9 mois au plus", days)
+	b.pastFlag(opts, "la demande de congé PTP", req)
+	return explain(ruleAt("ptp.leave_notice", ruleDay(a)), triYes, in, "Formation de %s : demande %d jours avant le début (le %s), réponse de l'employeur au plus tard le %s",
+		why, days, frDate(req), frDate(ans)), req
 }
 
 // evalVAE: VAE is open to anyone since the law of 21 December 2022 (France
@@ -260,25 +262,25 @@ func evalVAE(s Situation, a Action, opts Options) FunderResult {
 		return b.finish(0)
 	}
 	in := map[string]any{"employment_status": val(s.EmploymentStatus)}
-	b.check(explain(ruleAt("vae.public", ruleDay(a)), triYes, in, "VAE is open to anyone since December 2022"), triYes)
-	b.cond("France VAE does not pay by itself: the path is funded by CPF, employer/OPCO, France Travail or the Région")
+	b.check(explain(ruleAt("vae.public", ruleDay(a)), triYes, in, "La VAE est ouverte à toute personne depuis décembre 2022"), triYes)
+	b.cond("France VAE ne finance pas le parcours elle-même : il est financé par le CPF, l'employeur ou l'OPCO, France Travail ou la Région")
 	if eqTri(s.EmploymentStatus, "employed") != triNo {
 		in := map[string]any{"employment_status": val(s.EmploymentStatus), "action.start_date": a.StartDate}
 		start, ok := parseDate(a.StartDate)
 		if !ok {
-			b.note(explain(ruleAt("vae.leave_notice", ruleDay(a)), triUnknown, in, "start date missing or invalid: notice dates cannot be computed"))
+			b.note(explain(ruleAt("vae.leave_notice", ruleDay(a)), triUnknown, in, "Date de début absente ou invalide : les dates de la demande de congé ne peuvent pas être calculées"))
 		} else {
 			req := start.AddDate(0, 0, -vaeNoticeDays)
 			ans := req.AddDate(0, 0, vaeEmployerDays)
-			b.deadline(DeadlineRequestBy, "VAE leave request to the employer (30 days before)", req)
-			b.deadline(DeadlineSilenceIsAcceptance, "Employer's answer to the VAE leave request (15 days; silence means agreement)", ans)
-			b.cond("If employed: VAE leave request at least 30 days before; the employer answers within 15 days, silence means agreement; a postponement for service reasons is limited to one month")
-			b.cond("VAE leave: at most %d hours of working time per validation session, paid (more under a collective agreement)", vaeLeaveHours)
+			b.deadline(DeadlineRequestBy, "Demande de congé VAE à l'employeur (30 jours avant)", req)
+			b.deadline(DeadlineSilenceIsAcceptance, "Réponse de l'employeur à la demande de congé VAE (15 jours ; son silence vaut accord)", ans)
+			b.cond("Pour une personne salariée : demande de congé VAE au moins 30 jours avant ; l'employeur répond sous 15 jours, son silence vaut accord ; un report pour raisons de service est limité à un mois")
+			b.cond("Congé VAE : au plus %d heures de temps de travail rémunérées par session de validation (davantage selon un accord collectif)", vaeLeaveHours)
 			if a.Hours != nil && *a.Hours > vaeLeaveHours {
-				b.cond("The VAE path has %d h: only %d h can be taken as VAE leave; the rest is outside working time or under another scheme", *a.Hours, vaeLeaveHours)
+				b.cond("Le parcours VAE compte %s h : seules %d h peuvent être prises en congé VAE ; le reste se fait hors du temps de travail ou dans un autre dispositif", number(*a.Hours), vaeLeaveHours)
 			}
-			b.pastFlag(opts, "VAE leave request", req)
-			b.note(explain(ruleAt("vae.leave_notice", ruleDay(a)), triYes, in, "request by %s, employer's answer by %s", req.Format(DateLayout), ans.Format(DateLayout)))
+			b.pastFlag(opts, "la demande de congé VAE", req)
+			b.note(explain(ruleAt("vae.leave_notice", ruleDay(a)), triYes, in, "Demande au plus tard le %s, réponse de l'employeur au plus tard le %s", frDate(req), frDate(ans)))
 		}
 	}
 	return b.finish(0)
@@ -301,14 +303,14 @@ func evalAIF(s Situation, f Facts, a Action) FunderResult {
 	}
 	switch t := or(boolTri(s.JobseekerRegistered), csp); t {
 	case triYes:
-		b.check(explain(rl, t, in, "registered job seeker or CSP member"), t)
+		b.check(explain(rl, t, in, "Demandeur d'emploi inscrit ou adhérent d'un contrat de sécurisation professionnelle (CSP)"), t)
 	case triNo:
-		b.check(explain(rl, t, in, "AIF is only for job seekers registered with France Travail and CSP members"), t)
+		b.check(explain(rl, t, in, "L'AIF est réservée aux demandeurs d'emploi inscrits à France Travail et aux adhérents d'un contrat de sécurisation professionnelle (CSP)"), t)
 	default:
-		b.check(explain(rl, t, in, "registration with France Travail or CSP membership unknown%s", unknownList(in)), t)
+		b.check(explain(rl, t, in, "Inscription à France Travail ou adhésion à un CSP inconnue%s", unknownList(in)), t)
 	}
-	b.cond("Training validated in the job-seeking plan (PPAE) by the France Travail adviser")
-	b.cond("Teaching costs only (frais pédagogiques): registration fees, equipment, travel and meals stay with the person")
-	b.cond("Last resort: covers only what the other funders leave")
+	b.cond("Formation validée par le conseiller France Travail dans le projet personnalisé d'accès à l'emploi (PPAE)")
+	b.cond("Frais pédagogiques seulement : les frais d'inscription, le matériel, les déplacements et les repas restent à la charge de la personne")
+	b.cond("Dernier recours : ne couvre que ce que les autres financeurs laissent")
 	return b.finish(a.CostEUR)
 }

@@ -88,7 +88,9 @@ func runCases(t *testing.T, cases []fcase) {
 			if c.opts != nil {
 				o = *c.opts
 			}
-			r := funder(t, Evaluate(c.s, c.a, o), c.funder)
+			rs := Evaluate(c.s, c.a, o)
+			checkFrench(t, resultTexts(c.name, rs))
+			r := funder(t, rs, c.funder)
 			if r.Status != c.status {
 				t.Errorf("status = %s, want %s; explanation %+v", r.Status, c.status, r.Explanation)
 			}

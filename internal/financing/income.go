@@ -3,7 +3,21 @@ package financing
 import (
 	"fmt"
 	"slices"
+	"strings"
+
+	"github.com/spro-cep/cep/internal/fr"
 )
+
+// areName names the unemployment benefit kept during a training.
+const areName = "ARE maintenue en AREF pendant la formation"
+
+// noIncomeText opens the shortfall reason of an action that leaves the person
+// without income (see IsNoIncomeReason).
+const noIncomeText = "aucun revenu pendant la formation"
+
+// IsNoIncomeReason tells whether a shortfall reason is that an action leaves the
+// person without income: such a reason does not depend on what funders decide.
+func IsNoIncomeReason(reason string) bool { return strings.Contains(reason, noIncomeText) }
 
 // incomeFor evaluates what the person may live on during a training action.
 // The funders' results give the PTP and résignation-reconversion statuses.
@@ -31,16 +45,16 @@ func incomeFor(s Situation, f Facts, a Action, opts Options, funders []FunderRes
 
 	if employed == triYes {
 		in := map[string]any{"employment_status": val(s.EmploymentStatus), "during_working_time": val(f.DuringWorkingTime)}
-		line(IncomeSalary, "Salary (the employment contract continues)", StatusEligible, nil,
-			explain(ruleAt("income.salary", day), triYes, in, "employed: outside working time the job continues; on working time, with the employer's authorisation, the salary is maintained"))
+		line(IncomeSalary, "Salaire (le contrat de travail continue)", StatusEligible, nil,
+			explain(ruleAt("income.salary", day), triYes, in, "Personne salariée : hors du temps de travail, l'emploi continue ; sur le temps de travail, avec l'autorisation de l'employeur, le salaire est maintenu"))
 		if st := status(FunderPTP); st != StatusNotEligible {
 			lines = append(lines, ptpSalary(f, a, st))
 		}
 		if st := status(FunderResignation); st != StatusNotEligible {
 			in := map[string]any{"days_worked_last_60_months": val(f.DaysWorkedLast60Months)}
-			line(IncomeResignationBenefit, "Unemployment benefit after a résignation-reconversion", st, nil,
-				explain(ruleAt("income.resignation_benefit", day), triYes, in, "if the person resigns after Transitions Pro's attestation: unemployment benefit (ARE), then AREF during the training"),
-				"Only after the Transitions Pro attestation, a resignation, and the registration with France Travail within 6 months")
+			line(IncomeResignationBenefit, "Allocation chômage après une démission pour reconversion", st, nil,
+				explain(ruleAt("income.resignation_benefit", day), triYes, in, "Si la personne démissionne après l'attestation de Transitions Pro : allocation d'aide au retour à l'emploi (ARE), puis AREF pendant la formation"),
+				"Seulement après l'attestation de Transitions Pro, la démission, puis l'inscription à France Travail dans les 6 mois")
 		}
 	}
 	if jobseeker == triYes || (employed != triYes && jobseeker == triUnknown) {
@@ -48,23 +62,23 @@ func incomeFor(s Situation, f Facts, a Action, opts Options, funders []FunderRes
 		rl := ruleAt("income.aref", day)
 		switch boolTri(f.UnemploymentBenefit) {
 		case triYes:
-			line(IncomeAREF, "ARE continued as AREF during the training", StatusEligible, nil,
-				explain(rl, triYes, in, "receives the ARE: it continues as AREF during a training prescribed in the PPAE, while the rights last"),
-				"Training prescribed by France Travail in the job-seeking plan (PPAE)", "If the ARE rights end before the training, ask the Région whether its pay takes over")
+			line(IncomeAREF, areName, StatusEligible, nil,
+				explain(rl, triYes, in, "Perçoit l'ARE : elle est maintenue en AREF pendant une formation prescrite dans le PPAE, tant que les droits durent"),
+				"Formation prescrite par France Travail dans le projet personnalisé d'accès à l'emploi (PPAE)", "Si les droits à l'ARE s'arrêtent avant la fin de la formation, demander à la Région si sa rémunération prend le relais")
 		case triNo:
-			line(IncomeAREF, "ARE continued as AREF during the training", StatusNotEligible, nil,
-				explain(rl, triNo, in, "no unemployment benefit"))
+			line(IncomeAREF, areName, StatusNotEligible, nil,
+				explain(rl, triNo, in, "Pas d'allocation chômage"))
 			lines = append(lines, regionPay(a, opts, in))
 		default:
-			line(IncomeAREF, "ARE continued as AREF during the training", StatusNeedsInformation, nil,
-				explain(rl, triUnknown, in, "unemployment benefit unknown: AREF if receiving the ARE, else the Région's pay on an approved training"))
+			line(IncomeAREF, areName, StatusNeedsInformation, nil,
+				explain(rl, triUnknown, in, "Allocation chômage inconnue : AREF si la personne perçoit l'ARE, sinon rémunération de la Région sur une formation agréée"))
 		}
 	}
 	switch {
 	case len(lines) == 0 && s.EmploymentStatus != nil && (*s.EmploymentStatus == "student" || *s.EmploymentStatus == "inactive"):
-		return lines, fmt.Sprintf("no income during the training (%s: not employed, not a registered job seeker)", *s.EmploymentStatus)
+		return lines, fmt.Sprintf("%s (%s : ni salarié, ni demandeur d'emploi inscrit)", noIncomeText, label(fr.Employment, s.EmploymentStatus))
 	case len(lines) > 0 && !slices.ContainsFunc(lines, func(l IncomeLine) bool { return l.Status != StatusNotEligible }):
-		return lines, "no income during the training (no unemployment benefit and no Région pay)"
+		return lines, noIncomeText + " (ni allocation chômage, ni rémunération de la Région)"
 	}
 	return lines, ""
 }
@@ -75,25 +89,25 @@ func incomeFor(s Situation, f Facts, a Action, opts Options, funders []FunderRes
 func ptpSalary(f Facts, a Action, ptpStatus string) IncomeLine {
 	day := ruleDay(a)
 	in := map[string]any{"monthly_salary_eur": val(f.MonthlySalaryEUR), "action.start_date": a.StartDate}
-	l := IncomeLine{Kind: IncomePTPSalary, Name: "Salary maintained during the PTP (paid by the employer, refunded by Transitions Pro)",
-		Status: ptpStatus, Conditions: []string{"Subject to the commission's decision and to attendance"}, Explanation: []Explanation{}}
+	l := IncomeLine{Kind: IncomePTPSalary, Name: "Salaire maintenu pendant le PTP (versé par l'employeur, remboursé par Transitions Pro)",
+		Status: ptpStatus, Conditions: []string{"Sous réserve de la décision de la commission et de l'assiduité"}, Explanation: []Explanation{}}
 	rl := ruleAt("income.ptp_salary", day)
 	smic, ok := figureAt(smicMonthly, day)
 	if f.MonthlySalaryEUR == nil || !ok {
-		l.Explanation = append(l.Explanation, explain(rl, triUnknown, in, "salary or SMIC of the start date unknown: full salary up to 2 SMIC, above 90 %% the first year and 60 %% after"))
+		l.Explanation = append(l.Explanation, explain(rl, triUnknown, in, "Salaire ou SMIC à la date de début inconnu : salaire maintenu en entier jusqu'à 2 SMIC, au-delà 90 %% la première année et 60 %% ensuite"))
 		return l
 	}
 	in["smic_monthly_eur"] = smic.EUR
 	salary := *f.MonthlySalaryEUR
 	est := salary
-	why := fmt.Sprintf("salary %s ≤ 2 SMIC (%s): maintained in full", eur(salary), eur(2*smic.EUR))
+	why := fmt.Sprintf("Salaire de %s, au plus 2 SMIC (%s) : maintenu en entier", eur(salary), eur(2*smic.EUR))
 	if salary > 2*smic.EUR {
 		est = round2(salary * 0.9)
-		why = fmt.Sprintf("salary %s above 2 SMIC (%s): 90 %% the first year (%s), 60 %% after (%s)", eur(salary), eur(2*smic.EUR), eur(est), eur(round2(salary*0.6)))
-		l.Conditions = append(l.Conditions, fmt.Sprintf("From the second year (or after 1,200 hours) 60 %%: about %s a month", eur(round2(salary*0.6))))
+		why = fmt.Sprintf("Salaire de %s, au-delà de 2 SMIC (%s) : 90 %% la première année (%s), 60 %% ensuite (%s)", eur(salary), eur(2*smic.EUR), eur(est), eur(round2(salary*0.6)))
+		l.Conditions = append(l.Conditions, fmt.Sprintf("À partir de la deuxième année (ou au-delà de %s heures), 60 %% : environ %s par mois", number(1200), eur(round2(salary*0.6))))
 	}
 	l.MonthlyEstimateEUR = &est
-	l.Explanation = append(l.Explanation, explain(rl, triYes, in, "%s (SMIC %s in force from %s)", why, eur(smic.EUR), smic.From))
+	l.Explanation = append(l.Explanation, explain(rl, triYes, in, "%s (SMIC de %s en vigueur depuis le %s)", why, eur(smic.EUR), frDay(smic.From)))
 	return l
 }
 
@@ -101,22 +115,22 @@ func ptpSalary(f Facts, a Action, ptpStatus string) IncomeLine {
 // Région scheme file that sets one.
 func regionPay(a Action, opts Options, in map[string]any) IncomeLine {
 	rl := ruleAt("income.region_pay", ruleDay(a))
-	l := IncomeLine{Kind: IncomeRegionPay, Name: "Région's pay for trainees without unemployment benefit", Conditions: []string{}, Explanation: []Explanation{}}
+	l := IncomeLine{Kind: IncomeRegionPay, Name: "Rémunération de la Région pour les stagiaires sans allocation chômage", Conditions: []string{}, Explanation: []Explanation{}}
 	for _, sc := range uniqueSchemes(opts.Schemes) {
 		if sc.Kind != "region" || sc.TraineePayMonthlyEUR <= 0 {
 			continue
 		}
 		est := sc.TraineePayMonthlyEUR
 		l.Status, l.MonthlyEstimateEUR = StatusEligible, &est
-		l.Name = sc.Name + ": trainee pay"
-		l.Conditions = append(l.Conditions, "The training must be approved (agréée) by the Région for trainee pay",
-			"Amount for a full-time trainee aged 26 or more; less for younger trainees (see the source)")
-		e := explain(rl, triYes, in, "no unemployment benefit: the Région pays %s a month on an approved training (%s)", eur(est), sc.FunderID())
+		l.Name = sc.Name + " : rémunération des stagiaires"
+		l.Conditions = append(l.Conditions, "La formation doit être agréée par la Région au titre de la rémunération des stagiaires",
+			"Montant pour un stagiaire à temps plein de 26 ans ou plus ; moins pour les plus jeunes (voir la source)")
+		e := explain(rl, triYes, in, "Pas d'allocation chômage : la Région verse %s par mois sur une formation agréée (%s)", eur(est), sc.Name)
 		e.Inputs["rule.source"] = fmt.Sprintf("%v; %s", e.Inputs["rule.source"], sc.Source)
 		l.Explanation = append(l.Explanation, e)
 		return l
 	}
 	l.Status = StatusNotEligible
-	l.Explanation = append(l.Explanation, explain(rl, triNo, in, "no Région pay configured for job seekers without benefit"))
+	l.Explanation = append(l.Explanation, explain(rl, triNo, in, "Aucune rémunération de la Région n'est configurée pour les demandeurs d'emploi sans allocation"))
 	return l
 }

@@ -61,11 +61,12 @@ func TestIncome(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			p := Compute(c.s, []Action{c.a}, 1, c.o)
+			checkFrench(t, planTexts(c.name, p))
 			l := incomeLine(t, p, c.kind)
 			if l.Status != c.status || est(l) != c.est || len(l.Explanation) == 0 || l.Conditions == nil {
 				t.Errorf("%s = %+v (estimate %v), want %s %v", c.kind, l, est(l), c.status, c.est)
 			}
-			if slices.ContainsFunc(p.ShortfallReasons, func(r string) bool { return strings.Contains(r, "no income") }) {
+			if slices.ContainsFunc(p.ShortfallReasons, func(r string) bool { return IsNoIncomeReason(r) }) {
 				t.Errorf("unexpected income alert %q", p.ShortfallReasons)
 			}
 		})
@@ -77,10 +78,15 @@ func TestIncome(t *testing.T) {
 func TestIncomeAlert(t *testing.T) {
 	noRegion := Options{Today: day("2026-03-01"), ShortfallThresholdEUR: 100000, Facts: Facts{UnemploymentBenefit: bp(false)}}
 	p := Compute(jobseeker(), []Action{training()}, 1, noRegion)
+	checkFrench(t, planTexts("income alert", p))
 	if !p.Shortfall || !slices.ContainsFunc(p.ShortfallReasons, func(r string) bool {
-		return strings.Contains(r, "action a1: no income during the training (no unemployment benefit and no Région pay)")
+		return r == "Action « BTS » : aucun revenu pendant la formation (ni allocation chômage, ni rémunération de la Région)"
 	}) {
 		t.Errorf("job seeker without benefit nor Région pay: shortfall %v %q", p.Shortfall, p.ShortfallReasons)
+	}
+	// The activity that applies funders' decisions keeps this reason by recognising it.
+	if !slices.ContainsFunc(p.ShortfallReasons, IsNoIncomeReason) || IsNoIncomeReason(LeftToPayReason("Action a1", 600, 500)) {
+		t.Errorf("IsNoIncomeReason does not tell the income reason apart: %q", p.ShortfallReasons)
 	}
 	if p.Actions[0].Income != nil {
 		t.Errorf("income list shown without Options.Income: %+v", p.Actions[0].Income)
@@ -91,22 +97,26 @@ func TestIncomeAlert(t *testing.T) {
 	}
 	student := Situation{EmploymentStatus: sp("student"), CPFBalanceEUR: fp(0), JobseekerRegistered: bp(false)}
 	p = Compute(student, []Action{training()}, 1, noRegion)
-	if !slices.ContainsFunc(p.ShortfallReasons, func(r string) bool { return strings.Contains(r, "(student: not employed") }) {
+	if !slices.ContainsFunc(p.ShortfallReasons, func(r string) bool {
+		return strings.Contains(r, "(étudiant : ni salarié, ni demandeur d'emploi inscrit)")
+	}) {
 		t.Errorf("student not registered: %q", p.ShortfallReasons)
 	}
-	if !slices.ContainsFunc(p.ShortfallReasons, func(r string) bool { return strings.Contains(r, "action a1: no income during the training") }) {
+	if !slices.ContainsFunc(p.ShortfallReasons, func(r string) bool {
+		return strings.HasPrefix(r, "Action « BTS » : aucun revenu pendant la formation")
+	}) {
 		t.Errorf("student: %q", p.ShortfallReasons)
 	}
 	// With the Région's pay configured there is income: no income reason.
 	o := withSchemes(t)
 	o.ShortfallThresholdEUR, o.Facts = 100000, Facts{UnemploymentBenefit: bp(false)}
 	p = Compute(jobseeker(), []Action{training()}, 1, o)
-	if slices.ContainsFunc(p.ShortfallReasons, func(r string) bool { return strings.Contains(r, "no income") }) {
+	if slices.ContainsFunc(p.ShortfallReasons, func(r string) bool { return IsNoIncomeReason(r) }) {
 		t.Errorf("Région pay configured: %q", p.ShortfallReasons)
 	}
 	// A VAE is not a training: no income line, no alert.
 	p = Compute(student, []Action{{ID: "v1", Type: ActionVAE, StartDate: "2026-09-01"}}, 1, noRegion)
-	if slices.ContainsFunc(p.ShortfallReasons, func(r string) bool { return strings.Contains(r, "no income") }) {
+	if slices.ContainsFunc(p.ShortfallReasons, func(r string) bool { return IsNoIncomeReason(r) }) {
 		t.Errorf("VAE: %q", p.ShortfallReasons)
 	}
 }

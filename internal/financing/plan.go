@@ -103,7 +103,7 @@ func Compute(s Situation, actions []Action, revision int, opts Options) Plan {
 			}
 			if r.Funder == FunderCPF && copay > 0 {
 				if remaining <= copay {
-					r.Conditions = append(r.Conditions, "Not mobilised: the cost does not exceed the co-payment")
+					r.Conditions = append(r.Conditions, "Non mobilisé : le coût ne dépasse pas la participation forfaitaire")
 					continue
 				}
 				reserved = copay
@@ -130,31 +130,47 @@ func Compute(s Situation, actions []Action, revision int, opts Options) Plan {
 		p.TotalCostEUR = round2(p.TotalCostEUR + ap.CostEUR)
 		p.TotalFundedEUR = round2(p.TotalFundedEUR + ap.FundedEUR)
 		p.TotalLeftToPayEUR = round2(p.TotalLeftToPayEUR + ap.LeftToPayEUR)
+		name := ActionLabel(actions[i].ID, actions[i].Title)
 		if ap.CostEUR > 0 && ap.FundedEUR == 0 {
 			p.ShortfallReasons = append(p.ShortfallReasons,
-				fmt.Sprintf("action %s: no eligible funder covers any of its cost%s", actions[i].ID, pending(ap.Funders)))
+				fmt.Sprintf("%s : aucun financeur éligible ne prend en charge tout ou partie de son coût%s", name, pending(ap.Funders)))
 		}
 		if ap.LeftToPayEUR > opts.ShortfallThresholdEUR {
-			p.ShortfallReasons = append(p.ShortfallReasons, fmt.Sprintf("action %s: left to pay %s above the threshold %s%s",
-				actions[i].ID, eur(ap.LeftToPayEUR), eur(opts.ShortfallThresholdEUR), pending(ap.Funders)))
+			p.ShortfallReasons = append(p.ShortfallReasons, LeftToPayReason(name, ap.LeftToPayEUR, opts.ShortfallThresholdEUR)+pending(ap.Funders))
 		}
 		if noIncome[i] != "" {
-			p.ShortfallReasons = append(p.ShortfallReasons, fmt.Sprintf("action %s: %s", actions[i].ID, noIncome[i]))
+			p.ShortfallReasons = append(p.ShortfallReasons, fmt.Sprintf("%s : %s", name, noIncome[i]))
 		}
 	}
 	p.Shortfall = len(p.ShortfallReasons) > 0
 	return p
 }
 
+// ActionLabel names an action in a shortfall reason: « its title », or its ID when it
+// has none.
+func ActionLabel(id, title string) string {
+	if strings.TrimSpace(title) != "" {
+		return "Action « " + title + " »"
+	}
+	return "Action " + id
+}
+
+// LeftToPayReason is the shortfall reason of an action that leaves the person more
+// to pay than the threshold; action is its ActionLabel.
+func LeftToPayReason(action string, left, threshold float64) string {
+	return fmt.Sprintf("%s : reste à charge de %s, au-delà du seuil d'alerte de %s", action, eur(left), eur(threshold))
+}
+
+// pending names the funders still waiting for information, by name.
 func pending(results []FunderResult) string {
-	var ids []string
+	var names []string
 	for _, r := range results {
 		if r.Status == StatusNeedsInformation {
-			ids = append(ids, r.Funder)
+			names = append(names, r.Name)
 		}
 	}
-	if len(ids) == 0 {
+	if len(names) == 0 {
 		return ""
 	}
-	return " (needs information: " + strings.Join(ids, ", ") + ")"
+	return " (informations manquantes pour : " + strings.Join(names, " ; ") + ")"
 }

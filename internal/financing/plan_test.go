@@ -32,16 +32,16 @@ func TestComputeSplit(t *testing.T) {
 		{name: "plan.shortfall/threshold: a short training (no PTP: seniority missing) with a €50 threshold is a shortfall",
 			s: with(employee(), func(s *Situation) { s.SeniorityCurrentEmployerMonths = ip(3) }),
 			a: act(training(), func(a *Action) { a.CostEUR = 1500 }), threshold: 50,
-			want: map[string]float64{"cpf": 1396.8}, left: 103.2, shortfall: true, reason: "left to pay €103.20 above the threshold €50.00"},
+			want: map[string]float64{"cpf": 1396.8}, left: 103.2, shortfall: true, reason: "reste à charge de 103,20\u00a0€, au-delà du seuil d'alerte de 50,00\u00a0€"},
 		{name: "plan.split/cpf.copayment: employer top-up exempts, nothing left to pay",
 			s: with(employee(), func(s *Situation) { s.EmployerTopUp = bp(true) }), a: act(training(), func(a *Action) { a.CostEUR = 10000 }),
 			want: map[string]float64{"cpf": 2000, "ptp": 8000}, left: 0},
 		{name: "plan.split/cpf.copayment: cost not above the co-payment, CPF not mobilised",
 			s: employee(), a: Action{ID: "b1", Type: ActionBusinessCreation, StartDate: "2026-09-01", CostEUR: 80},
-			threshold: 100, want: map[string]float64{}, left: 80, shortfall: true, reason: "no eligible funder covers any of its cost"},
+			threshold: 100, want: map[string]float64{}, left: 80, shortfall: true, reason: "aucun financeur éligible ne prend en charge tout ou partie de son coût"},
 		{name: "plan.shortfall/no funder: complementary service for a non-OETH employee",
 			s: employee(), a: Action{ID: "s1", Type: ActionComplementaryService, StartDate: "2026-09-01", CostEUR: 500}, threshold: 1000,
-			want: map[string]float64{}, left: 500, shortfall: true, reason: "action s1: no eligible funder covers any of its cost"},
+			want: map[string]float64{}, left: 500, shortfall: true, reason: "Action s1 : aucun financeur éligible ne prend en charge tout ou partie de son coût"},
 		{name: "plan.shortfall: a free job-search action is no shortfall",
 			s: employee(), a: Action{ID: "j1", Type: ActionJobSearch, StartDate: "2026-09-01"}, want: map[string]float64{}, left: 0},
 		{name: "plan.split/vae: VAE for an employee: CPF then OPCO, co-payment (€103.20 in 2026) left to pay",
@@ -50,14 +50,19 @@ func TestComputeSplit(t *testing.T) {
 		// AGEFIPH sets its aids after analysis: it no longer takes the whole rest (€3,200 before).
 		{name: "plan.split/agefiph: OETH job seeker creating a business: CPF, Région; AGEFIPH case by case, the rest is a shortfall",
 			s: with(jobseeker(), func(s *Situation) { s.OETH, s.CPFBalanceEUR = bp(true), fp(800) }), a: creation,
-			want: map[string]float64{"cpf": 800, "region:cvl-parcours-metiers": 5000}, left: 3200, shortfall: true, reason: "left to pay €3200.00"},
+			want: map[string]float64{"cpf": 800, "region:cvl-parcours-metiers": 5000}, left: 3200, shortfall: true, reason: "reste à charge de 3\u202f200,00\u00a0€"},
 		{name: "plan.split/aif then agefiph: OETH job seeker training: CPF, Région, AIF; AGEFIPH after AIF",
 			s: with(jobseeker(), func(s *Situation) { s.OETH = bp(true) }), a: act(training(), func(a *Action) { a.CostEUR = 8000 }),
 			want: map[string]float64{"cpf": 1000, "region:cvl-parcours-metiers": 5000, "aif": 2000}, left: 0},
 		{name: "plan.shortfall/needs_information: nothing known, every candidate funder needs information",
 			s: Situation{}, a: act(training(), func(a *Action) { a.CostEUR = 3000 }), threshold: 5000,
 			want: map[string]float64{}, left: 3000, shortfall: true,
-			reason: "(needs information: cpf, ptp, resignation_reconversion, faf:agefice, faf:fafcea, faf:fifpl, opco:periode-reconversion, opco:sante, region:cvl-parcours-metiers, aif, agefiph)"},
+			reason: "(informations manquantes pour : Compte personnel de formation (Mon Compte Formation) ; Projet de transition professionnelle (Transitions Pro) ; " +
+				"Démission pour reconversion (allocation chômage après démission) ; AGEFICE - fonds d'assurance formation des dirigeants non salariés du commerce, de l'industrie et des services ; " +
+				"FAFCEA - fonds d'assurance formation des chefs d'entreprise artisanale ; FIF PL - fonds interprofessionnel de formation des professionnels libéraux ; " +
+				"Période de reconversion (OPCO de la branche) - remplace Pro-A et Transitions collectives ; " +
+				"OPCO Santé - plan de développement des compétences < 50 salariés (exemple par défaut, à paramétrer par l'OPCO) ; " +
+				"Région Centre-Val de Loire - Parcours métiers (exemple par défaut, à paramétrer par la Région) ; Aide individuelle à la formation (France Travail) ; Agefiph)"},
 	}
 	o := withSchemes(t)
 	for _, c := range cases {
@@ -65,6 +70,7 @@ func TestComputeSplit(t *testing.T) {
 			o := o
 			o.ShortfallThresholdEUR = c.threshold
 			p := Compute(c.s, []Action{c.a}, 1, o)
+			checkFrench(t, planTexts(c.name, p))
 			if len(p.Actions) != 1 {
 				t.Fatalf("actions = %d", len(p.Actions))
 			}
@@ -126,6 +132,7 @@ func TestComputeTotalsAndDeterminism(t *testing.T) {
 	o := withSchemes(t)
 	o.ShortfallThresholdEUR = 105
 	p1 := Compute(s, actions, 3, o)
+	checkFrench(t, planTexts("totals", p1))
 	reversed := o
 	reversed.Schemes = slices.Clone(o.Schemes)
 	slices.Reverse(reversed.Schemes)
@@ -157,7 +164,7 @@ func TestComputeTotalsAndDeterminism(t *testing.T) {
 			t.Errorf("action %s left = %v, want %v", p1.Actions[i].ActionID, p1.Actions[i].LeftToPayEUR, want)
 		}
 	}
-	if !p1.Shortfall || len(p1.ShortfallReasons) != 2 || !strings.Contains(p1.ShortfallReasons[0], "action c1") {
+	if !p1.Shortfall || len(p1.ShortfallReasons) != 2 || !strings.Contains(p1.ShortfallReasons[0], "Action c1 :") {
 		t.Errorf("shortfall %v %q", p1.Shortfall, p1.ShortfallReasons)
 	}
 	cost, funded, left := 0.0, 0.0, 0.0

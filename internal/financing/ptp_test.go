@@ -17,14 +17,14 @@ func TestPTPRoute(t *testing.T) {
 	runCases(t, []fcase{
 		{name: "ptp.commission (L6323-17-2): eligible subject to the commission's decision, an estimate", s: employee(), a: training(),
 			funder: FunderPTP, status: StatusEligible, amount: 6000, rule: "ptp.commission", outcome: OutcomeUnknown,
-			cond: "Eligible subject to the decision of the Transitions Pro joint commission"},
+			cond: "Éligible sous réserve de la décision de la commission paritaire"},
 		{name: "ptp.positioning (L6323-17-1): mandatory prior positioning", s: employee(), a: training(), funder: FunderPTP,
-			status: StatusEligible, amount: 6000, rule: "ptp.positioning", outcome: OutcomePassed, cond: "positionnement préalable"},
+			status: StatusEligible, amount: 6000, rule: "ptp.positioning", outcome: OutcomePassed, cond: "Positionnement préalable obligatoire par l'organisme de formation"},
 		{name: "ptp.cdd_file (D6323-9): CDD holder files while under contract; contracts that do not count", s: cdd, a: training(),
 			funder: FunderPTP, status: StatusEligible, amount: 6000, rule: "ptp.cdd_file", outcome: OutcomePassed, cond: "CUI-CAE"},
 		{name: "ptp.cdd_file: a contract already ended is flagged late", s: cdd, a: training(), opts: booked("2026-07-15"),
 			funder: FunderPTP, status: StatusEligible, amount: 6000, rule: "ptp.cdd_file", outcome: OutcomePassed,
-			cond: "LATE: the PTP funding request (while under the CDD) date 2026-06-30"},
+			cond: "EN RETARD : la date limite pour la demande de financement du PTP (pendant le CDD), le 30 juin 2026, est déjà passée"},
 		{name: "ptp.cdd_file: unknown CDD end asks", s: with(cdd, func(s *Situation) { s.LastCDDEndDate = nil }), a: training(),
 			funder: FunderPTP, status: StatusNeedsInformation, rule: "ptp.cdd_file", outcome: OutcomeUnknown},
 		{name: "ptp.reform@2026-01-01 (loi 2025-989): a 2026 start carries the note", s: employee(), a: training(), funder: FunderPTP,
@@ -35,7 +35,7 @@ func TestPTPRoute(t *testing.T) {
 	// The positioning step for a CDD holder still employed comes before the earlier of
 	// the leave request and the end of the contract.
 	r := funder(t, Evaluate(cdd, act(training(), func(a *Action) { a.EndDate = "2026-12-15" }), opts()), FunderPTP)
-	i := slices.IndexFunc(r.Deadlines, func(d Deadline) bool { return strings.HasPrefix(d.Label, "Prior positioning") })
+	i := slices.IndexFunc(r.Deadlines, func(d Deadline) bool { return strings.HasPrefix(d.Label, "Positionnement préalable") })
 	if i < 0 || r.Deadlines[i].Date != "2026-06-30" {
 		t.Errorf("positioning deadline = %+v", r.Deadlines)
 	}
@@ -47,11 +47,11 @@ func TestVAELeave(t *testing.T) {
 	vae := Action{ID: "v1", Type: ActionVAE, StartDate: "2026-09-01", CostEUR: 1200, Hours: ip(60)}
 	runCases(t, []fcase{
 		{name: "vae.leave_notice (R6422-4): silence within 15 days is agreement; postponement at most one month", s: employee(), a: vae,
-			funder: FunderVAE, status: StatusEligible, rule: "vae.leave_notice", outcome: OutcomePassed, cond: "limited to one month"},
+			funder: FunderVAE, status: StatusEligible, rule: "vae.leave_notice", outcome: OutcomePassed, cond: "un report pour raisons de service est limité à un mois"},
 		{name: "vae.leave_notice (L6422-1): leave capped at 48 hours", s: employee(), a: vae, funder: FunderVAE, status: StatusEligible,
-			rule: "vae.leave_notice", outcome: OutcomePassed, cond: "only 48 h can be taken as VAE leave"},
+			rule: "vae.leave_notice", outcome: OutcomePassed, cond: "seules 48 h peuvent être prises en congé VAE"},
 		{name: "vae.leave_notice: a path within 48 h has no excess", s: employee(), a: act(vae, func(a *Action) { a.Hours = ip(40) }),
-			funder: FunderVAE, status: StatusEligible, rule: "vae.leave_notice", outcome: OutcomePassed, noCond: "can be taken as VAE leave"},
+			funder: FunderVAE, status: StatusEligible, rule: "vae.leave_notice", outcome: OutcomePassed, noCond: "peuvent être prises en congé VAE"},
 	})
 	r := funder(t, Evaluate(employee(), vae, opts()), FunderVAE)
 	if !slices.ContainsFunc(r.Deadlines, func(d Deadline) bool { return strings.Contains(d.Label, "silence") }) {
@@ -69,10 +69,10 @@ func TestResignation(t *testing.T) {
 	runCases(t, []fcase{
 		{name: "resignation_reconversion.activity: 1,300 days worked is enough", s: employee(), a: training(), opts: days(1300),
 			funder: FunderResignation, status: StatusEligible, amount: 0, rule: "resignation_reconversion.activity", outcome: OutcomePassed,
-			cond: "Mandatory CEP before resigning",
+			cond: "CEP obligatoire avant de démissionner",
 			deadlines: []Deadline{
-				{"Résignation-reconversion: Transitions Pro attestation « réel et sérieux » before resigning (latest before the start)", "2026-09-01", DeadlineRequestBy},
-				{"Résignation-reconversion: registration with France Travail before the start (within 6 months of the attestation)", "2026-09-01", DeadlineRequestBy}}},
+				{"Démission pour reconversion : attestation « réel et sérieux » de Transitions Pro avant de démissionner (au plus tard avant le début)", "2026-09-01", DeadlineRequestBy},
+				{"Démission pour reconversion : inscription à France Travail avant le début (dans les 6 mois suivant l'attestation)", "2026-09-01", DeadlineRequestBy}}},
 		{name: "resignation_reconversion.activity: 1,299 days is not", s: employee(), a: training(), opts: days(1299),
 			funder: FunderResignation, status: StatusNotEligible, rule: "resignation_reconversion.activity", outcome: OutcomeFailed},
 		{name: "resignation_reconversion.activity: unknown days needs information", s: employee(), a: training(),

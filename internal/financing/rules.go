@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 	"time"
+
+	"github.com/spro-cep/cep/internal/fr"
 )
 
 // tri is a three-valued outcome: no, yes or unknown (Kleene logic).
@@ -113,21 +114,6 @@ func explain(r rule, t tri, inputs map[string]any, format string, args ...any) E
 	return Explanation{Rule: r.ID, Version: r.Version, Inputs: inputs, Passed: t == triYes, Outcome: t.outcome(), Reason: reason}
 }
 
-// unknownList names the nil inputs, for reasons ("unknown: a, b").
-func unknownList(inputs map[string]any) string {
-	var u []string
-	for k, v := range inputs {
-		if v == nil {
-			u = append(u, k)
-		}
-	}
-	slices.Sort(u)
-	if len(u) == 0 {
-		return ""
-	}
-	return " (unknown: " + strings.Join(u, ", ") + ")"
-}
-
 // builder accumulates the steps of one funder; status is the Kleene AND of the
 // steps added with check (note adds an informational step).
 type builder struct {
@@ -181,9 +167,11 @@ func (b *builder) finish(maxAmount float64) FunderResult {
 func actionTypeStep(r rule, a Action, types []string) (Explanation, tri) {
 	in := map[string]any{"action.type": a.Type}
 	if slices.Contains(types, a.Type) {
-		return explain(r, triYes, in, "action type %q is covered (%s)", a.Type, strings.Join(types, ", ")), triYes
+		return explain(r, triYes, in, "Type d'action pris en charge : %s (types pris en charge : %s)",
+			label(fr.ActionType, &a.Type), labels(fr.ActionType, types)), triYes
 	}
-	return explain(r, triNo, in, "action type %q is not covered (only %s)", a.Type, strings.Join(types, ", ")), triNo
+	return explain(r, triNo, in, "Type d'action non pris en charge : %s (seuls sont pris en charge : %s)",
+		label(fr.ActionType, &a.Type), labels(fr.ActionType, types)), triNo
 }
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
@@ -202,17 +190,16 @@ func addMonths(t time.Time, n int) time.Time {
 	return time.Date(first.Year(), first.Month(), d, 0, 0, 0, 0, time.UTC)
 }
 
-func eur(x float64) string { return fmt.Sprintf("€%.2f", x) }
-
 // pastFlag adds a condition when a legal request date is already past. It does
 // not block eligibility: the adviser renegotiates the start date or the notice.
+// what names the step with its article ("la demande de congé PTP").
 func (b *builder) pastFlag(opts Options, what string, d time.Time) {
 	if opts.Today.IsZero() {
 		return
 	}
 	today := time.Date(opts.Today.Year(), opts.Today.Month(), opts.Today.Day(), 0, 0, 0, 0, time.UTC)
 	if d.Before(today) {
-		b.cond("LATE: the %s date %s is already past (today %s): postpone the start or obtain the employer's agreement to a shorter notice",
-			what, d.Format(DateLayout), today.Format(DateLayout))
+		b.cond("EN RETARD : la date limite pour %s, le %s, est déjà passée (nous sommes le %s) : reporter le début de l'action ou obtenir de l'employeur un délai de prévenance plus court",
+			what, frDate(d), frDate(today))
 	}
 }

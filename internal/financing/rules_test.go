@@ -44,17 +44,17 @@ func TestCPF(t *testing.T) {
 			rule: "cpf.ceiling", outcome: OutcomePassed, noCond: "may be usable"},
 		// Arrêté du 30 décembre 2025: €103.20 from 1 January 2026 (was €100 in this case: wrong for a 2026 booking).
 		{name: "cpf.copayment (arrêté 30 Dec 2025): employee pays €103.20 booked in 2026", s: employee(), a: small, funder: FunderCPF,
-			status: StatusEligible, amount: 1396.8, rule: "cpf.copayment", outcome: OutcomePassed, cond: "Participation forfaitaire of €103.20"},
+			status: StatusEligible, amount: 1396.8, rule: "cpf.copayment", outcome: OutcomePassed, cond: "Participation forfaitaire de 103,20\u00a0€"},
 		{name: "cpf.copayment: job seekers are exempt", s: with(jobseeker(), func(s *Situation) { s.CPFBalanceEUR = fp(2000) }), a: small,
-			funder: FunderCPF, status: StatusEligible, amount: 1500, rule: "cpf.copayment", outcome: OutcomePassed, noCond: "co-payment"},
+			funder: FunderCPF, status: StatusEligible, amount: 1500, rule: "cpf.copayment", outcome: OutcomePassed, noCond: "Participation forfaitaire"},
 		// Décret n° 2024-394: the exemption is for job seekers, i.e. registered with France Travail;
 		// this case exempted on the declared status alone before (issue 12: registration checked).
 		{name: "cpf.copayment (décret 2024-394): job seeker status without registration is not exempt yet, asks", s: with(employee(), func(s *Situation) {
 			s.EmploymentStatus, s.JobseekerRegistered = sp("jobseeker"), nil
 		}), a: small, funder: FunderCPF, status: StatusEligible, amount: 1396.8, rule: "cpf.copayment", outcome: OutcomeUnknown,
-			cond: "exempt only if registered with France Travail"},
+			cond: "exonération seulement en cas d'inscription à France Travail"},
 		{name: "cpf.copayment: employer top-up exempts", s: with(employee(), func(s *Situation) { s.EmployerTopUp = bp(true) }), a: small,
-			funder: FunderCPF, status: StatusEligible, amount: 1500, rule: "cpf.copayment", outcome: OutcomePassed, noCond: "co-payment"},
+			funder: FunderCPF, status: StatusEligible, amount: 1500, rule: "cpf.copayment", outcome: OutcomePassed, noCond: "Participation forfaitaire"},
 		{name: "cpf.copayment: no co-payment for files before 2 May 2024", s: employee(), a: small, opts: &before,
 			funder: FunderCPF, status: StatusEligible, amount: 1500, rule: "cpf.copayment", outcome: OutcomePassed},
 		{name: "cpf.copayment: without Today the start date dates the file (2026-09-01: €103.20)", s: employee(), a: small, opts: &zeroToday,
@@ -62,9 +62,9 @@ func TestCPF(t *testing.T) {
 		{name: "cpf.copayment: unknown exemption counts the co-payment, CPF stays eligible", s: with(employee(), func(s *Situation) {
 			s.JobseekerRegistered, s.EmployerTopUp = nil, nil
 		}), a: small, funder: FunderCPF, status: StatusEligible, amount: 1396.8, rule: "cpf.copayment", outcome: OutcomeUnknown,
-			cond: "not due for a registered job seeker"},
+			cond: "pas due pour un demandeur d'emploi inscrit"},
 		{name: "cpf.copayment: configured (indexed) amount", s: employee(), a: small, opts: &indexed,
-			funder: FunderCPF, status: StatusEligible, amount: 1397.77, rule: "cpf.copayment", outcome: OutcomePassed, cond: "€102.23"},
+			funder: FunderCPF, status: StatusEligible, amount: 1397.77, rule: "cpf.copayment", outcome: OutcomePassed, cond: "Participation forfaitaire de 102,23\u00a0€"},
 	})
 }
 
@@ -75,14 +75,14 @@ func TestPTP(t *testing.T) {
 	})
 	junior := with(employee(), func(s *Situation) { s.SeniorityMonths, s.SeniorityCurrentEmployerMonths = ip(6), ip(6) })
 	longDL := []Deadline{
-		{"PTP leave request to the employer (120 days before the start)", "2026-05-04", DeadlineRequestBy},
-		{"Employer's answer to the PTP leave request (30 days; silence means acceptance)", "2026-06-03", DeadlineSilenceIsAcceptance},
-		{"Prior positioning by the training provider (before the PTP request)", "2026-05-04", DeadlineRequestBy}, // L6323-17-1
+		{"Demande de congé PTP à l'employeur (120 jours avant le début)", "2026-05-04", DeadlineRequestBy},
+		{"Réponse de l'employeur à la demande de congé PTP (30 jours ; son silence vaut acceptation)", "2026-06-03", DeadlineSilenceIsAcceptance},
+		{"Positionnement préalable par l'organisme de formation (avant la demande de PTP)", "2026-05-04", DeadlineRequestBy}, // L6323-17-1
 	}
 	shortDL := []Deadline{
-		{"PTP leave request to the employer (60 days before the start)", "2026-07-03", DeadlineRequestBy},
-		{"Employer's answer to the PTP leave request (30 days; silence means acceptance)", "2026-08-02", DeadlineSilenceIsAcceptance},
-		{"Prior positioning by the training provider (before the PTP request)", "2026-07-03", DeadlineRequestBy}, // L6323-17-1
+		{"Demande de congé PTP à l'employeur (60 jours avant le début)", "2026-07-03", DeadlineRequestBy},
+		{"Réponse de l'employeur à la demande de congé PTP (30 jours ; son silence vaut acceptation)", "2026-08-02", DeadlineSilenceIsAcceptance},
+		{"Positionnement préalable par l'organisme de formation (avant la demande de PTP)", "2026-07-03", DeadlineRequestBy}, // L6323-17-1
 	}
 	late := Options{Today: day("2026-08-01")}
 	runCases(t, []fcase{
@@ -94,9 +94,9 @@ func TestPTP(t *testing.T) {
 			a: training(), funder: FunderPTP, status: StatusNeedsInformation, rule: "ptp.public", outcome: OutcomeUnknown},
 		{name: "ptp.public: former CDD holder now job seeker (no leave deadlines)", s: with(cddWorker, func(s *Situation) { s.EmploymentStatus = sp("jobseeker") }),
 			a: training(), funder: FunderPTP, status: StatusEligible, amount: 6000, rule: "ptp.public", outcome: OutcomePassed,
-			deadlines: []Deadline{{"Latest training start (6 months after the CDD ends)", "2026-12-30", DeadlineInformative},
-				{"PTP funding request to Transitions Pro while still under the CDD (contract end)", "2026-06-30", DeadlineRequestBy},
-				{"Prior positioning by the training provider (before the PTP request)", "2026-06-30", DeadlineRequestBy}}},
+			deadlines: []Deadline{{"Début de la formation au plus tard (6 mois après la fin du CDD)", "2026-12-30", DeadlineInformative},
+				{"Demande de financement du PTP à Transitions Pro pendant le CDD (fin du contrat)", "2026-06-30", DeadlineRequestBy},
+				{"Positionnement préalable par l'organisme de formation (avant la demande de PTP)", "2026-06-30", DeadlineRequestBy}}},
 		{name: "ptp.seniority/cdi: 24 months as employee incl. 12 in the company", s: with(employee(), func(s *Situation) {
 			s.SeniorityMonths, s.SeniorityCurrentEmployerMonths = ip(24), ip(12)
 		}), a: training(), funder: FunderPTP, status: StatusEligible, amount: 6000, rule: "ptp.seniority", outcome: OutcomePassed},
@@ -140,7 +140,7 @@ func TestPTP(t *testing.T) {
 			a: training(), funder: FunderPTP, status: StatusNeedsInformation, rule: "ptp.cdd_start", outcome: OutcomeUnknown},
 		{name: "ptp.leave_notice: 120 days for ≥ 6 months full time, employer answers in 30 (silence = acceptance)", s: employee(),
 			a: training(), funder: FunderPTP, status: StatusEligible, amount: 6000, rule: "ptp.leave_notice", outcome: OutcomePassed,
-			cond: "silence means acceptance", deadlines: longDL},
+			cond: "son silence vaut acceptation", deadlines: longDL},
 		{name: "ptp.leave_notice: 60 days for less than 6 months", s: employee(),
 			a: act(training(), func(a *Action) { a.EndDate, a.Hours = "2026-12-15", ip(500) }), funder: FunderPTP,
 			status: StatusEligible, amount: 6000, rule: "ptp.leave_notice", outcome: OutcomePassed, deadlines: shortDL},
@@ -158,7 +158,7 @@ func TestPTP(t *testing.T) {
 			status: StatusEligible, amount: 6000, rule: "ptp.leave_notice", outcome: OutcomePassed, deadlines: longDL},
 		{name: "ptp.leave_notice: past request date is flagged, not blocking", s: employee(), a: training(), opts: &late,
 			funder: FunderPTP, status: StatusEligible, amount: 6000, rule: "ptp.leave_notice", outcome: OutcomePassed,
-			cond: "LATE: the PTP leave request date 2026-05-04 is already past", deadlines: longDL},
+			cond: "EN RETARD : la date limite pour la demande de congé PTP, le 4 mai 2026, est déjà passée", deadlines: longDL},
 		{name: "ptp.leave_notice: invalid start date noted, eligibility unchanged", s: employee(),
 			a: act(training(), func(a *Action) { a.StartDate = "" }), funder: FunderPTP, status: StatusEligible, amount: 6000,
 			rule: "ptp.leave_notice", outcome: OutcomeUnknown, deadlines: []Deadline{}},
@@ -169,10 +169,10 @@ func TestVAE(t *testing.T) {
 	vae := Action{ID: "v1", Type: ActionVAE, StartDate: "2026-09-01", CostEUR: 1200}
 	late := Options{Today: day("2026-08-10")}
 	dl := []Deadline{
-		{"VAE leave request to the employer (30 days before)", "2026-08-02", DeadlineRequestBy},
+		{"Demande de congé VAE à l'employeur (30 jours avant)", "2026-08-02", DeadlineRequestBy},
 		// R6422-4: silence within 15 days is agreement, so the label names it (the funding
 		// request's silence timer keys on it).
-		{"Employer's answer to the VAE leave request (15 days; silence means agreement)", "2026-08-17", DeadlineSilenceIsAcceptance},
+		{"Réponse de l'employeur à la demande de congé VAE (15 jours ; son silence vaut accord)", "2026-08-17", DeadlineSilenceIsAcceptance},
 	}
 	runCases(t, []fcase{
 		{name: "vae.action_type: training is not a VAE", s: employee(), a: training(), funder: FunderVAE,
@@ -183,9 +183,9 @@ func TestVAE(t *testing.T) {
 		{name: "vae.public: open with an empty situation", s: Situation{}, a: vae, funder: FunderVAE, status: StatusEligible,
 			rule: "vae.public", outcome: OutcomePassed},
 		{name: "vae.leave_notice: 30 days' notice, employer answers within 15 days", s: employee(), a: vae, funder: FunderVAE,
-			status: StatusEligible, rule: "vae.leave_notice", outcome: OutcomePassed, deadlines: dl, cond: "within 15 days"},
+			status: StatusEligible, rule: "vae.leave_notice", outcome: OutcomePassed, deadlines: dl, cond: "l'employeur répond sous 15 jours"},
 		{name: "vae.leave_notice: past request date is flagged", s: employee(), a: vae, opts: &late, funder: FunderVAE,
-			status: StatusEligible, rule: "vae.leave_notice", outcome: OutcomePassed, deadlines: dl, cond: "LATE: the VAE leave request"},
+			status: StatusEligible, rule: "vae.leave_notice", outcome: OutcomePassed, deadlines: dl, cond: "EN RETARD : la date limite pour la demande de congé VAE"},
 	})
 }
 
@@ -195,13 +195,13 @@ func TestAGEFIPH(t *testing.T) {
 		// agefiph.fr: training aids are set after analysis, never the whole cost (these three
 		// cases counted the whole €6,000 before).
 		{name: "agefiph.public (agefiph.fr): OETH beneficiary, training: eligible, case-by-case aid counts nothing", s: oeth, a: training(), funder: FunderAGEFIPH, status: StatusEligible,
-			amount: 0, rule: "agefiph.public", outcome: OutcomePassed, cond: "Prescription by France Travail, Cap emploi or a Mission locale"},
+			amount: 0, rule: "agefiph.public", outcome: OutcomePassed, cond: "Prescription par France Travail, Cap emploi ou une Mission locale"},
 		{name: "agefiph.aid (agefiph.fr): training aid amount set after analysis", s: oeth, a: training(), funder: FunderAGEFIPH, status: StatusEligible,
-			amount: 0, rule: "agefiph.aid", outcome: OutcomePassed, cond: "amount set by AGEFIPH after analysing the situation"},
+			amount: 0, rule: "agefiph.aid", outcome: OutcomePassed, cond: "montant fixé par l'Agefiph après analyse de la situation"},
 		{name: "agefiph.action_type: business creation covered, case by case", s: oeth, a: act(training(), func(a *Action) { a.Type = ActionBusinessCreation }),
 			funder: FunderAGEFIPH, status: StatusEligible, amount: 0, rule: "agefiph.action_type", outcome: OutcomePassed},
 		{name: "agefiph.aid (aide-sociale.fr, to confirm): complementary service, human help capped at €4,200", s: oeth, a: act(training(), func(a *Action) { a.Type = ActionComplementaryService }),
-			funder: FunderAGEFIPH, status: StatusEligible, amount: 4200, rule: "agefiph.action_type", outcome: OutcomePassed, cond: "up to €4200.00"},
+			funder: FunderAGEFIPH, status: StatusEligible, amount: 4200, rule: "agefiph.action_type", outcome: OutcomePassed, cond: "jusqu'à 4\u202f200,00\u00a0€"},
 		{name: "agefiph.public (loi 2005-102): public-sector agent goes to the FIPHFP", s: with(employee(), func(s *Situation) { s.OETH = bp(true) }),
 			a: training(), opts: &Options{Today: day("2026-03-01"), Facts: Facts{PublicSector: bp(true)}}, funder: FunderAGEFIPH,
 			status: StatusNotEligible, rule: "agefiph.public", outcome: OutcomeFailed, cond: "FIPHFP"},
@@ -219,7 +219,7 @@ func TestAGEFIPH(t *testing.T) {
 func TestAIF(t *testing.T) {
 	runCases(t, []fcase{
 		{name: "aif.public: registered job seeker, training", s: jobseeker(), a: training(), funder: FunderAIF, status: StatusEligible,
-			amount: 6000, rule: "aif.public", outcome: OutcomePassed, cond: "job-seeking plan (PPAE)"},
+			amount: 6000, rule: "aif.public", outcome: OutcomePassed, cond: "projet personnalisé d'accès à l'emploi (PPAE)"},
 		{name: "aif.public: not registered is not eligible", s: employee(), a: training(), funder: FunderAIF,
 			status: StatusNotEligible, rule: "aif.public", outcome: OutcomeFailed},
 		{name: "aif.public: job seeker status but registration unknown needs information",
@@ -227,7 +227,7 @@ func TestAIF(t *testing.T) {
 			status: StatusNeedsInformation, rule: "aif.public", outcome: OutcomeUnknown},
 		{name: "aif.public (cap-metiers.pro G 1.01): CSP member not registered is eligible, teaching costs only", s: with(jobseeker(), func(s *Situation) { s.JobseekerRegistered = bp(false) }),
 			a: training(), opts: &Options{Today: day("2026-03-01"), Facts: Facts{CSPMember: bp(true)}}, funder: FunderAIF, status: StatusEligible,
-			amount: 6000, rule: "aif.public", outcome: OutcomePassed, cond: "Teaching costs only"},
+			amount: 6000, rule: "aif.public", outcome: OutcomePassed, cond: "Frais pédagogiques seulement"},
 		{name: "aif.public: not registered, CSP unknown, needs information", s: with(jobseeker(), func(s *Situation) { s.JobseekerRegistered = bp(false) }),
 			a: training(), funder: FunderAIF, status: StatusNeedsInformation, rule: "aif.public", outcome: OutcomeUnknown},
 		{name: "aif.action_type: VAE not covered", s: jobseeker(), a: act(training(), func(a *Action) { a.Type = ActionVAE }),
@@ -249,7 +249,7 @@ func TestSchemes(t *testing.T) {
 		CoverageRate: 0.5, ValidFrom: "2026-01-01"}}
 	runCases(t, []fcase{
 		{name: "region:cvl-parcours-metiers.jobseeker: registered job seeker, capped at €5,000", s: jobseeker(), a: training(), opts: &o,
-			funder: region, status: StatusEligible, amount: 5000, rule: region + ".jobseeker", outcome: OutcomePassed, cond: "Illustrative"},
+			funder: region, status: StatusEligible, amount: 5000, rule: region + ".jobseeker", outcome: OutcomePassed, cond: "Montants donnés à titre d'exemple"},
 		{name: "region:cvl-parcours-metiers.jobseeker: employee not eligible", s: employee(), a: training(), opts: &o,
 			funder: region, status: StatusNotEligible, rule: region + ".jobseeker", outcome: OutcomeFailed},
 		{name: "region:cvl-parcours-metiers.jobseeker: unknown registration needs information", s: Situation{}, a: training(), opts: &o,
@@ -267,7 +267,7 @@ func TestSchemes(t *testing.T) {
 		{name: "region:old.validity: action after the scheme's end is not eligible", s: jobseeker(), a: training(), opts: &expired,
 			funder: "region:old", status: StatusNotEligible, rule: "region:old.validity", outcome: OutcomeFailed},
 		{name: "region:half.validity: within the window, coverage rate 50%, no cap", s: Situation{}, a: training(), opts: &half,
-			funder: "region:half", status: StatusEligible, amount: 3000, rule: "region:half.validity", outcome: OutcomePassed, cond: "Covers 50% of the cost"},
+			funder: "region:half", status: StatusEligible, amount: 3000, rule: "region:half.validity", outcome: OutcomePassed, cond: "Prend en charge 50 % du coût"},
 	})
 }
 

@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/spro-cep/cep/internal/fr"
 )
 
 // Scheme is a configurable Région or OPCO funding scheme, loaded from JSON so
@@ -238,31 +240,31 @@ func evalScheme(sc Scheme, s Situation, a Action) FunderResult {
 		_, ok := parseDate(a.StartDate)
 		switch {
 		case !ok:
-			b.check(explain(r("validity"), triUnknown, in, "start date missing or invalid"), triUnknown)
+			b.check(explain(r("validity"), triUnknown, in, "Date de début de l'action absente ou invalide"), triUnknown)
 		case (sc.ValidFrom != "" && a.StartDate < sc.ValidFrom) || (sc.ValidTo != "" && a.StartDate > sc.ValidTo):
-			b.check(explain(r("validity"), triNo, in, "action starts outside the scheme's validity period"), triNo)
+			b.check(explain(r("validity"), triNo, in, "L'action commence en dehors de la période de validité du dispositif"), triNo)
 			return b.finish(0)
 		default:
-			b.check(explain(r("validity"), triYes, in, "action starts within the scheme's validity period"), triYes)
+			b.check(explain(r("validity"), triYes, in, "L'action commence pendant la période de validité du dispositif"), triYes)
 		}
 	}
 	if b.check(actionTypeStep(r("action_type"), a, sc.ActionTypes)) == triNo {
 		return b.finish(0)
 	}
 	if len(sc.EmploymentStatuses) > 0 {
-		b.check(memberStep(r("employment_status"), "employment_status", s.EmploymentStatus, sc.EmploymentStatuses))
+		b.check(memberStep(r("employment_status"), "employment_status", fr.Employment, s.EmploymentStatus, sc.EmploymentStatuses))
 	}
 	if len(sc.QualificationLevels) > 0 {
-		b.check(memberStep(r("qualification_level"), "qualification_level", s.QualificationLevel, sc.QualificationLevels))
+		b.check(memberStep(r("qualification_level"), "qualification_level", fr.Qualification, s.QualificationLevel, sc.QualificationLevels))
 	}
 	if sc.RequiresJobseeker {
 		t := boolTri(s.JobseekerRegistered)
 		b.check(explain(r("jobseeker"), t, map[string]any{"jobseeker_registered": val(s.JobseekerRegistered)},
-			"requires a job seeker registered with France Travail: %s", triWord(t)), t)
+			"Réservé aux demandeurs d'emploi inscrits à France Travail : %s", triWord(t)), t)
 	}
 	if sc.RequiresOETH {
 		t := boolTri(s.OETH)
-		b.check(explain(r("oeth"), t, map[string]any{"oeth": val(s.OETH)}, "requires an OETH beneficiary: %s", triWord(t)), t)
+		b.check(explain(r("oeth"), t, map[string]any{"oeth": val(s.OETH)}, "Réservé aux bénéficiaires de l'obligation d'emploi (OETH) : %s", triWord(t)), t)
 	}
 	if sc.MaxEmployerHeadcount > 0 {
 		t := triUnknown
@@ -270,11 +272,11 @@ func evalScheme(sc Scheme, s Situation, a Action) FunderResult {
 			t = atLeast(&sc.MaxEmployerHeadcount, *s.EmployerHeadcount)
 		}
 		b.check(explain(r("employer_headcount"), t, map[string]any{"employer_headcount": val(s.EmployerHeadcount)},
-			"employer headcount must be at most %d: %s", sc.MaxEmployerHeadcount, triWord(t)), t)
+			"Effectif de l'employeur de %s salariés au plus : %s", number(sc.MaxEmployerHeadcount), triWord(t)), t)
 	}
 	if sc.RequiresEmployerAgreement {
 		b.check(explain(r("employer_agreement"), triUnknown, map[string]any{},
-			"needs an agreement with the employer (or a host employer): record it once obtained"), triUnknown)
+			"Nécessite un accord avec l'employeur (ou un employeur d'accueil) : l'enregistrer une fois obtenu"), triUnknown)
 	}
 	for _, c := range sc.Conditions {
 		b.cond("%s", c)
@@ -284,14 +286,14 @@ func evalScheme(sc Scheme, s Situation, a Action) FunderResult {
 		amount = min(amount, sc.MaxAmountEUR)
 	}
 	if sc.CoverageRate < 1 || sc.MaxAmountEUR > 0 {
-		b.cond("Covers %.0f%% of the cost%s", sc.CoverageRate*100, capText(sc.MaxAmountEUR))
+		b.cond("Prend en charge %s %% du coût%s", fr.Number(sc.CoverageRate*100, 0), capText(sc.MaxAmountEUR))
 	}
 	return b.finish(amount)
 }
 
 func capText(max float64) string {
 	if max > 0 {
-		return ", up to " + eur(max)
+		return ", dans la limite de " + eur(max)
 	}
 	return ""
 }
@@ -299,20 +301,23 @@ func capText(max float64) string {
 func triWord(t tri) string {
 	switch t {
 	case triYes:
-		return "yes"
+		return "condition remplie"
 	case triNo:
-		return "no"
+		return "condition non remplie"
 	}
-	return "unknown"
+	return "information manquante"
 }
 
-func memberStep(r rule, name string, p *string, allowed []string) (Explanation, tri) {
+// memberStep checks that a fact (input key name, codes of vocabulary) is one of the
+// values a scheme allows.
+func memberStep(r rule, name, vocabulary string, p *string, allowed []string) (Explanation, tri) {
 	in := map[string]any{name: val(p)}
+	what := upperFirst(factName(name))
 	switch {
 	case p == nil:
-		return explain(r, triUnknown, in, "%s unknown (allowed: %s)", name, strings.Join(allowed, ", ")), triUnknown
+		return explain(r, triUnknown, in, "%s : information manquante (le dispositif admet : %s)", what, labels(vocabulary, allowed)), triUnknown
 	case slices.Contains(allowed, *p):
-		return explain(r, triYes, in, "%s %q allowed", name, *p), triYes
+		return explain(r, triYes, in, "%s : %s, admis par le dispositif", what, label(vocabulary, p)), triYes
 	}
-	return explain(r, triNo, in, "%s %q not allowed (only %s)", name, *p, strings.Join(allowed, ", ")), triNo
+	return explain(r, triNo, in, "%s : %s, non admis par le dispositif (seulement : %s)", what, label(vocabulary, p), labels(vocabulary, allowed)), triNo
 }

@@ -5,7 +5,10 @@
 // code is named the same way on every page and document.
 package fr
 
-import "sort"
+import (
+	"sort"
+	"strings"
+)
 
 // Vocabularies, by name. Each maps a code as stored and sent by the API to the words a
 // person reads. A test walks the code base for every list of codes it declares and fails
@@ -185,6 +188,10 @@ var vocabularies = map[string]map[string]string{
 		"passed":  "Condition remplie",
 		"failed":  "Condition non remplie",
 		"unknown": "Impossible à vérifier (information manquante)",
+		// A funder's answer brought into a plan (activities.applyDecisions) is a step
+		// whose outcome is the request's status.
+		"refused":           "Demande refusée par le financeur",
+		"partially_granted": "Demande accordée en partie par le financeur",
 	},
 	Notification: {
 		"handoff_requested":        "Nouvelle orientation reçue",
@@ -327,6 +334,37 @@ func Label(vocabulary, code string) string {
 		return ""
 	}
 	return "code inconnu (" + code + ")"
+}
+
+// schemeKinds name the configurable funding schemes by the prefix of their funder code
+// ("region:cvl-parcours-metiers"): their names live in the scheme files, not here.
+var schemeKinds = map[string]string{
+	"region": "Dispositif de la Région",
+	"opco":   "Dispositif d'OPCO",
+	"faf":    "Fonds d'assurance formation",
+}
+
+// FunderLabel names a funder: the label of a built-in funder, or, for a configurable
+// scheme whose name is not at hand (a funding request keeps only the code), its kind
+// and identifier ("Dispositif de la Région « cvl-parcours-metiers »"). Where the plan
+// is at hand, its funder's name is better.
+func FunderLabel(code string) string {
+	if kind, id, ok := strings.Cut(code, ":"); ok && !Has(Funder, code) {
+		if name, known := schemeKinds[kind]; known && id != "" {
+			return name + " « " + id + " »"
+		}
+	}
+	return Label(Funder, code)
+}
+
+// FunderName names a funder of a financing plan: a built-in funder by its label (the
+// same for every plan, plans computed before the plans were written in French
+// included), a scheme by the name its plan gives (name), else as FunderLabel does.
+func FunderName(code, name string) string {
+	if Has(Funder, code) || name == "" {
+		return FunderLabel(code)
+	}
+	return name
 }
 
 // Has tells whether code has a label in vocabulary.

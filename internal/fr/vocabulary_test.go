@@ -1,4 +1,6 @@
-package fr
+// The test is outside package fr because it reads the workflows, which import the
+// financing rules, which write their explanations with package fr.
+package fr_test
 
 import (
 	"go/ast"
@@ -13,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spro-cep/cep/internal/fr"
 	"github.com/spro-cep/cep/internal/supervision"
 	"github.com/spro-cep/cep/workflows"
 )
@@ -23,23 +26,23 @@ type codeSource struct{ vocabulary, code, where string }
 // closedFields maps the JSON name of a request field validated with `oneof=` to its
 // vocabulary. A closed list on a field missing here fails the test: add a vocabulary.
 var closedFields = map[string]string{
-	"gender": Gender, "public": Public, "channel": Channel, "needs": Need, "reason_code": DeclineReason,
-	"mode": SessionMode, "autonomy": Autonomy, "maturity": Maturity, "type": ActionType, "status": ActionStatus,
-	"outcome": Outcome, "employment_status": Employment, "contract_type": Contract,
-	"qualification_level": Qualification, "decision": FundingStatus,
-	"publics": Public, "role": Role, "cep_model": CEPModel, "change": AmendmentChange,
-	"level": Stage, "certification": Certification,
+	"gender": fr.Gender, "public": fr.Public, "channel": fr.Channel, "needs": fr.Need, "reason_code": fr.DeclineReason,
+	"mode": fr.SessionMode, "autonomy": fr.Autonomy, "maturity": fr.Maturity, "type": fr.ActionType, "status": fr.ActionStatus,
+	"outcome": fr.Outcome, "employment_status": fr.Employment, "contract_type": fr.Contract,
+	"qualification_level": fr.Qualification, "decision": fr.FundingStatus,
+	"publics": fr.Public, "role": fr.Role, "cep_model": fr.CEPModel, "change": fr.AmendmentChange,
+	"level": fr.Stage, "certification": fr.Certification,
 }
 
 // constGroups maps, per package folder, the name prefix of string constants to their
 // vocabulary.
 var constGroups = map[string]map[string]string{
-	"workflows": {"Stage": Stage, "Handoff": HandoffStatus, "Notify": Notification, "Funding": FundingStatus,
-		"Outcome": Outcome},
-	"internal/supervision": {"Reason": StuckReason},
-	"internal/financing":   {"Status": Eligibility, "Funder": Funder, "Outcome": RuleOutcome, "Action": ActionType},
-	"models":               {"Role": Role},
-	"internal/store":       {"Entity": AdminEntity},
+	"workflows": {"Stage": fr.Stage, "Handoff": fr.HandoffStatus, "Notify": fr.Notification, "Funding": fr.FundingStatus,
+		"Outcome": fr.Outcome},
+	"internal/supervision": {"Reason": fr.StuckReason},
+	"internal/financing":   {"Status": fr.Eligibility, "Funder": fr.Funder, "Outcome": fr.RuleOutcome, "Action": fr.ActionType},
+	"models":               {"Role": fr.Role},
+	"internal/store":       {"Entity": fr.AdminEntity},
 }
 
 var codePattern = regexp.MustCompile(`^[a-z0-9_]+$`)
@@ -54,16 +57,16 @@ func TestEveryCodeHasALabel(t *testing.T) {
 		found = append(found, codeSource{vocabulary, code, where})
 	}
 	for _, c := range workflows.DeclineReasons {
-		add(DeclineReason, c, "workflows.DeclineReasons")
+		add(fr.DeclineReason, c, "workflows.DeclineReasons")
 	}
 	for _, c := range workflows.CloseOutcomes {
-		add(Outcome, c, "workflows.CloseOutcomes")
+		add(fr.Outcome, c, "workflows.CloseOutcomes")
 	}
 	for _, c := range supervision.Stages {
-		add(Stage, c, "supervision.Stages")
+		add(fr.Stage, c, "supervision.Stages")
 	}
 	for _, c := range supervision.Reasons {
-		add(StuckReason, c, "supervision.Reasons")
+		add(fr.StuckReason, c, "supervision.Reasons")
 	}
 
 	fset := token.NewFileSet()
@@ -95,20 +98,20 @@ func TestEveryCodeHasALabel(t *testing.T) {
 	seen := map[string]int{}
 	for _, s := range found {
 		seen[s.vocabulary]++
-		if !Has(s.vocabulary, s.code) {
+		if !fr.Has(s.vocabulary, s.code) {
 			t.Errorf("%s: code %q of vocabulary %q has no French label in internal/fr", s.where, s.code, s.vocabulary)
 		}
 	}
 	// The walk must have found each kind of list, or a rename has blinded it.
-	for _, v := range []string{Stage, Public, Gender, Channel, Need, DeclineReason, Outcome, HandoffStatus, StuckReason,
-		ActionType, ActionStatus, SessionMode, Autonomy, Maturity, Funder, FundingStatus, Eligibility, RuleOutcome,
-		Notification, Event, Role, Employment, Contract, Qualification, Deadline, AgeBand, AdminEntity} {
+	for _, v := range []string{fr.Stage, fr.Public, fr.Gender, fr.Channel, fr.Need, fr.DeclineReason, fr.Outcome, fr.HandoffStatus, fr.StuckReason,
+		fr.ActionType, fr.ActionStatus, fr.SessionMode, fr.Autonomy, fr.Maturity, fr.Funder, fr.FundingStatus, fr.Eligibility, fr.RuleOutcome,
+		fr.Notification, fr.Event, fr.Role, fr.Employment, fr.Contract, fr.Qualification, fr.Deadline, fr.AgeBand, fr.AdminEntity} {
 		if seen[v] == 0 {
 			t.Errorf("no code of vocabulary %q found in the code base: the scan no longer sees its list", v)
 		}
 	}
-	if seen[Event] < 30 {
-		t.Errorf("only %d timeline event types found; the workflows emit more", seen[Event])
+	if seen[fr.Event] < 30 {
+		t.Errorf("only %d timeline event types found; the workflows emit more", seen[fr.Event])
 	}
 }
 
@@ -139,14 +142,14 @@ func scanFile(f *ast.File, dir, where string, add func(vocabulary, code, where s
 			case "emit", "revisePlan":
 				if len(n.Args) > 2 {
 					if code, ok := stringLit(n.Args[2]); ok {
-						add(Event, code, where+": emitted event")
+						add(fr.Event, code, where+": emitted event")
 					}
 				}
 			case "consider":
 				// Funding request changes reach the timeline as "funding_" + the event.
 				if len(n.Args) > 2 {
 					if code, ok := stringLit(n.Args[2]); ok {
-						add(Event, "funding_"+code, where+": funding event")
+						add(fr.Event, "funding_"+code, where+": funding event")
 					}
 				}
 			}
@@ -157,7 +160,7 @@ func scanFile(f *ast.File, dir, where string, add func(vocabulary, code, where s
 			for i, l := range n.Lhs {
 				if id, ok := l.(*ast.Ident); ok && id.Name == "event" {
 					if code, ok := stringLit(n.Rhs[i]); ok && code != "" {
-						add(Event, "funding_"+code, where+": funding event")
+						add(fr.Event, "funding_"+code, where+": funding event")
 					}
 				}
 			}
@@ -167,7 +170,7 @@ func scanFile(f *ast.File, dir, where string, add func(vocabulary, code, where s
 					if kv, ok := el.(*ast.KeyValueExpr); ok {
 						if k, ok := kv.Key.(*ast.Ident); ok && k.Name == "Kind" {
 							if code, ok := stringLit(kv.Value); ok {
-								add(Deadline, code, where+": deadline kind")
+								add(fr.Deadline, code, where+": deadline kind")
 							}
 						}
 					}
@@ -178,7 +181,7 @@ func scanFile(f *ast.File, dir, where string, add func(vocabulary, code, where s
 				ast.Inspect(n.Body, func(m ast.Node) bool {
 					if r, ok := m.(*ast.ReturnStmt); ok && len(r.Results) == 1 {
 						if code, ok := stringLit(r.Results[0]); ok {
-							add(AgeBand, code, where+": ageBand")
+							add(fr.AgeBand, code, where+": ageBand")
 						}
 					}
 					return true
@@ -238,10 +241,10 @@ func stringLit(e ast.Expr) (string, bool) {
 
 // TestLabelOfAnUnknownCodeShows checks that a gap is visible rather than blank.
 func TestLabelOfAnUnknownCodeShows(t *testing.T) {
-	if got := Label(Stage, "nowhere"); got != "code inconnu (nowhere)" {
+	if got := fr.Label(fr.Stage, "nowhere"); got != "code inconnu (nowhere)" {
 		t.Errorf("Label(stage, nowhere) = %q", got)
 	}
-	if got := Label(Public, "jobseeker"); got != "Demandeur d'emploi" {
+	if got := fr.Label(fr.Public, "jobseeker"); got != "Demandeur d'emploi" {
 		t.Errorf("Label(public, jobseeker) = %q", got)
 	}
 	if _, err := os.Stat(filepath.Join("..", "..", "workflows")); err != nil {

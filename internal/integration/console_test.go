@@ -253,6 +253,10 @@ func TestConsoleCaseJourney(t *testing.T) {
 	if !strings.Contains(w.body(), "Plan de financement") || !strings.Contains(w.body(), "Compte personnel de formation") {
 		t.Errorf("the financing plan is not shown: %.2000s", w.body())
 	}
+	// The rules' explanations read in French, amounts the French way.
+	if !strings.Contains(w.body(), "Solde CPF utilisable : 1\u202f500,00\u00a0€") {
+		t.Errorf("the CPF balance step is not explained in French: %.3000s", w.body())
+	}
 	// A funding request to the CPF, then its filing recorded.
 	w.set("#funding-funder", "cpf")
 	w.press(`form[action$="/financements"] button`)

@@ -121,10 +121,10 @@ func TestRules2026CPFOnWorkingTime(t *testing.T) {
 		t.Fatalf("CPF on working time: %v", cpf)
 	}
 	kinds := deadlineKinds(cpf)
-	if k, ok := kindOfLabel(kinds, "authorisation request to the employer (60 days"); !ok || k != "request_by" {
+	if k, ok := kindOfLabel(kinds, "demande d'autorisation à l'employeur (60 jours"); !ok || k != "request_by" {
 		t.Fatalf("CPF authorisation request deadline: %v", kinds)
 	}
-	if k, ok := kindOfLabel(kinds, "silence means acceptance"); !ok || k != "silence_is_acceptance" {
+	if k, ok := kindOfLabel(kinds, "son silence vaut acceptation"); !ok || k != "silence_is_acceptance" {
 		t.Fatalf("CPF employer answer deadline: %v", kinds)
 	}
 	// The participation forfaitaire in force is left to the person (no exemption).
@@ -226,7 +226,7 @@ func TestRules2026ResignationReconversion(t *testing.T) {
 		t.Fatalf("résignation-reconversion line: %v", rr)
 	}
 	kinds := deadlineKinds(rr)
-	for _, part := range []string{"attestation", "registration with France Travail"} {
+	for _, part := range []string{"attestation", "inscription à France Travail"} {
 		if k, ok := kindOfLabel(kinds, part); !ok || k != "request_by" {
 			t.Fatalf("step %q: %v", part, kinds)
 		}
@@ -249,17 +249,17 @@ func TestRules2026PTPForCDDHolder(t *testing.T) {
 	if ptp["status"] != "eligible" || funderAmount(plan, a, "ptp") <= 0 {
 		t.Fatalf("PTP for a CDD holder: %v", ptp)
 	}
-	if conds := fmt.Sprint(ptp["conditions"]); !strings.Contains(conds, "subject to the decision") {
+	if conds := fmt.Sprint(ptp["conditions"]); !strings.Contains(conds, "sous réserve de la décision") {
 		t.Fatalf("a PTP line is an estimate subject to the commission: %s", conds)
 	}
 	kinds := deadlineKinds(ptp)
-	if k, ok := kindOfLabel(kinds, "while still under the CDD"); !ok || k != "request_by" {
+	if k, ok := kindOfLabel(kinds, "pendant le CDD"); !ok || k != "request_by" {
 		t.Fatalf("CDD request deadline: %v", kinds)
 	}
-	if k, ok := kindOfLabel(kinds, "Prior positioning"); !ok || k != "request_by" {
+	if k, ok := kindOfLabel(kinds, "Positionnement préalable"); !ok || k != "request_by" {
 		t.Fatalf("positioning step: %v", kinds)
 	}
-	if k, ok := kindOfLabel(kinds, "Latest training start"); !ok || k != "" {
+	if k, ok := kindOfLabel(kinds, "Début de la formation au plus tard"); !ok || k != "" {
 		t.Fatalf("latest start is informative: %v", kinds)
 	}
 	if l := incomeOf(plan, a, "ptp_salary"); l == nil || l["monthly_estimate_eur"] != float64(1900) {

@@ -30,6 +30,7 @@ var Files embed.FS
 func Funcs() template.FuncMap {
 	return template.FuncMap{
 		"label":    fr.Label,
+		"funder":   fr.FunderName,
 		"date":     fr.Date,
 		"datetime": fr.DateTime,
 		"day":      fr.DayString,

@@ -67,18 +67,22 @@ func TestDocumentsSpeakFrench(t *testing.T) {
 		Beneficiary:  &cases.BeneficiaryView{FirstName: "Camille", LastName: "Martin", BirthDate: "1990-04-12", Gender: "female", PostalCode: "28000"},
 		ActionPlan:   []workflows.Action{{Title: "DEAS", Type: "training", StartDate: "2027-01-04", CostEUR: 7200, Status: "planned"}},
 		TotalCostEUR: 7200, Financing: &cases.FinancingSynthesis{Revision: 1, TotalFundedEUR: 7100, TotalLeftToPayEUR: 100,
-			Lines: []cases.FinancingLine{{ActionTitle: "DEAS", Funder: "cpf", Status: "eligible", AmountEUR: 7100}}},
+			Lines: []cases.FinancingLine{{ActionTitle: "DEAS", Funder: "cpf", FunderName: "Personal training account", Status: "eligible", AmountEUR: 7100},
+				{ActionTitle: "DEAS", Funder: "region:cvl", FunderName: "Région Centre-Val de Loire - Parcours métiers", Status: "eligible", AmountEUR: 0.5}}},
 		Outcome: &outcome}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"Madame Camille Martin, née le 12 avril 1990", "Mise en œuvre du projet (niveau 3)", "Formation",
-		"7\u202f200,00\u00a0€", "Compte personnel de formation", "Éligible", "100,00\u00a0€", "Entrée en formation", "4 janvier 2027"} {
+		"7\u202f200,00\u00a0€", "Compte personnel de formation", "Éligible", "100,00\u00a0€", "Entrée en formation", "4 janvier 2027",
+		// A scheme is named as its plan names it; a built-in funder by its French label,
+		// whatever an older plan called it.
+		"Région Centre-Val de Loire - Parcours métiers"} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("synthesis lacks %q", want)
 		}
 	}
-	for _, raw := range []string{">training<", ">implementation<", ">cpf<", ">eligible<"} {
+	for _, raw := range []string{">training<", ">implementation<", ">cpf<", ">eligible<", "code inconnu", "Personal training account"} {
 		if strings.Contains(buf.String(), raw) {
 			t.Errorf("synthesis shows the raw code %s", raw)
 		}
@@ -95,9 +99,11 @@ func TestExportSpeaksFrench(t *testing.T) {
 		Case: cases.CaseView{ID: "c-1", Stage: "counselling", Channel: "on_site", StructureID: "cio-chartres", Needs: []string{"training"},
 			Beneficiary: &cases.BeneficiaryView{FirstName: "Camille", LastName: "Martin", BirthDate: "1990-04-12", Gender: "female", Public: "jobseeker"},
 			Situation:   &cases.SituationView{Situation: workflows.Situation{EmploymentStatus: &employed, OETH: &oeth}}},
-		Consents:       []cases.ConsentEntry{{At: at, DataSharing: false, Source: "change", Note: "par téléphone", ActorRole: "adviser", StructureID: "cio-chartres"}},
-		Events:         []cases.Event{{Type: "consent_changed", At: at, ActorRole: "adviser"}},
-		Audit:          []cases.AuditItem{{At: at, Action: "read", What: "cases.export", UserName: "Claire Dubois", Role: "adviser"}},
+		Consents: []cases.ConsentEntry{{At: at, DataSharing: false, Source: "change", Note: "par téléphone", ActorRole: "adviser", StructureID: "cio-chartres"}},
+		Events:   []cases.Event{{Type: "consent_changed", At: at, ActorRole: "adviser"}},
+		Audit:    []cases.AuditItem{{At: at, Action: "read", What: "cases.export", UserName: "Claire Dubois", Role: "adviser"}},
+		FundingRequests: []cases.FundingRequestRecord{{ID: "f1", Funder: "region:cvl-parcours-metiers", AmountRequestedEUR: 500, Status: "withdrawn",
+			DecisionReason: "Dossier clôturé"}},
 		StructureNames: map[string]string{"cio-chartres": "CIO de Chartres"}})
 	if err != nil {
 		t.Fatal(err)
@@ -106,12 +112,12 @@ func TestExportSpeaksFrench(t *testing.T) {
 	for _, want := range []string{"Vos données personnelles", "Demandeur d&#39;emploi", "Sur place", "Conseil personnalisé (niveau 2)",
 		"CIO de Chartres", "Consentement au partage modifié", "20 novembre 2026", "Situation d&#39;emploi", "Salarié",
 		"Bénéficiaire de l&#39;obligation d&#39;emploi (OETH)</th><td>oui", "refusé", "Claire Dubois", "(cette copie)",
-		"Qui a consulté ou modifié votre dossier"} {
+		"Qui a consulté ou modifié votre dossier", "Dispositif de la Région « cvl-parcours-metiers »", "Dossier clôturé"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("export lacks %q", want)
 		}
 	}
-	for _, raw := range []string{">jobseeker<", ">on_site<", ">consent_changed<", "EmploymentStatus", "0x"} {
+	for _, raw := range []string{">jobseeker<", ">on_site<", ">consent_changed<", "EmploymentStatus", "0x", "code inconnu"} {
 		if strings.Contains(s, raw) {
 			t.Errorf("export shows the raw %s", raw)
 		}
