@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -273,6 +274,9 @@ func (ct *caseTest) actionID(i int) string {
 	return ""
 }
 
+// events is the timeline as the database orders it, by sequence number: projections
+// sent by different coroutines (an update and a funding request's report) may run in
+// either order, and the projection activity keeps each event whatever its batch's turn.
 func (ct *caseTest) events() []Event {
 	ct.mu.Lock()
 	defer ct.mu.Unlock()
@@ -280,6 +284,7 @@ func (ct *caseTest) events() []Event {
 	for _, p := range ct.projections {
 		out = append(out, p.Events...)
 	}
+	slices.SortStableFunc(out, func(a, b Event) int { return cmp.Compare(a.Seq, b.Seq) })
 	return out
 }
 
@@ -343,9 +348,11 @@ func (ct *caseTest) planRevisions() []PlanRevision {
 	return out
 }
 
-// checkInvariants holds for every run: timeline sequence numbers are consecutive with no
-// duplicates, each snapshot's Seq is its last event's, versions only grow, notification IDs
-// are unique and each is handed to delivery exactly once.
+// checkInvariants holds for every run: in version order (the order in which the
+// database keeps the case row: a newer version wins whenever it lands), versions are
+// unique, timeline sequence numbers are consecutive with no duplicates and each
+// snapshot's Seq is its last event's; notification IDs are unique and each is handed to
+// delivery exactly once.
 func (ct *caseTest) checkInvariants() {
 	t := ct.t
 	t.Helper()
@@ -353,6 +360,7 @@ func (ct *caseTest) checkInvariants() {
 	projections := slices.Clone(ct.projections)
 	deliveries := slices.Clone(ct.deliveries)
 	ct.mu.Unlock()
+	slices.SortStableFunc(projections, func(a, b Projection) int { return cmp.Compare(a.Case.Version, b.Case.Version) })
 
 	var prevSeq, prevVersion int64
 	first := true
