@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"sync"
 	"time"
@@ -52,6 +53,7 @@ func Run(args []string) error {
 	conc := fs.Int("concurrency", 4, "cases driven at once")
 	dir := fs.String("data-dir", "", "data directory (default: a new temporary one, removed at the end)")
 	dbURL := fs.String("database-url", os.Getenv("CEP_DATABASE_URL"), "PostgreSQL URL for the application database; empty for SQLite")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the case path (the whole process: server, worker, API) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -67,7 +69,16 @@ func Run(args []string) error {
 		defer os.RemoveAll(d)
 		dataDir = d
 	}
-	r, err := Measure(context.Background(), dataDir, *dbURL, *cases, *conc)
+	var profile io.Writer
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		profile = f
+	}
+	r, err := Measure(context.Background(), dataDir, *dbURL, *cases, *conc, profile)
 	if err != nil {
 		return err
 	}
@@ -75,8 +86,9 @@ func Run(args []string) error {
 	return nil
 }
 
-// Measure starts an embedded stack in dataDir and runs both workloads.
-func Measure(ctx context.Context, dataDir, databaseURL string, cases, conc int) (Result, error) {
+// Measure starts an embedded stack in dataDir and runs both workloads; with profile, it
+// writes a CPU profile of the case path there.
+func Measure(ctx context.Context, dataDir, databaseURL string, cases, conc int, profile io.Writer) (Result, error) {
 	cfg, err := config.Load()
 	if err != nil {
 		return Result{}, err
@@ -99,8 +111,17 @@ func Measure(ctx context.Context, dataDir, databaseURL string, cases, conc int) 
 	d := &driver{base: "http://" + a.APIAddr + "/api/v1", http: &http.Client{Timeout: time.Minute}, lat: map[string][]float64{}}
 
 	res := Result{Cases: cases, Concurrency: conc, Latency: map[string]Percentiles{}}
+	if profile != nil {
+		if err := pprof.StartCPUProfile(profile); err != nil {
+			return res, err
+		}
+	}
 	begin := time.Now()
-	if err := parallel(cases, conc, func(i int) error { return d.casePath(sender, target, i) }); err != nil {
+	err = parallel(cases, conc, func(i int) error { return d.casePath(sender, target, i) })
+	if profile != nil {
+		pprof.StopCPUProfile()
+	}
+	if err != nil {
 		return res, err
 	}
 	res.CaseSeconds = time.Since(begin).Seconds()

@@ -254,13 +254,34 @@ func serverConfig(ip string, frontendPort int, dbPath string) (*config.Config, e
 
 // dynamicConfig tunes the server for a single local process: search attributes usable
 // right after registration, and no artificial throttling of a developer's machine.
+//
+// The history service reads each shard's task queues at most MaxPollRPS times a second
+// (20 by default): with the one shard of a local server, every workflow task that follows
+// an activity, every timer and every visibility update waited for the next 50 ms slot,
+// and each case transition took 50 or 100 ms whatever the load (`cep bench` at
+// concurrency 1; the histories showed 40–46 ms between a workflow task's scheduling and
+// its start). The readers are woken by new tasks, so a higher ceiling costs nothing when
+// idle. One partition per task queue: on one node, more only add forwarding between
+// partitions (a task sitting on a partition no poller is waiting on). Activities are
+// handed to the worker in the answer to the workflow task that schedules them (eager
+// execution) when it has a free slot, without a round trip through matching.
 func dynamicConfig() dynamicconfig.Client {
 	return dynamicconfig.StaticClient{
 		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): true,
 		dynamicconfig.FrontendEnableUpdateWorkflowExecution.Key():   true,
 		dynamicconfig.EnableEagerWorkflowStart.Key():                true,
+		dynamicconfig.EnableActivityEagerExecution.Key():            true,
+		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():      1,
+		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key():     1,
+		dynamicconfig.TransferProcessorMaxPollRPS.Key():             queueReaderPollRPS,
+		dynamicconfig.TimerProcessorMaxPollRPS.Key():                queueReaderPollRPS,
+		dynamicconfig.VisibilityProcessorMaxPollRPS.Key():           queueReaderPollRPS,
+		dynamicconfig.OutboundProcessorMaxPollRPS.Key():             queueReaderPollRPS,
 	}
 }
+
+// queueReaderPollRPS lets a shard's queue readers run up to every millisecond.
+const queueReaderPollRPS = 1000
 
 // clusterID is fixed: each data directory is its own single-node cluster, and a
 // restarted server must recognise the cluster metadata it stored before.
