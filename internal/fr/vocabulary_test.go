@@ -28,7 +28,7 @@ var closedFields = map[string]string{
 	"outcome": Outcome, "employment_status": Employment, "contract_type": Contract,
 	"qualification_level": Qualification, "decision": FundingStatus,
 	"publics": Public, "role": Role, "cep_model": CEPModel, "change": AmendmentChange,
-	"level": Stage, "certification": Certification,
+	"level": Stage, "certification": Certification, "entity": AdminEntity,
 }
 
 // constGroups maps, per package folder, the name prefix of string constants to their
@@ -38,7 +38,7 @@ var constGroups = map[string]map[string]string{
 		"Outcome": Outcome},
 	"internal/supervision": {"Reason": StuckReason},
 	"internal/financing":   {"Status": Eligibility, "Funder": Funder, "Outcome": RuleOutcome, "Action": ActionType},
-	"models":               {"Role": Role},
+	"models":               {"Role": Role, "Vote": VoteResult, "Change": AmendmentChange},
 	"internal/store":       {"Entity": AdminEntity},
 }
 
@@ -102,7 +102,7 @@ func TestEveryCodeHasALabel(t *testing.T) {
 	// The walk must have found each kind of list, or a rename has blinded it.
 	for _, v := range []string{Stage, Public, Gender, Channel, Need, DeclineReason, Outcome, HandoffStatus, StuckReason,
 		ActionType, ActionStatus, SessionMode, Autonomy, Maturity, Funder, FundingStatus, Eligibility, RuleOutcome,
-		Notification, Event, Role, Employment, Contract, Qualification, Deadline, AgeBand, AdminEntity} {
+		Notification, Event, Role, Employment, Contract, Qualification, Deadline, AgeBand, AdminEntity, VoteResult, AmendmentChange} {
 		if seen[v] == 0 {
 			t.Errorf("no code of vocabulary %q found in the code base: the scan no longer sees its list", v)
 		}
