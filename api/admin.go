@@ -232,7 +232,8 @@ func (s *server) adminAudit(c *gin.Context) error {
 		return err
 	}
 	out, err := s.dir.AdminAudit(c.Request.Context(), caller(c), directory.AuditQuery{TerritoryID: c.Query("territory_id"),
-		Entity: c.Query("entity"), EntityID: c.Query("entity_id"), Page: page.Page, PageSize: page.Size})
+		Entity: c.Query("entity"), EntityID: c.Query("entity_id"), Actor: c.Query("actor"), From: c.Query("from"), To: c.Query("to"),
+		Page: page.Page, PageSize: page.Size})
 	if err != nil {
 		return err
 	}

@@ -46,8 +46,8 @@ func TestAdministrationSchemasMatchTypes(t *testing.T) {
 		Majority: 2, Result: models.VoteAdopted, RecordedBy: "admin", CreatedAt: now}
 	audit := func(v any) directory.AuditEntry {
 		raw, _ := json.Marshal(v)
-		return directory.AuditEntry{ID: 1, At: now, UserID: "admin", UserRole: "admin", RequestID: "r", TerritoryID: "dreux",
-			Entity: "structure", EntityID: "ml-dreux", Action: "update", Changes: raw}
+		return directory.AuditEntry{ID: 1, At: now, UserID: "admin", UserRole: "admin", UserName: "Administration", RequestID: "r", TerritoryID: "dreux",
+			Entity: "structure", EntityID: "ml-dreux", EntityName: "Mission locale de Dreux", Action: "update", Changes: raw}
 	}
 	for _, tc := range []struct {
 		schema string

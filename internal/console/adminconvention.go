@@ -8,8 +8,8 @@ import (
 )
 
 // The convention of a territory, its amendments (a structure joins or leaves on a
-// date) and the coordinating pair's votes, on the territory's page; users moved or
-// deactivated from the users' page. internal/directory decides each.
+// date) and the coordinating pair's votes, on the territory's page. internal/directory
+// decides each.
 
 // conventionData is what the territory page shows of the convention and coordination.
 type conventionData struct {
@@ -86,38 +86,6 @@ func (c *Console) recordVote(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	c.territoryChange(w, r, tid, "vote", done, f, err)
-}
-
-// patchUser moves a user to another structure, or deactivates or reactivates them.
-func (c *Console) patchUser(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	var cmd directory.UserPatch
-	done := "Utilisateur modifié."
-	switch r.PostForm.Get("part") {
-	case "move":
-		s := r.PostForm.Get("structure_id")
-		cmd.StructureID = &s
-		done = "Utilisateur rattaché à sa nouvelle structure : il n'a plus accès aux dossiers de l'ancienne."
-	case "active":
-		a := r.PostForm.Get("active") == "true"
-		cmd.Active = &a
-		done = map[bool]string{true: "Utilisateur réactivé.", false: "Utilisateur désactivé : il ne peut plus se connecter."}[a]
-	default:
-		c.notFound(w, r)
-		return
-	}
-	_, err := c.dir.PatchUser(r.Context(), c.caller(r), id, cmd)
-	if err != nil {
-		ref, ok := refusalOf(err)
-		if !ok {
-			c.serverError(w, r, err)
-			return
-		}
-		c.showUsers(w, r, ref.Status, usersData{}, &ref)
-		return
-	}
-	c.setFlash(w, alert{Kind: "success", Title: done})
-	http.Redirect(w, r, "/administration/utilisateurs", http.StatusSeeOther)
 }
 
 // mayAdminister is a courtesy for the menus: an admin, or a coordinator of the territory.

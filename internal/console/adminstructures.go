@@ -45,20 +45,21 @@ func (c *Console) forgetStructureNames() {
 	c.structMu.Unlock()
 }
 
-type offerRow struct {
-	N    int
-	Item models.OfferItem
-}
-
 type structureData struct {
 	Structure models.Structure
 	Territory string
 	Admin     bool
-	Form      *form
-	Offer     []offerRow
-	Publics   []fr.Option
-	Pending   []directory.PendingHandoff
-	Failed    string
+	// Administer offers the webhook's form: admins and the territory's coordination.
+	Administer bool
+	Form       *form
+	Offer      offerEditor
+	Publics    []fr.Option
+	Pending    []directory.PendingHandoff
+	Failed     string
+	// Webhook is the webhook's form; Secret the signing secret just made, shown on
+	// this page once.
+	Webhook *form
+	Secret  string
 }
 
 func (c *Console) structurePage(w http.ResponseWriter, r *http.Request) {
@@ -76,13 +77,22 @@ func (c *Console) showStructure(w http.ResponseWriter, r *http.Request, status i
 		return
 	}
 	d := structureData{Structure: st, Admin: userFrom(r).Role == models.RoleAdmin, Failed: failed,
-		Publics: fr.Options(fr.Public, cases.Vocab().Publics)}
+		Administer: mayAdminister(userFrom(r), st.TerritoryID), Publics: fr.Options(fr.Public, cases.Vocab().Publics),
+		Secret: c.takeSecret(w, r), Webhook: newForm()}
 	if t, err := c.dir.Territory(r.Context(), c.caller(r), st.TerritoryID); err == nil {
 		d.Territory = t.Name
 	}
-	if f == nil || failed != "structure" {
-		f = newForm()
-		v := f.Values
+	// The refused form shows what was typed; the others what is stored.
+	d.Form, d.Offer = f, editorOf(st.Offer, nil)
+	switch failed {
+	case "offer":
+		d.Offer = editorOf(offerOfForm(r), f)
+	case "webhook":
+		d.Webhook = f
+	}
+	if failed != "structure" {
+		d.Form = newForm()
+		v := d.Form.Values
 		v.Set("name", st.Name)
 		v.Set("network", st.Network)
 		v.Set("address", st.Address)
@@ -93,11 +103,6 @@ func (c *Console) showStructure(w http.ResponseWriter, r *http.Request, status i
 		v.Set("remote", strconv.FormatBool(st.Remote))
 		v["publics"] = st.Publics
 	}
-	d.Form = f
-	for i, it := range st.Offer {
-		d.Offer = append(d.Offer, offerRow{N: i, Item: it})
-	}
-	d.Offer = append(d.Offer, offerRow{N: len(st.Offer)})
 	if !st.Active {
 		d.Pending, _ = c.dir.PendingHandoffs(r.Context(), c.caller(r), st.ID)
 	}
@@ -114,11 +119,14 @@ func (c *Console) patchStructure(w http.ResponseWriter, r *http.Request) {
 	var err error
 	var cmd directory.StructurePatch
 	name, done := "structure", "Structure modifiée."
-	switch r.PostForm.Get("part") {
+	switch part := r.PostForm.Get("part"); part {
 	case "offer":
 		name, done = "offer", "Offre de services publiée : les partenaires du territoire la lisent dans l'annuaire."
 		offer := offerOf(r)
 		cmd.Offer = &offer
+	case "webhook", "webhook-reset", "webhook-remove":
+		c.patchWebhook(w, r, id, part, f)
+		return
 	case "active":
 		active := r.PostForm.Get("active") == "true"
 		cmd.Active = &active
@@ -154,28 +162,9 @@ func (c *Console) patchStructure(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if ref, status, ok := c.adminRefusal(w, r, f, err); ok {
+		offerFieldErrors(err, f)
 		c.showStructure(w, r, status, name, f, ref)
 	}
-}
-
-// offerOf reads the offer editor's rows (offer-N-what, …); a row without "what" is
-// dropped.
-func offerOf(r *http.Request) []directory.OfferItem {
-	out := []directory.OfferItem{}
-	for i := 0; i < 31; i++ {
-		p := "offer-" + strconv.Itoa(i) + "-"
-		what := r.PostForm.Get(p + "what")
-		if what == "" {
-			continue
-		}
-		publics := r.PostForm[p+"publics"]
-		if publics == nil {
-			publics = []string{}
-		}
-		out = append(out, directory.OfferItem{What: what, Publics: publics, HowToReach: r.PostForm.Get(p + "how_to_reach"),
-			OpeningHours: r.PostForm.Get(p + "opening_hours"), Delays: r.PostForm.Get(p + "delays")})
-	}
-	return out
 }
 
 type directoryData struct {

@@ -44,18 +44,7 @@ func (c *Console) showUsers(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	d.Users = users
 	d.Structures = c.structureNames(r)
-	u := userFrom(r)
-	q := directory.StructureQuery{}
-	if u.Role == models.RoleCoordinator && u.TerritoryID != nil {
-		q.TerritoryID = *u.TerritoryID
-	}
-	if structures, err := c.dir.Structures(r.Context(), c.caller(r), q); err == nil {
-		for _, s := range structures {
-			d.Options = append(d.Options, fr.Option{Code: s.ID, Label: s.Name})
-		}
-		sort.Slice(d.Options, func(i, j int) bool { return d.Options[i].Label < d.Options[j].Label })
-	}
-	d.Roles = fr.Options(fr.Role, []string{models.RoleAdviser, models.RoleCoordinator, models.RoleSupervisor, models.RoleAdmin})
+	d.Options, d.Roles = c.placementOptions(r)
 	if d.Invite == nil {
 		d.Invite = newForm()
 	}
@@ -146,16 +135,129 @@ func importField(f string) string {
 	return f
 }
 
-// adminAuditPage is the administration audit trail: who changed the network, when, what.
-func (c *Console) adminAuditPage(w http.ResponseWriter, r *http.Request) {
-	pg, err := c.dir.AdminAudit(r.Context(), c.caller(r), directory.AuditQuery{Page: 1, PageSize: 100})
+// placementOptions are the structures a user may be placed in (a coordinator's
+// territory's) and the roles, for the invitation and edit forms: a courtesy, the
+// directory checks each placement.
+func (c *Console) placementOptions(r *http.Request) (structures, roles []fr.Option) {
+	u := userFrom(r)
+	q := directory.StructureQuery{}
+	if u.Role == models.RoleCoordinator && u.TerritoryID != nil {
+		q.TerritoryID = *u.TerritoryID
+	}
+	if list, err := c.dir.Structures(r.Context(), c.caller(r), q); err == nil {
+		for _, s := range list {
+			structures = append(structures, fr.Option{Code: s.ID, Label: s.Name})
+		}
+		sort.Slice(structures, func(i, j int) bool { return structures[i].Label < structures[j].Label })
+	}
+	codes := []string{models.RoleAdviser, models.RoleCoordinator, models.RoleSupervisor, models.RoleAdmin}
+	if u.Role == models.RoleCoordinator {
+		codes = codes[:2]
+	}
+	return structures, fr.Options(fr.Role, codes)
+}
+
+type userData struct {
+	User      models.User
+	Structure string
+	Form      *form
+	Options   []fr.Option
+	Roles     []fr.Option
+}
+
+// userPage edits a user: name, email, role and structure; deactivation from the list.
+func (c *Console) userPage(w http.ResponseWriter, r *http.Request) {
+	c.showUser(w, r, http.StatusOK, nil, nil)
+}
+
+func (c *Console) showUser(w http.ResponseWriter, r *http.Request, status int, f *form, ref *refusal) {
+	usr, err := c.dir.User(r.Context(), c.caller(r), r.PathValue("id"))
 	if err != nil {
 		if rf, ok := refusalOf(err); ok {
-			c.renderError(w, r, rf.Status, rf.Alert.Title, rf.Alert.Text)
+			c.renderError(w, r, rf.Status, "Utilisateur introuvable", "Cet utilisateur n'existe pas ou ne relève pas de votre territoire.")
 			return
 		}
 		c.serverError(w, r, err)
 		return
 	}
-	c.render(w, r, http.StatusOK, "journal", page{Title: "Journal de l'administration", Data: pg})
+	if f == nil {
+		f = newForm()
+		f.Values.Set("display_name", usr.DisplayName)
+		f.Values.Set("email", usr.Email)
+		f.Values.Set("role", usr.Role)
+		f.Values.Set("structure_id", deref(usr.StructureID))
+	}
+	d := userData{User: usr, Form: f, Structure: c.structureName(r, usr.StructureID)}
+	d.Options, d.Roles = c.placementOptions(r)
+	p := page{Title: usr.DisplayName, Data: d}
+	if ref != nil {
+		p.Alerts = []alert{ref.Alert}
+	}
+	c.render(w, r, status, "utilisateur", p)
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// patchUser edits a user (name, email, role, structure) from their page, or
+// deactivates or reactivates them from the list.
+func (c *Console) patchUser(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	f := &form{Values: r.PostForm, Key: formKey(r), Errors: map[string]string{}}
+	var cmd directory.UserPatch
+	var before models.User
+	switch r.PostForm.Get("part") {
+	case "edit":
+		var in struct {
+			DisplayName string `json:"display_name"`
+			Email       string `json:"email"`
+			Role        string `json:"role"`
+			StructureID string `json:"structure_id"`
+		}
+		f.Errors = decodeForm(r.PostForm, &in)
+		cmd = directory.UserPatch{DisplayName: &in.DisplayName, Email: &in.Email, Role: &in.Role, StructureID: &in.StructureID}
+		before, _ = c.dir.User(r.Context(), c.caller(r), id)
+	case "active":
+		a := r.PostForm.Get("active") == "true"
+		cmd.Active = &a
+	default:
+		c.notFound(w, r)
+		return
+	}
+	var after models.User
+	var err error
+	if len(f.Errors) == 0 {
+		after, err = c.dir.PatchUser(r.Context(), c.caller(r), id, cmd)
+	}
+	if len(f.Errors) > 0 || err != nil {
+		if cmd.Active != nil {
+			// From the list: the refusal above it.
+			ref, ok := refusalOf(err)
+			if !ok {
+				c.serverError(w, r, err)
+				return
+			}
+			c.showUsers(w, r, ref.Status, usersData{}, &ref)
+			return
+		}
+		if ref, status, ok := c.adminRefusal(w, r, f, err); ok {
+			c.showUser(w, r, status, f, ref)
+		}
+		return
+	}
+	done, to := alert{Kind: "success", Title: "Utilisateur modifié"}, "/administration/utilisateurs/"+id
+	switch {
+	case cmd.Active != nil && *cmd.Active:
+		done.Title, to = "Utilisateur réactivé", "/administration/utilisateurs"
+	case cmd.Active != nil:
+		done.Title, done.Text, to = "Utilisateur désactivé", "Il ne peut plus se connecter.", "/administration/utilisateurs"
+	case deref(before.StructureID) != deref(after.StructureID):
+		done.Text = "Rattaché à sa nouvelle structure, il n'a plus accès aux dossiers de l'ancienne."
+	}
+	c.setFlash(w, done)
+	http.Redirect(w, r, to, http.StatusSeeOther)
 }

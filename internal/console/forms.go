@@ -202,6 +202,15 @@ func frenchMessage(m string) string {
 		return "Saisissez uniquement des chiffres."
 	case strings.HasPrefix(m, "must be at most ") && strings.HasSuffix(m, " long or large"):
 		return "Trop long ou trop grand : " + strings.TrimSuffix(strings.TrimPrefix(m, "must be at most "), " long or large") + " au plus."
+	case m == "must be at least 1":
+		// min=1 on a text or a list: an empty name, no structure chosen.
+		return "Ce champ est obligatoire."
+	case strings.HasPrefix(m, "must be an https URL"):
+		return "Saisissez une adresse en https d'un serveur joignable sur Internet (pas une adresse interne au réseau), ou laissez vide pour retirer le webhook."
+	case strings.HasPrefix(m, "no webhook is set"):
+		return "Aucun webhook n'est configuré : enregistrez d'abord son adresse."
+	case m == "must not be before from":
+		return "La fin de la période ne peut pas précéder son début."
 	case strings.HasPrefix(m, "must be greater than "):
 		return "Doit être supérieur à " + strings.TrimPrefix(m, "must be greater than ") + "."
 	case strings.HasPrefix(m, "must be at least "):

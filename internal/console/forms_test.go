@@ -44,13 +44,20 @@ func TestServiceErrorsAreShownInFrench(t *testing.T) {
 		cases.FieldError{Field: "beneficiary.postal_code", Message: "must have length 5"},
 		cases.FieldError{Field: "consent.data_sharing", Message: "is required"},
 		cases.FieldError{Field: "date", Message: "must not be in the future"},
-		cases.FieldError{Field: "x", Message: "something new"})
+		cases.FieldError{Field: "x", Message: "something new"},
+		cases.FieldError{Field: "display_name", Message: "must be at least 1"},
+		cases.FieldError{Field: "webhook_url", Message: "must be an https URL of a public address, or empty to remove it (webhook address refused: must be https)"},
+		cases.FieldError{Field: "reset_webhook_secret", Message: "no webhook is set: set webhook_url first"},
+		cases.FieldError{Field: "to", Message: "must not be before from"})
 	ref, ok := refusalOf(err)
 	if !ok || ref.Status != 422 {
 		t.Fatalf("refusal %+v %v", ref, ok)
 	}
 	for field, want := range map[string]string{"postal_code": "Doit comporter exactement 5 caractères.",
-		"data_sharing": "Ce champ est obligatoire.", "date": "La date ne peut pas être dans le futur.", "x": "Valeur refusée."} {
+		"data_sharing": "Ce champ est obligatoire.", "date": "La date ne peut pas être dans le futur.", "x": "Valeur refusée.",
+		"display_name": "Ce champ est obligatoire.", "reset_webhook_secret": "Aucun webhook n'est configuré : enregistrez d'abord son adresse.",
+		"webhook_url": "Saisissez une adresse en https d'un serveur joignable sur Internet (pas une adresse interne au réseau), ou laissez vide pour retirer le webhook.",
+		"to":          "La fin de la période ne peut pas précéder son début."} {
 		if ref.Fields[field] != want {
 			t.Errorf("%s: %q, want %q", field, ref.Fields[field], want)
 		}

@@ -94,6 +94,8 @@ func consoleFuncs(a *assets) template.FuncMap {
 			return m
 		},
 		"structureOptions": structureOptions,
+		"offerFields":      func() []offerField { return offerFields },
+		"offerValue":       offerValue,
 		"structureChoice": func(name, id, label string, f *form, list []models.Structure) struct {
 			Name, ID, Label, Error string
 			Chosen                 []string
@@ -115,13 +117,6 @@ func consoleFuncs(a *assets) template.FuncMap {
 				Chosen          []string
 				Options         []fr.Option
 			}{name, id, f.Err(name), f.Values[name], options}
-		},
-		"adminEntity": func(code string) string { return fr.Label(fr.AdminEntity, code) },
-		"adminAction": func(code string) string {
-			if l, ok := map[string]string{"create": "création", "update": "modification", "replace": "remplacement", "vote": "vote"}[code]; ok {
-				return l
-			}
-			return code
 		},
 	}
 }
@@ -258,7 +253,7 @@ func navFor(role, current string) []navItem {
 	case models.RoleAdviser:
 		items = []navItem{{Path: "/dossiers", Label: "Dossiers"}, {Path: "/accueil", Label: "Nouvel accueil"},
 			{Path: "/orientations", Label: "Orientations reçues"}, {Path: "/notifications", Label: "Notifications"},
-			{Path: "/annuaire", Label: "Annuaire"}}
+			{Path: "/annuaire", Label: "Annuaire"}, {Path: "/ma-structure", Label: "Ma structure"}}
 	case models.RoleCoordinator:
 		items = []navItem{{Path: "/supervision", Label: "Dossiers à suivre"},
 			{Path: "/supervision/indicateurs", Label: "Indicateurs"}, {Path: "/dossiers", Label: "Dossiers"},

@@ -227,11 +227,7 @@ func (s *Directory) Users(ctx context.Context, c cases.Caller, uq UserQuery) ([]
 	if err := requireRole(c, models.RoleAdmin, models.RoleCoordinator); err != nil {
 		return nil, err
 	}
-	q := s.store.DB.WithContext(ctx).Order("email")
-	if c.Role == models.RoleCoordinator {
-		q = q.Where("territory_id = ? OR structure_id IN (?)", c.TerritoryID,
-			s.store.DB.Model(&models.Structure{}).Select("id").Where("territory_id = ?", c.TerritoryID))
-	}
+	q := s.usersInReach(ctx, c).Order("email")
 	if uq.StructureID != "" {
 		q = q.Where("structure_id = ?", uq.StructureID)
 	}
@@ -243,6 +239,31 @@ func (s *Directory) Users(ctx context.Context, c cases.Caller, uq UserQuery) ([]
 	}
 	var rows []models.User
 	return rows, q.Find(&rows).Error
+}
+
+// usersInReach are the users a caller who administers users may read: every one for
+// admins, its territory's (and its structures') for a coordinator.
+func (s *Directory) usersInReach(ctx context.Context, c cases.Caller) *gorm.DB {
+	q := s.store.DB.WithContext(ctx).Model(&models.User{})
+	if c.Role == models.RoleCoordinator {
+		q = q.Where("territory_id = ? OR structure_id IN (?)", c.TerritoryID,
+			s.store.DB.Model(&models.Structure{}).Select("id").Where("territory_id = ?", c.TerritoryID))
+	}
+	return q
+}
+
+// User is one user, for the page that edits them: admins read any, a coordinator its
+// territory's (others are not found, as in the list).
+func (s *Directory) User(ctx context.Context, c cases.Caller, id string) (models.User, error) {
+	if err := requireRole(c, models.RoleAdmin, models.RoleCoordinator); err != nil {
+		return models.User{}, err
+	}
+	var u models.User
+	err := s.usersInReach(ctx, c).Where("id = ?", id).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return models.User{}, cases.NotFound("no user " + id)
+	}
+	return u, err
 }
 
 // RoutingRule is one line of a territory's hand-off table.

@@ -56,8 +56,8 @@ type NewStructure struct {
 }
 
 // StructurePatch changes the fields given. Admins change any; the coordination of the
-// territory its structures' webhook, contact and offer; a structure's own users its
-// contact and offer of services.
+// territory its structures' webhook (address and secret), contact and offer; a
+// structure's own users its contact and offer of services.
 type StructurePatch struct {
 	Name        *string      `json:"name,omitempty" validate:"omitempty,min=1,max=200"`
 	Network     *string      `json:"network,omitempty" validate:"omitempty,min=1,max=100"`
@@ -72,6 +72,9 @@ type StructurePatch struct {
 	Offer       *[]OfferItem `json:"offer,omitempty" validate:"omitempty,max=30,dive"`
 	// WebhookURL receives the structure's notifications; empty removes it.
 	WebhookURL *string `json:"webhook_url,omitempty"`
+	// ResetWebhookSecret makes a new signing secret for the webhook in place (the old
+	// one stops signing at once), shown once in the answer like a new webhook's.
+	ResetWebhookSecret *bool `json:"reset_webhook_secret,omitempty"`
 }
 
 func offerModel(in []OfferItem) []models.OfferItem {
@@ -140,7 +143,7 @@ func (s *Directory) PatchStructure(ctx context.Context, c cases.Caller, id strin
 			return models.Structure{}, cases.Forbidden("only admins change a structure's identity or deactivate it; the coordination sets its webhook, contact and offer")
 		}
 	case models.RoleAdviser:
-		if c.StructureID != st.ID || adminOnly || cmd.WebhookURL != nil {
+		if c.StructureID != st.ID || adminOnly || cmd.WebhookURL != nil || cmd.ResetWebhookSecret != nil {
 			return models.Structure{}, cases.Forbidden("a structure's users publish its contact and offer of services only")
 		}
 	}
@@ -172,6 +175,13 @@ func (s *Directory) PatchStructure(ctx context.Context, c cases.Caller, id strin
 		if hook != st.WebhookURL {
 			changes["webhook_url"] = store.Change{From: st.WebhookURL, To: hook}
 		}
+	} else if cmd.ResetWebhookSecret != nil && *cmd.ResetWebhookSecret {
+		if st.WebhookURL == "" {
+			return models.Structure{}, cases.Invalid("some fields are invalid", cases.FieldError{Field: "reset_webhook_secret",
+				Message: "no webhook is set: set webhook_url first"})
+		}
+		secret = webhook.NewSecret()
+		changes["webhook_secret"] = store.Change{From: st.WebhookSecret, To: secret}
 	}
 	if cmd.Name != nil {
 		set("name", st.Name, strings.TrimSpace(*cmd.Name))

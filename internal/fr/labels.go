@@ -39,8 +39,12 @@ const (
 	CEPModel        = "cep_model"
 	Certification   = "certification"
 	AmendmentChange = "amendment_change"
-	// AdminEntity is what a line of the administration audit trail changed.
+	// AdminEntity is what a line of the administration audit trail changed,
+	// AdminAction how, AdminField which field of it.
 	AdminEntity   = "admin_entity"
+	AdminAction   = "admin_action"
+	AdminField    = "admin_field"
+	VoteResult    = "vote_result"
 	Employment    = "employment_status"
 	Contract      = "contract_type"
 	Qualification = "qualification_level"
@@ -274,6 +278,82 @@ var vocabularies = map[string]map[string]string{
 		"coordination":  "Désignation de la coordination",
 		"routing_rules": "Règles d'orientation",
 		"user":          "Utilisateur",
+	},
+	AdminAction: {
+		"create":  "Création",
+		"update":  "Modification",
+		"replace": "Remplacement",
+		"vote":    "Vote",
+	},
+	// The fields the administration audit trail records, by column name: those of the
+	// records created and of the changes (internal/store's audit).
+	AdminField: {
+		"id":             "Identifiant",
+		"territory_id":   "Territoire",
+		"name":           "Nom",
+		"region":         "Région",
+		"communes":       "Nombre de communes",
+		"commune_names":  "Communes",
+		"communes_list":  "Communes",
+		"population":     "Population",
+		"cep_model":      "Modèle du CEP",
+		"created_at":     "Créé le",
+		"updated_at":     "Modifié le",
+		"network":        "Réseau",
+		"cep_operator":   "Opérateur du CEP",
+		"remote":         "Service à distance seulement",
+		"address":        "Adresse",
+		"postal_code":    "Code postal",
+		"commune":        "Commune",
+		"antennas":       "Antennes",
+		"publics":        "Publics accueillis",
+		"webhook_url":    "Webhook configuré",
+		"webhook_secret": "Secret de signature du webhook défini",
+		"contact":        "Contact pour les partenaires",
+		"active":         "En activité",
+		"offer":          "Offre de services",
+		"convention":     "Convention",
+		"signatories":    "Signataires",
+		"title":          "Intitulé",
+		"signed_on":      "Signée le",
+		"starts_on":      "Début",
+		"ends_on":        "Fin",
+		"notice_months":  "Préavis (mois)",
+		"convention_id":  "Convention",
+		"number":         "Numéro",
+		"summary":        "Objet",
+		"structure_id":   "Structure",
+		"change":         "Changement",
+		"effective_on":   "À compter du",
+		"created_by":     "Enregistré par",
+		"voted_on":       "Date du vote",
+		"structure_ids":  "Structures désignées",
+		"partners":       "Partenaires de la convention",
+		"present":        "Partenaires présents",
+		"in_favour":      "Partenaires qui ont voté pour",
+		"result":         "Résultat",
+		"recorded_by":    "Enregistré par",
+		"email":          "Adresse électronique",
+		"display_name":   "Nom affiché",
+		"role":           "Rôle",
+		"since_date":     "Depuis le",
+		"priority":       "Priorité",
+		"public":         "Public",
+		"need":           "Besoin",
+		"disability":     "Situation de handicap",
+		"min_age":        "Âge minimum",
+		"max_age":        "Âge maximum",
+		"reason":         "Motif",
+		"updated_by":     "Modifié par",
+		"what":           "Service",
+		"how_to_reach":   "Comment la joindre",
+		"opening_hours":  "Horaires",
+		"delays":         "Délais",
+		"rules":          "Règles d'orientation",
+	},
+	VoteResult: {
+		"adopted":  "Adoptée",
+		"rejected": "Rejetée",
 	},
 	AmendmentChange: {
 		"join":  "Adhésion à la convention",

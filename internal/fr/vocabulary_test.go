@@ -31,7 +31,7 @@ var closedFields = map[string]string{
 	"outcome": fr.Outcome, "employment_status": fr.Employment, "contract_type": fr.Contract,
 	"qualification_level": fr.Qualification, "decision": fr.FundingStatus,
 	"publics": fr.Public, "role": fr.Role, "cep_model": fr.CEPModel, "change": fr.AmendmentChange,
-	"level": fr.Stage, "certification": fr.Certification,
+	"level": fr.Stage, "certification": fr.Certification, "entity": fr.AdminEntity,
 }
 
 // constGroups maps, per package folder, the name prefix of string constants to their
@@ -41,7 +41,7 @@ var constGroups = map[string]map[string]string{
 		"Outcome": fr.Outcome},
 	"internal/supervision": {"Reason": fr.StuckReason},
 	"internal/financing":   {"Status": fr.Eligibility, "Funder": fr.Funder, "Outcome": fr.RuleOutcome, "Action": fr.ActionType},
-	"models":               {"Role": fr.Role},
+	"models":               {"Role": fr.Role, "Vote": fr.VoteResult, "Change": fr.AmendmentChange},
 	"internal/store":       {"Entity": fr.AdminEntity},
 }
 
@@ -105,7 +105,7 @@ func TestEveryCodeHasALabel(t *testing.T) {
 	// The walk must have found each kind of list, or a rename has blinded it.
 	for _, v := range []string{fr.Stage, fr.Public, fr.Gender, fr.Channel, fr.Need, fr.DeclineReason, fr.Outcome, fr.HandoffStatus, fr.StuckReason,
 		fr.ActionType, fr.ActionStatus, fr.SessionMode, fr.Autonomy, fr.Maturity, fr.Funder, fr.FundingStatus, fr.Eligibility, fr.RuleOutcome,
-		fr.Notification, fr.Event, fr.Role, fr.Employment, fr.Contract, fr.Qualification, fr.Deadline, fr.AgeBand, fr.AdminEntity} {
+		fr.Notification, fr.Event, fr.Role, fr.Employment, fr.Contract, fr.Qualification, fr.Deadline, fr.AgeBand, fr.AdminEntity, fr.VoteResult, fr.AmendmentChange} {
 		if seen[v] == 0 {
 			t.Errorf("no code of vocabulary %q found in the code base: the scan no longer sees its list", v)
 		}

@@ -11,12 +11,15 @@ import (
 
 	"github.com/spro-cep/cep/internal/browsertest"
 	"github.com/spro-cep/cep/internal/directory"
+	"github.com/spro-cep/cep/models"
 )
 
 // TestConsoleAdministration: an admin creates a second territory from nothing (a form
-// refused field by field first), edits it, imports users from a CSV whose errors are
-// listed by line on a dry run (nothing written), then imports a clean file; the
-// administration journal shows the changes. Each page passes axe-core.
+// refused field by field first), edits it, adds a structure and sets its webhook (the
+// secret shown once), imports users from a CSV whose errors are listed by line on a
+// dry run (nothing written), then imports a clean file, renames a user and changes
+// their role; the administration journal shows the changes, then only the admin's
+// changes of users. Each page passes axe-core.
 func TestConsoleAdministration(t *testing.T) {
 	s, base, _ := consoleBase(t)
 	ctx := context.Background()
@@ -76,6 +79,25 @@ func TestConsoleAdministration(t *testing.T) {
 		t.Fatalf("after creating the structure: %s", w.path())
 	}
 	w.axe("structure")
+
+	// Its webhook: the signing secret is shown once, after the redirect, then never.
+	w.set("#webhook-url", "https://203.0.113.7/cep")
+	w.press(`form:has(input[name="part"][value="webhook"]) button[type="submit"]`)
+	w.expectAlert("success", "Webhook enregistré")
+	secret := w.text("#webhook-secret")
+	if st, err := dir.Structure(ctx, callerFor(t, s, admin), sid); err != nil || len(secret) != 64 || st.WebhookSecret != secret {
+		t.Errorf("the secret shown %q is not the one stored (%v)", secret, err)
+	}
+	w.axe("structure-webhook")
+	w.open("/administration/structures/" + sid)
+	if got := w.text("#webhook-etat"); w.text("#webhook-secret") != "" || !strings.Contains(got, "Un webhook est configuré") {
+		t.Errorf("the page after the secret was shown: %q", got)
+	}
+	w.press(`form:has(input[name="part"][value="webhook-remove"]) button[type="submit"]`)
+	w.expectAlert("success", "Webhook retiré")
+	if st, _ := dir.Structure(ctx, callerFor(t, s, admin), sid); st.WebhookURL != "" || st.WebhookSecret != "" {
+		t.Errorf("the webhook removed: %q", st.WebhookURL)
+	}
 
 	// The territory's convention, signed by the new structure, then an amendment by
 	// which it leaves on a date.
@@ -168,10 +190,66 @@ func TestConsoleAdministration(t *testing.T) {
 		t.Errorf("after the import, %d users %s", count, good)
 	}
 
+	// The imported user renamed and made coordinator from their page; an empty name
+	// is refused next to its field first.
+	var imported models.User
+	if err := s.app.Store.DB.Where("email = ?", good).Take(&imported).Error; err != nil {
+		t.Fatal(err)
+	}
+	edit := `form[action="/administration/utilisateurs/` + imported.ID + `"] button[type="submit"]`
+	w.press(`a.fr-btn[href="/administration/utilisateurs/` + imported.ID + `"]`)
+	if w.text("h1") != "Conseillère CIO" {
+		t.Fatalf("the user's page: %q", w.text("h1"))
+	}
+	w.axe("utilisateur")
+	w.b.Do(t, chromedp.Evaluate[chromedp.Void](`document.getElementById("edit-user-name").value = ""`)) // SetValue refuses ""
+	w.press(edit)
+	w.expectAlert("error", "Le formulaire contient des erreurs")
+	if got := w.text("#edit-user-name-erreur"); got != "Ce champ est obligatoire." {
+		t.Errorf("an empty name: %q", got)
+	}
+	w.b.Forget() // the 422
+	w.set("#edit-user-name", "Conseillère d'orientation, CIO")
+	w.set("#edit-user-role", "coordinator")
+	w.press(edit)
+	w.expectAlert("success", "Utilisateur modifié")
+	if got, err := dir.User(ctx, callerFor(t, s, admin), imported.ID); err != nil || got.DisplayName != "Conseillère d'orientation, CIO" ||
+		got.Role != models.RoleCoordinator || got.Email != good || deref(got.StructureID) != "cio-chartres" {
+		t.Errorf("the user as stored: %+v %v", got, err)
+	}
+
+	// The journal, filtered: the admin's changes of users, said in French.
 	w.open("/administration/journal")
-	if body := w.body(); !strings.Contains(body, "Territoire "+tid) || !strings.Contains(body, "Utilisateur") {
+	if body := w.body(); !strings.Contains(body, "Territoire « Bassin de vie de Dreux »") || !strings.Contains(body, "Utilisateur") {
 		t.Errorf("journal: %.800s", body)
 	}
 	w.axe("journal")
+	w.set("#journal-entity", "user")
+	w.set("#journal-actor", "admin")
+	w.set("#journal-from", today)
+	w.press(`form[action="/administration/journal"] button[type="submit"]`)
+	rows := browsertest.Eval[[]string](t, w.b, `Array.from(document.querySelectorAll("#journal tbody tr")).map(r => r.textContent.replace(/\s+/g, " ").trim())`)
+	found := false
+	for _, r := range rows {
+		if !strings.Contains(r, "Administration de la plateforme (Administration) Utilisateur") {
+			t.Errorf("the journal filtered on the admin's changes of users shows %q", r)
+		}
+		found = found || strings.Contains(r, "Utilisateur « Conseillère d'orientation, CIO » Bassin de vie de Chartres Modification "+
+			"Nom affiché : Conseillère CIO → Conseillère d'orientation, CIO Rôle : Conseiller → Coordination locale")
+	}
+	if !found {
+		t.Errorf("the journal filtered lacks the user's edit: %q", rows)
+	}
+	if got := browsertest.Eval[string](t, w.b, `location.search`); !strings.Contains(got, "entity=user") || !strings.Contains(got, "actor=admin") {
+		t.Errorf("the filters are not in the address: %q", got)
+	}
+	w.axe("journal-filtre")
 	w.b.NoPageErrors(t)
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }

@@ -161,7 +161,18 @@ func TestStructureWebhookConfiguration(t *testing.T) {
 	if got := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/structures/cio-chartres", token: s.token(t, cio)}); got.get("webhook_secret") != nil {
 		t.Fatalf("the webhook secret is shown again: %s", got.Raw)
 	}
+	// A new secret in place, for those who set the webhook.
+	reset := map[string]any{"reset_webhook_secret": true}
+	problemOf(t, s.do(t, call{method: "PATCH", path: "/api/v1/structures/cio-chartres", token: s.token(t, cio), body: reset}), http.StatusForbidden)
+	again := s.must(t, http.StatusOK, call{method: "PATCH", path: "/api/v1/structures/cio-chartres", token: s.token(t, coordinator), body: reset})
+	if again.get("webhook_configured") != true || len(again.str("webhook_secret")) != 64 || again.str("webhook_secret") == r.str("webhook_secret") {
+		t.Fatalf("reset = %s", again.Raw)
+	}
 	s.must(t, http.StatusOK, call{method: "PATCH", path: "/api/v1/structures/cio-chartres", token: s.token(t, admin), body: map[string]any{"webhook_url": ""}})
+	p = problemOf(t, s.do(t, call{method: "PATCH", path: "/api/v1/structures/cio-chartres", token: s.token(t, admin), body: reset}), http.StatusBadRequest)
+	if f := fieldsOf(p); len(f) != 1 || f[0] != "reset_webhook_secret" {
+		t.Fatalf("a reset without a webhook: fields = %v", f)
+	}
 	if got := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/structures/cio-chartres", token: s.token(t, cio)}); got.get("webhook_configured") != false {
 		t.Fatalf("webhook not removed: %s", got.Raw)
 	}

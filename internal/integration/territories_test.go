@@ -356,6 +356,23 @@ func TestSecondNetworkFromNothing(t *testing.T) {
 		t.Errorf("coordinator's trail = %.300s", r.Raw)
 	}
 	problemOf(t, s.do(t, call{method: "GET", path: "/api/v1/admin/audit?territory_id=chartres", token: n.coord}), http.StatusForbidden)
+	// The trail's filters: the admin's changes of structures today, named.
+	mine := s.must(t, http.StatusOK, call{method: "GET", path: "/api/v1/admin/audit?territory_id=dreux&entity=structure&actor=admin&from=" + today + "&to=" + today, token: n.admin})
+	items := mine.get("items").([]any)
+	if len(items) == 0 {
+		t.Fatalf("the admin's changes of structures today: %.300s", mine.Raw)
+	}
+	for _, it := range items {
+		m := it.(map[string]any)
+		if m["entity"] != "structure" || m["user_id"] != "admin" || m["user_name"] != "Administration de la plateforme" || m["entity_name"] == nil {
+			t.Errorf("filtered entry = %v", m)
+		}
+	}
+	for q, field := range map[string]string{"entity=case": "entity", "from=30/11/2026": "from", "from=" + today + "&to=2020-01-01": "to"} {
+		if f := fieldsOf(problemOf(t, s.do(t, call{method: "GET", path: "/api/v1/admin/audit?" + q, token: n.admin}), http.StatusBadRequest)); len(f) != 1 || f[0] != field {
+			t.Errorf("%s: fields %v, want %s", q, f, field)
+		}
+	}
 	problemOf(t, s.do(t, call{method: "GET", path: "/api/v1/admin/audit", token: n.pe}), http.StatusForbidden)
 }
 
