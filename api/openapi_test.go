@@ -380,6 +380,7 @@ func TestResponseSchemasMatchOutputTypes(t *testing.T) {
 	f.Explanation = append(f.Explanation, financing.Explanation{Rule: "decision." + f.Funder, Version: "2025-03-04",
 		Inputs: map[string]any{"decision": "refused", "granted_eur": 0}, Outcome: workflows.FundingRefused, Reason: "r"})
 	recomputed := planJSON(plan, "system")
+	estimate := 1500.0
 
 	for _, tc := range []struct {
 		schema string
@@ -424,8 +425,13 @@ func TestResponseSchemasMatchOutputTypes(t *testing.T) {
 			CEPModel: "2014", StageLabel: "Niveau 3", ModelSource: "arrêté du 16 juillet 2014",
 			Needs: []string{}, Competences: []workflows.Competence{}, ActionPlan: []workflows.Action{action}, PlanRevision: 1,
 			TotalCostEUR: 1200.5, Sessions: []workflows.Session{}, Financing: &financingSynthesis{Revision: 2, Shortfall: true,
-				TotalFundedEUR: 600.5, TotalLeftToPayEUR: 600, Lines: []financingLine{{ActionID: "a1", Funder: "cpf",
-					FunderName: "Compte personnel de formation (Mon Compte Formation)", Status: "eligible", AmountEUR: 600.5}}}}},
+				ShortfallReasons: []string{"Action « t » : reste à charge de 600,00 €"},
+				TotalFundedEUR:   600.5, TotalLeftToPayEUR: 600, Lines: []financingLine{{ActionID: "a1", Funder: "cpf",
+					FunderName: "Compte personnel de formation (Mon Compte Formation)", Status: "eligible", AmountEUR: 600.5,
+					Conditions: []string{"c"}}},
+				Income: []cases.IncomeSynthesisLine{{ActionID: "a1", ActionTitle: "t", Kind: "ptp_salary", Name: "n", Status: "needs_information",
+					MonthlyEstimateEUR: &estimate, Conditions: []string{}}, {ActionID: "a1", Kind: "aref", Name: "n", Status: "eligible",
+					Conditions: []string{"c"}}}}}},
 		{"Notification", notificationJSON{ID: "n2", CaseID: full.ID, Kind: workflows.NotifyFinancingShortfall, RecipientTerritoryID: "t1",
 			RecipientRole: "coordinator", Payload: `{"revision":2,"left_to_pay_eur":600}`, CreatedAt: now}},
 		{"Notification", notificationJSON{ID: "n3", CaseID: full.ID, Kind: workflows.NotifyFunding, RecipientStructureID: "s1",

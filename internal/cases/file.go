@@ -10,8 +10,9 @@ import (
 	"github.com/spro-cep/cep/workflows"
 )
 
-// FinancingLine is what one funder pays for one action. FunderName is the name the
-// plan gives the funder (a scheme's name comes from its file, not from a vocabulary).
+// FinancingLine is what one funder pays for one action, and on what conditions.
+// FunderName is the name the plan gives the funder (a scheme's name comes from its
+// file, not from a vocabulary).
 type FinancingLine struct {
 	ActionID    string  `json:"action_id"`
 	ActionTitle string  `json:"action_title"`
@@ -19,16 +20,36 @@ type FinancingLine struct {
 	FunderName  string  `json:"funder_name"`
 	Status      string  `json:"status"`
 	AmountEUR   float64 `json:"amount_eur"`
+	// Conditions are the funder's conditions in French, as the plan gives them.
+	Conditions []string `json:"conditions"`
 }
 
-// FinancingSynthesis summarises the latest plan: who pays what, and what is left to
-// the person.
+// IncomeSynthesisLine is one source of income of the person during a training
+// action, as the plan evaluates it: name and conditions in French, a gross monthly
+// estimate when the facts allow one.
+type IncomeSynthesisLine struct {
+	ActionID           string   `json:"action_id"`
+	ActionTitle        string   `json:"action_title"`
+	Kind               string   `json:"kind"`
+	Name               string   `json:"name"`
+	Status             string   `json:"status"`
+	MonthlyEstimateEUR *float64 `json:"monthly_estimate_eur,omitempty"`
+	Conditions         []string `json:"conditions"`
+}
+
+// FinancingSynthesis summarises the latest plan: who pays what and on what
+// conditions, what is left to the person and why it falls short, and what the person
+// lives on during a training.
 type FinancingSynthesis struct {
 	Revision          int             `json:"revision"`
 	Shortfall         bool            `json:"shortfall"`
+	ShortfallReasons  []string        `json:"shortfall_reasons"`
 	TotalFundedEUR    float64         `json:"total_funded_eur"`
 	TotalLeftToPayEUR float64         `json:"total_left_to_pay_eur"`
 	Lines             []FinancingLine `json:"lines"`
+	// Income lists each training action's income lines (plans computed before the
+	// plans evaluated income have none).
+	Income []IncomeSynthesisLine `json:"income"`
 }
 
 // Synthesis is the document that closes levels 2 and 3.
@@ -72,14 +93,19 @@ func (s *Service) financingSynthesis(ctx context.Context, caseID string, actions
 	if err := json.Unmarshal([]byte(fp.Plan), &plan); err != nil {
 		return nil, err
 	}
-	out := &FinancingSynthesis{Revision: fp.Revision, Shortfall: fp.Shortfall, TotalFundedEUR: plan.TotalFundedEUR,
-		TotalLeftToPayEUR: plan.TotalLeftToPayEUR, Lines: []FinancingLine{}}
+	out := &FinancingSynthesis{Revision: fp.Revision, Shortfall: fp.Shortfall, ShortfallReasons: nonNil(plan.ShortfallReasons),
+		TotalFundedEUR: plan.TotalFundedEUR, TotalLeftToPayEUR: plan.TotalLeftToPayEUR, Lines: []FinancingLine{},
+		Income: []IncomeSynthesisLine{}}
 	for _, ap := range plan.Actions {
 		for _, f := range ap.Funders {
 			if f.AmountEUR > 0 {
 				out.Lines = append(out.Lines, FinancingLine{ActionID: ap.ActionID, ActionTitle: titles[ap.ActionID], Funder: f.Funder,
-					FunderName: f.Name, Status: f.Status, AmountEUR: f.AmountEUR})
+					FunderName: f.Name, Status: f.Status, AmountEUR: f.AmountEUR, Conditions: nonNil(f.Conditions)})
 			}
+		}
+		for _, l := range ap.Income {
+			out.Income = append(out.Income, IncomeSynthesisLine{ActionID: ap.ActionID, ActionTitle: titles[ap.ActionID], Kind: l.Kind,
+				Name: l.Name, Status: l.Status, MonthlyEstimateEUR: l.MonthlyEstimateEUR, Conditions: nonNil(l.Conditions)})
 		}
 	}
 	return out, nil
@@ -354,4 +380,12 @@ func (s *Service) Inbox(ctx context.Context, c Caller) ([]InboxItem, error) {
 		ids = append(ids, h.CaseID)
 	}
 	return out, s.auditRead(ctx, c, "handoffs.inbox", ids...)
+}
+
+// nonNil makes an absent list an empty one: the synthesis always gives its lists.
+func nonNil(list []string) []string {
+	if list == nil {
+		return []string{}
+	}
+	return list
 }

@@ -50,8 +50,10 @@ type caseData struct {
 	// FunderNames are the names the latest plan gives its funders, for the funding
 	// requests (which keep only the funder's code).
 	FunderNames map[string]string
-	Vocab       map[string][]fr.Option
-	MayAudit    bool
+	// Financing is the latest financing plan as the page shows it (nil: none yet).
+	Financing *financingView
+	Vocab     map[string][]fr.Option
+	MayAudit  bool
 }
 
 func levelOf(stage string) int {
@@ -121,19 +123,7 @@ func (c *Console) showCase(w http.ResponseWriter, r *http.Request, status int, f
 		sort.Slice(d.Territory, func(i, j int) bool { return d.Territory[i].Label < d.Territory[j].Label })
 	}
 	d.Timeline = timeline(file)
-	d.FunderNames = map[string]string{}
-	if p := file.FinancingPlan; p != nil {
-		seen := map[string]bool{}
-		for _, a := range p.Plan.Actions {
-			for _, fu := range a.Funders {
-				d.FunderNames[fu.Funder] = fu.Name
-				if !seen[fu.Funder] && fu.Status == "eligible" {
-					seen[fu.Funder] = true
-					d.Funders = append(d.Funders, fr.Option{Code: fu.Funder, Label: fr.FunderName(fu.Funder, fu.Name)})
-				}
-			}
-		}
-	}
+	d.financing()
 	v := cases.Vocab()
 	d.Vocab = map[string][]fr.Option{
 		"decline": fr.Options(fr.DeclineReason, v.DeclineReasons), "outcome": fr.Options(fr.Outcome, v.CloseOutcomes),
@@ -154,6 +144,25 @@ func (c *Console) showCase(w http.ResponseWriter, r *http.Request, status int, f
 		p.Alerts = []alert{ref.Alert}
 	}
 	c.render(w, r, status, "dossier", p)
+}
+
+// financing lays out the latest financing plan, names its funders for the funding
+// requests (which keep only the funder's code) and lists those a request may go to.
+func (d *caseData) financing() {
+	d.FunderNames = map[string]string{}
+	d.Financing = newFinancingView(d.File.FinancingPlan, d.File.Case.Actions, d.File.Case.FinancingAlert, d.Now)
+	if p := d.File.FinancingPlan; p != nil {
+		seen := map[string]bool{}
+		for _, a := range p.Plan.Actions {
+			for _, fu := range a.Funders {
+				d.FunderNames[fu.Funder] = fu.Name
+				if !seen[fu.Funder] && fu.Status == "eligible" {
+					seen[fu.Funder] = true
+					d.Funders = append(d.Funders, fr.Option{Code: fu.Funder, Label: fr.FunderName(fu.Funder, fu.Name)})
+				}
+			}
+		}
+	}
 }
 
 // prefill puts the current project and situation in their forms, so an adviser edits

@@ -18,8 +18,9 @@ import (
 //go:embed templates/*.html
 var templateFiles embed.FS
 
-// layoutFiles are shared by every page; each other file is one page.
-var layoutFiles = map[string]bool{"layout.html": true, "partials.html": true}
+// layoutFiles are shared by every page (the layout and the parts several pages or a
+// long page use); each other file is one page.
+var layoutFiles = map[string]bool{"layout.html": true, "partials.html": true, "financement.html": true}
 
 // views holds every page, parsed and checked once at start-up: a template error stops
 // the process before it serves anything.

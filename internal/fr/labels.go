@@ -32,9 +32,12 @@ const (
 	FundingStatus = "funding_status"
 	Eligibility   = "eligibility"
 	RuleOutcome   = "rule_outcome"
-	Notification  = "notification"
-	Event         = "event"
-	Role          = "role"
+	// Income is a kind of income during a training action (a financing plan's
+	// income lines); a line also carries its own name.
+	Income       = "income_kind"
+	Notification = "notification"
+	Event        = "event"
+	Role         = "role"
 	// CEPModel is a territory's CEP model; AmendmentChange what an amendment does.
 	CEPModel        = "cep_model"
 	Certification   = "certification"
@@ -196,6 +199,13 @@ var vocabularies = map[string]map[string]string{
 		// whose outcome is the request's status.
 		"refused":           "Demande refusée par le financeur",
 		"partially_granted": "Demande accordée en partie par le financeur",
+	},
+	Income: {
+		"salary":              "Salaire (le contrat de travail continue)",
+		"ptp_salary":          "Salaire maintenu pendant le projet de transition professionnelle",
+		"aref":                "Allocation chômage maintenue pendant la formation (AREF)",
+		"region_pay":          "Rémunération de la Région pour les stagiaires",
+		"resignation_benefit": "Allocation chômage après une démission pour reconversion",
 	},
 	Notification: {
 		"handoff_requested":        "Nouvelle orientation reçue",
@@ -474,4 +484,13 @@ func Codes(vocabulary string) []string {
 	}
 	sort.Slice(out, func(i, j int) bool { return v[out[i]] < v[out[j]] })
 	return out
+}
+
+// IncomeName names an income line of a financing plan: the name the plan gives it,
+// else the label of its kind.
+func IncomeName(kind, name string) string {
+	if name != "" {
+		return name
+	}
+	return Label(Income, kind)
 }

@@ -28,3 +28,12 @@ func TestFunderLabel(t *testing.T) {
 		}
 	}
 }
+
+func TestIncomeName(t *testing.T) {
+	if got := IncomeName("aref", ""); got != "Allocation chômage maintenue pendant la formation (AREF)" {
+		t.Errorf("IncomeName(aref, \"\") = %q", got)
+	}
+	if got := IncomeName("aref", "ARE maintenue en AREF pendant la formation"); got != "ARE maintenue en AREF pendant la formation" {
+		t.Errorf("IncomeName keeps the plan's name: got %q", got)
+	}
+}

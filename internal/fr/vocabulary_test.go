@@ -40,9 +40,10 @@ var constGroups = map[string]map[string]string{
 	"workflows": {"Stage": fr.Stage, "Handoff": fr.HandoffStatus, "Notify": fr.Notification, "Funding": fr.FundingStatus,
 		"Outcome": fr.Outcome},
 	"internal/supervision": {"Reason": fr.StuckReason},
-	"internal/financing":   {"Status": fr.Eligibility, "Funder": fr.Funder, "Outcome": fr.RuleOutcome, "Action": fr.ActionType},
-	"models":               {"Role": fr.Role, "Vote": fr.VoteResult, "Change": fr.AmendmentChange},
-	"internal/store":       {"Entity": fr.AdminEntity},
+	"internal/financing": {"Status": fr.Eligibility, "Funder": fr.Funder, "Outcome": fr.RuleOutcome, "Action": fr.ActionType,
+		"Income": fr.Income},
+	"models":         {"Role": fr.Role, "Vote": fr.VoteResult, "Change": fr.AmendmentChange},
+	"internal/store": {"Entity": fr.AdminEntity},
 }
 
 var codePattern = regexp.MustCompile(`^[a-z0-9_]+$`)
@@ -105,7 +106,7 @@ func TestEveryCodeHasALabel(t *testing.T) {
 	// The walk must have found each kind of list, or a rename has blinded it.
 	for _, v := range []string{fr.Stage, fr.Public, fr.Gender, fr.Channel, fr.Need, fr.DeclineReason, fr.Outcome, fr.HandoffStatus, fr.StuckReason,
 		fr.ActionType, fr.ActionStatus, fr.SessionMode, fr.Autonomy, fr.Maturity, fr.Funder, fr.FundingStatus, fr.Eligibility, fr.RuleOutcome,
-		fr.Notification, fr.Event, fr.Role, fr.Employment, fr.Contract, fr.Qualification, fr.Deadline, fr.AgeBand, fr.AdminEntity, fr.VoteResult, fr.AmendmentChange} {
+		fr.Income, fr.Notification, fr.Event, fr.Role, fr.Employment, fr.Contract, fr.Qualification, fr.Deadline, fr.AgeBand, fr.AdminEntity, fr.VoteResult, fr.AmendmentChange} {
 		if seen[v] == 0 {
 			t.Errorf("no code of vocabulary %q found in the code base: the scan no longer sees its list", v)
 		}

@@ -241,22 +241,38 @@ func TestConsoleCaseJourney(t *testing.T) {
 	if !strings.Contains(w.body(), "4\u202f500,00\u00a0€") {
 		t.Errorf("the action's cost is not shown the French way")
 	}
+	// First ten months in the company only: the PTP cannot be confirmed, the CPF pays
+	// its balance and the rest falls to the person. The plan falls short, and the
+	// warning says why.
 	w.set("#sit-employment", "employed")
 	w.set("#sit-contract", "cdi")
-	w.set("#sit-seniority", "120")
-	w.set("#sit-seniority-employer", "60")
+	w.set("#sit-seniority", "10")
+	w.set("#sit-seniority-employer", "10")
 	w.set("#sit-cpf", "1500")
 	w.press(`form[action$="/situation"] button`)
 	w.expectAlert("success", "Situation enregistrée")
 	w.press(`form[action$="/financement"] button`)
 	w.expectAlert("success", "Plan de financement calculé")
+	if got := w.text("#financement-alerte.fr-alert--warning"); !strings.Contains(got, "Financement insuffisant") ||
+		!strings.Contains(got, "Diplôme d'État d'aide-soignant » : reste à charge de") ||
+		!strings.Contains(got, "au-delà du seuil d'alerte de 500,00\u00a0€") || !strings.Contains(got, "La coordination a été prévenue") {
+		t.Errorf("the shortfall warning reads %q", got)
+	}
+	w.axe("dossier-financement-insuffisant")
+	// Ten years as an employee, five in the company: the PTP takes the rest.
+	w.set("#sit-seniority", "120")
+	w.set("#sit-seniority-employer", "60")
+	w.press(`form[action$="/situation"] button`)
+	w.expectAlert("success", "Situation enregistrée")
+	w.press(`form[action$="/financement"] button`)
+	w.expectAlert("success", "Plan de financement calculé")
+	if got := w.text("#financement-alerte"); got != "" {
+		t.Errorf("the plan is funded and still warns: %q", got)
+	}
 	if !strings.Contains(w.body(), "Plan de financement") || !strings.Contains(w.body(), "Compte personnel de formation") {
 		t.Errorf("the financing plan is not shown: %.2000s", w.body())
 	}
-	// The rules' explanations read in French, amounts the French way.
-	if !strings.Contains(w.body(), "Solde CPF utilisable : 1\u202f500,00\u00a0€") {
-		t.Errorf("the CPF balance step is not explained in French: %.3000s", w.body())
-	}
+	checkFinancingDetail(t, w)
 	// A funding request to the CPF, then its filing recorded.
 	w.set("#funding-funder", "cpf")
 	w.press(`form[action$="/financements"] button`)
@@ -276,6 +292,10 @@ func TestConsoleCaseJourney(t *testing.T) {
 	if !strings.Contains(w.body(), "Document de synthèse") || !strings.Contains(w.body(), "Aide-soignante") ||
 		!strings.Contains(w.body(), "née le 12 avril 1990") {
 		t.Errorf("synthesis: %.1500s", w.body())
+	}
+	if got := w.text(".cep-document"); !strings.Contains(got, "L'action doit figurer sur Mon Compte Formation") ||
+		!strings.Contains(got, "Revenus pendant la formation") || !strings.Contains(got, "Salaire (le contrat de travail continue)") {
+		t.Errorf("the synthesis lacks the funders' conditions or the income during the training: %.3000s", got)
 	}
 	w.axe("synthese")
 	pdf := browsertest.Get(t, w.b, chromedp.PrintToPDF())

@@ -31,6 +31,7 @@ func Funcs() template.FuncMap {
 	return template.FuncMap{
 		"label":    fr.Label,
 		"funder":   fr.FunderName,
+		"income":   fr.IncomeName,
 		"date":     fr.Date,
 		"datetime": fr.DateTime,
 		"day":      fr.DayString,

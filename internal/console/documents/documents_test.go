@@ -123,3 +123,39 @@ func TestExportSpeaksFrench(t *testing.T) {
 		}
 	}
 }
+
+// TestSynthesisExplainsTheFinancing: the synthesis gives, in French, each funder's
+// conditions, why the plan falls short and what the person lives on during the
+// training, with the estimate the French way; no code reaches the page.
+func TestSynthesisExplainsTheFinancing(t *testing.T) {
+	salary := 2000.0
+	var buf bytes.Buffer
+	err := WriteSynthesis(&buf, SynthesisData{Synthesis: cases.Synthesis{Stage: "implementation", StructureName: "Pôle emploi, agence de Chartres",
+		Financing: &cases.FinancingSynthesis{Revision: 2, Shortfall: true, TotalFundedEUR: 1500, TotalLeftToPayEUR: 3000,
+			ShortfallReasons: []string{"Action « DEAS » : reste à charge de 3\u202f000,00\u00a0€, au-delà du seuil d'alerte de 0,00\u00a0€"},
+			Lines: []cases.FinancingLine{{ActionID: "a1", ActionTitle: "DEAS", Funder: "cpf", Status: "eligible", AmountEUR: 1500,
+				Conditions: []string{"L'action doit figurer sur Mon Compte Formation"}}},
+			Income: []cases.IncomeSynthesisLine{
+				{ActionID: "a1", ActionTitle: "DEAS", Kind: "ptp_salary", Name: "Salaire maintenu pendant le PTP", Status: "needs_information",
+					MonthlyEstimateEUR: &salary, Conditions: []string{"Sous réserve de la décision de la commission et de l'assiduité"}},
+				{ActionID: "a1", ActionTitle: "DEAS", Kind: "aref", Status: "not_eligible", Conditions: []string{}},
+			}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := buf.String()
+	for _, want := range []string{"Ce qui reste à financer et pourquoi", "Action « DEAS » : reste à charge de 3\u202f000,00\u00a0€",
+		"<li>L&#39;action doit figurer sur Mon Compte Formation</li>", "Revenus pendant la formation", "Salaire maintenu pendant le PTP",
+		"2\u202f000,00\u00a0€ par mois", "Sous réserve de la décision de la commission et de l&#39;assiduité", "Informations manquantes",
+		// A line without a name is named by its kind.
+		"Allocation chômage maintenue pendant la formation (AREF)", "non estimée", "Non éligible"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("synthesis lacks %q", want)
+		}
+	}
+	for _, raw := range []string{">ptp_salary<", ">aref<", ">needs_information<", ">not_eligible<", "code inconnu"} {
+		if strings.Contains(s, raw) {
+			t.Errorf("synthesis shows the raw code %s", raw)
+		}
+	}
+}
