@@ -31,7 +31,7 @@ var closedFields = map[string]string{
 	"outcome": fr.Outcome, "employment_status": fr.Employment, "contract_type": fr.Contract,
 	"qualification_level": fr.Qualification, "decision": fr.FundingStatus,
 	"publics": fr.Public, "role": fr.Role, "cep_model": fr.CEPModel, "change": fr.AmendmentChange,
-	"level": fr.Stage, "certification": fr.Certification,
+	"level": fr.Stage, "certification": fr.Certification, "licence_group": fr.LicenceGroup,
 }
 
 // constGroups maps, per package folder, the name prefix of string constants to their
@@ -40,9 +40,10 @@ var constGroups = map[string]map[string]string{
 	"workflows": {"Stage": fr.Stage, "Handoff": fr.HandoffStatus, "Notify": fr.Notification, "Funding": fr.FundingStatus,
 		"Outcome": fr.Outcome},
 	"internal/supervision": {"Reason": fr.StuckReason},
-	"internal/financing":   {"Status": fr.Eligibility, "Funder": fr.Funder, "Outcome": fr.RuleOutcome, "Action": fr.ActionType},
-	"models":               {"Role": fr.Role},
-	"internal/store":       {"Entity": fr.AdminEntity},
+	"internal/financing": {"Status": fr.Eligibility, "Funder": fr.Funder, "Outcome": fr.RuleOutcome, "Action": fr.ActionType,
+		"LicenceGroup": fr.LicenceGroup},
+	"models":         {"Role": fr.Role},
+	"internal/store": {"Entity": fr.AdminEntity},
 }
 
 var codePattern = regexp.MustCompile(`^[a-z0-9_]+$`)
