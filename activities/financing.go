@@ -3,11 +3,13 @@ package activities
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/spro-cep/cep/internal/financing"
@@ -19,16 +21,21 @@ import (
 // ComputeFinancingPlan runs the funders' rules over the action plan and then applies
 // the funders' decisions already known: a refusal removes that funder's share and a
 // partial grant caps it, so what the person is left to pay shows at once.
-func (a *Activities) ComputeFinancingPlan(_ context.Context, in workflows.ComputeFinancingInput) (workflows.ComputedFinancing, error) {
+func (a *Activities) ComputeFinancingPlan(ctx context.Context, in workflows.ComputeFinancingInput) (workflows.ComputedFinancing, error) {
 	actions := make([]financing.Action, 0, len(in.Actions))
 	for _, x := range in.Actions {
 		if x.Status == "cancelled" {
 			continue // nothing to pay for
 		}
 		actions = append(actions, financing.Action{ID: x.ID, Type: x.Type, Title: x.Title, StartDate: x.StartDate,
-			EndDate: x.EndDate, Hours: x.Hours, CostEUR: x.CostEUR, Certification: x.Certification})
+			EndDate: x.EndDate, Hours: x.Hours, CostEUR: x.CostEUR, Certification: x.Certification, LicenceGroup: x.LicenceGroup})
 	}
-	opts := financing.Options{Today: in.Today, ShortfallThresholdEUR: a.ShortfallThresholdEUR, Schemes: a.Schemes, Income: true}
+	operator, err := a.caseOperator(ctx, in.CaseID)
+	if err != nil {
+		return workflows.ComputedFinancing{}, err
+	}
+	opts := financing.Options{Today: in.Today, ShortfallThresholdEUR: a.ShortfallThresholdEUR, Schemes: a.Schemes, Income: true,
+		Operator: operator}
 	if in.Facts != nil {
 		opts.Facts = *in.Facts
 	}
@@ -48,6 +55,35 @@ func (a *Activities) ComputeFinancingPlan(_ context.Context, in workflows.Comput
 	}
 	return workflows.ComputedFinancing{Plan: m, Shortfall: plan.Shortfall, LeftToPayEUR: plan.TotalLeftToPayEUR,
 		Reasons: plan.ShortfallReasons}, nil
+}
+
+// caseOperator reads the structure holding the case (the case row's structure, as
+// last projected), for the rules that depend on who delivers the CEP: a
+// résignation-reconversion needs the CEP of APEC, Cap emploi or the regional
+// operator. Nil (unknown) without a store, or when the case or its structure is
+// not found; a database failure is an error, so the activity retries rather than
+// answer "unknown".
+func (a *Activities) caseOperator(ctx context.Context, caseID string) (*financing.Operator, error) {
+	if a.Store == nil || caseID == "" {
+		return nil, nil
+	}
+	var c models.Case
+	err := a.Store.DB.WithContext(ctx).Select("structure_id").Where("id = ?", caseID).Take(&c).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("financing: the case's structure: %w", err)
+	}
+	var st models.Structure
+	err = a.Store.DB.WithContext(ctx).Select("network", "cep_operator").Where("id = ?", c.StructureID).Take(&st).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("financing: the case's structure: %w", err)
+	}
+	return &financing.Operator{Network: st.Network, CEPOperator: st.CEPOperator}, nil
 }
 
 // applyDecisions brings funders' answers into a computed plan. A refused or partly

@@ -3,6 +3,8 @@ package activities
 import (
 	"context"
 	"encoding/json"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -125,5 +127,64 @@ func TestComputeFinancingPlanPassesCertificationAndFacts(t *testing.T) {
 	}
 	if dl := cpf(1).Deadlines; len(dl) != 2 || dl[0].Date != "2026-04-02" {
 		t.Errorf("working-time deadlines = %+v (the facts must reach the rules)", dl)
+	}
+}
+
+// The activity reads the structure holding the case: a résignation-reconversion needs
+// the CEP of APEC, Cap emploi or the regional operator (ideo.bretagne.bzh), so a case
+// at Pôle emploi is told it cannot be that CEP and a case at the APEC that it is. A
+// licence's group reaches the rules: a heavy licence is not capped (LFI 2026 concerns
+// the light group only).
+func TestComputeFinancingPlanReadsTheCaseOperator(t *testing.T) {
+	a := newActivities(t)
+	ctx := context.Background()
+	employed, cdi, balance, topUp, days := "employed", "cdi", 5000.0, true, 1400
+	cep := func(caseID, structureID string) (financing.Explanation, []string) {
+		p := projection(1, workflows.StageCounselling)
+		p.Case.ID, p.Case.StructureID = caseID, structureID
+		if err := a.ProjectCase(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		in := workflows.ComputeFinancingInput{CaseID: p.Case.ID, Revision: 1, Today: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC),
+			Situation: financing.Situation{EmploymentStatus: &employed, ContractType: &cdi, CPFBalanceEUR: &balance, EmployerTopUp: &topUp},
+			Facts:     &financing.Facts{DaysWorkedLast60Months: &days},
+			Actions: []workflows.Action{
+				{ID: "t1", Type: "training", Certification: "rncp", StartDate: "2026-09-01", EndDate: "2027-06-30", CostEUR: 6000, Status: "planned"},
+				{ID: "d1", Type: "driving_licence", LicenceGroup: "heavy", StartDate: "2026-06-01", CostEUR: 3500, Status: "planned"},
+			}}
+		out, err := a.ComputeFinancingPlan(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := json.Marshal(out.Plan)
+		var plan financing.Plan
+		if err := json.Unmarshal(raw, &plan); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range plan.Actions[1].Funders {
+			if f.Funder == "cpf" && (f.Status != financing.StatusEligible || f.MaxAmountEUR != 3500) {
+				t.Errorf("heavy licence CPF = %s %v, want eligible 3500 (not capped)", f.Status, f.MaxAmountEUR)
+			}
+		}
+		for _, f := range plan.Actions[0].Funders {
+			if f.Funder != financing.FunderResignation {
+				continue
+			}
+			for _, e := range f.Explanation {
+				if e.Rule == "resignation_reconversion.cep" {
+					return e, f.Conditions
+				}
+			}
+		}
+		t.Fatalf("no CEP step for %s: %s", structureID, raw)
+		return financing.Explanation{}, nil
+	}
+	if e, conds := cep("00000000-0000-4000-8000-000000000001", "pole-emploi-chartres"); e.Outcome != financing.OutcomeFailed ||
+		!slices.ContainsFunc(conds, func(c string) bool { return strings.Contains(c, "(Pôle emploi) ne peut pas être ce CEP") }) {
+		t.Errorf("case at Pôle emploi: %+v %q", e, conds)
+	}
+	if e, conds := cep("00000000-0000-4000-8000-000000000002", "apec-centre"); e.Outcome != financing.OutcomePassed ||
+		!slices.ContainsFunc(conds, func(c string) bool { return strings.Contains(c, "ce dossier (APEC) est ce CEP") }) {
+		t.Errorf("case at the APEC: %+v %q", e, conds)
 	}
 }

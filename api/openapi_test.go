@@ -308,13 +308,15 @@ func TestResponseSchemasMatchOutputTypes(t *testing.T) {
 		Competences: []workflows.Competence{{Label: "Hygiene", Transferable: true}}, UpdatedAt: now, UpdatedBy: "u1"}
 	action := workflows.Action{ID: "a1", Type: "training", Title: "CAP", Provider: "GRETA", StartDate: "2025-04-01",
 		EndDate: "2025-06-30", Hours: &hours, CostEUR: 1200.5, Status: "planned", Notes: []string{"n"}, Certification: "rncp"}
+	licence := workflows.Action{ID: "a2", Type: "driving_licence", Title: "Permis C", StartDate: "2026-04-01", CostEUR: 3500,
+		Status: "planned", LicenceGroup: "heavy"}
 	session := workflows.Session{ID: "x1", Date: "2025-03-04", DurationMinutes: 60, Mode: "video", Summary: "s", AdviserID: "u1", Stage: "counselling"}
 	ben := &beneficiaryJSON{FirstName: "A", LastName: "B", BirthDate: "1990-01-02", Gender: "female", Email: "a@b.fr",
 		Phone: "0600000000", PostalCode: "28000", Public: "jobseeker", DisabilityRecognized: new(true)}
 	full := caseJSON{ID: "1b4e28ba-2fa1-41d2-883f-0016d3cca427", Stage: workflows.StageHandoff, Paused: true, PausedAt: &now,
 		CEPModel: "2014", StageLabel: workflows.StageLabel("2014", workflows.StageHandoff),
 		PauseReason: "p", Escalated: true, StructureID: "s1", TerritoryID: "t1", ReferentAdviserID: str("u1"), Handoff: handoff,
-		Project: project, Actions: []workflows.Action{action}, PlanRevision: 1, SessionsCount: 2, Channel: "phone", Request: "r",
+		Project: project, Actions: []workflows.Action{action, licence}, PlanRevision: 1, SessionsCount: 2, Channel: "phone", Request: "r",
 		Needs: []string{"training"}, Consent: consentJSON{DataSharing: true}, Outcome: str("withdrawn"), CloseNote: "c",
 		Deadlines: []workflows.Deadline{{Kind: "handoff_expiry", DueAt: later}}, DueAt: &later, CreatedBy: "u1", CreatedAt: now,
 		UpdatedAt: now, ClosedAt: &later, LastActivityAt: now, Version: 3, Beneficiary: ben, Access: cases.SightHolder}
@@ -356,6 +358,7 @@ func TestResponseSchemasMatchOutputTypes(t *testing.T) {
 		{ID: "a3", Type: "job_search", StartDate: "2025-05-01", CostEUR: 0},
 		{ID: "a4", Type: "bilan_competences", StartDate: "2026-04-01", CostEUR: 2000},
 		{ID: "a5", Type: "driving_licence", StartDate: "2026-04-01", CostEUR: 1200},
+		{ID: "a7", Type: "driving_licence", LicenceGroup: "heavy", StartDate: "2026-04-01", CostEUR: 3500},
 		{ID: "a6", Type: "training", Certification: "rs", StartDate: "2026-09-01", EndDate: "2026-12-15", CostEUR: 1800},
 	}, 2, financing.Options{Today: now, Schemes: schemes, ShortfallThresholdEUR: 500, Income: true, Facts: full.Situation.Facts})
 	// planJSON is what respondPlan answers: the stored plan and the row's columns.

@@ -219,6 +219,10 @@ type Action struct {
 	// Certification of a training (rncp, rs, clea): the 2026 CPF ceilings depend on it.
 	// Optional, so actions recorded before it decode unchanged.
 	Certification string `json:"certification,omitempty"`
+	// LicenceGroup of a driving licence (light, heavy; empty means light): the 2026
+	// CPF restriction and ceiling concern the light group only. Optional like
+	// Certification; the workflow only carries it.
+	LicenceGroup string `json:"licence_group,omitempty"`
 }
 
 // Session is a counselling or support appointment.

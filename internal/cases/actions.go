@@ -236,8 +236,12 @@ func (in ActionInput) toAction(id string) (workflows.Action, error) {
 	if in.Certification != "" && in.Type != financing.ActionTraining {
 		return workflows.Action{}, Invalid("some fields are invalid", FieldError{Field: "certification", Message: "only a training has a certification"})
 	}
+	if in.LicenceGroup != "" && in.Type != financing.ActionDrivingLicence {
+		return workflows.Action{}, Invalid("some fields are invalid", FieldError{Field: "licence_group", Message: "only a driving licence has a licence group"})
+	}
 	return workflows.Action{ID: id, Type: in.Type, Title: in.Title, Provider: in.Provider, StartDate: in.StartDate,
-		EndDate: in.EndDate, Hours: in.Hours, CostEUR: *in.CostEUR, Status: in.Status, Certification: in.Certification}, nil
+		EndDate: in.EndDate, Hours: in.Hours, CostEUR: *in.CostEUR, Status: in.Status, Certification: in.Certification,
+		LicenceGroup: in.LicenceGroup}, nil
 }
 
 // ActionResult is an action added to the plan, the plan's revision and the case.

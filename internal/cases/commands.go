@@ -92,6 +92,10 @@ type ActionInput struct {
 	// Certification of a training (France compétences' registers): the 2026 CPF
 	// ceilings depend on it. Only on training actions.
 	Certification string `json:"certification,omitempty" validate:"omitempty,oneof=rncp rs clea"`
+	// LicenceGroup of a driving licence (light, heavy; empty means light): the 2026
+	// CPF restriction and ceiling concern the light group only. Only on
+	// driving_licence actions.
+	LicenceGroup string `json:"licence_group,omitempty" validate:"omitempty,oneof=light heavy"`
 }
 
 // ActionPatch changes only the fields it gives of an action of the plan; the others
@@ -108,6 +112,9 @@ type ActionPatch struct {
 	// Certification: empty removes it; a type other than training given without it
 	// removes it too.
 	Certification *string `json:"certification,omitempty" validate:"omitempty,oneof=rncp rs clea"`
+	// LicenceGroup: empty removes it (light); a type other than driving_licence
+	// given without it removes it too.
+	LicenceGroup *string `json:"licence_group,omitempty" validate:"omitempty,oneof=light heavy"`
 }
 
 // Reason is a command that needs a reason (pause, withdraw).

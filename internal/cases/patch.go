@@ -23,7 +23,7 @@ func (s *Service) current(ctx context.Context, caseID string) (workflows.Case, e
 // merge applies the fields a patch gives to an action.
 func (p ActionPatch) merge(a workflows.Action) ActionInput {
 	in := ActionInput{Type: a.Type, Title: a.Title, Provider: a.Provider, StartDate: a.StartDate, EndDate: a.EndDate,
-		Hours: a.Hours, CostEUR: &a.CostEUR, Status: a.Status, Certification: a.Certification}
+		Hours: a.Hours, CostEUR: &a.CostEUR, Status: a.Status, Certification: a.Certification, LicenceGroup: a.LicenceGroup}
 	set := func(dst *string, v *string) {
 		if v != nil {
 			*dst = *v
@@ -39,6 +39,10 @@ func (p ActionPatch) merge(a workflows.Action) ActionInput {
 		in.Certification = "" // a certification belongs to a training
 	}
 	set(&in.Certification, p.Certification)
+	if p.Type != nil && *p.Type != a.Type && *p.Type != "driving_licence" && p.LicenceGroup == nil {
+		in.LicenceGroup = "" // a licence group belongs to a driving licence
+	}
+	set(&in.LicenceGroup, p.LicenceGroup)
 	if p.Hours != nil {
 		in.Hours = p.Hours
 	}

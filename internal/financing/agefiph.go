@@ -20,7 +20,9 @@ type agefiphAid struct {
 	MaxAmountEUR       float64  `json:"max_amount_eur,omitempty"`
 	ValidFrom          string   `json:"valid_from"`
 	ValidTo            string   `json:"valid_to,omitempty"`
-	Source             string   `json:"source"`
+	// ToConfirm marks an amount no AGEFIPH page confirmed: the plan says so.
+	ToConfirm bool   `json:"to_confirm,omitempty"`
+	Source    string `json:"source"`
 }
 
 //go:embed agefiph/aids.json
@@ -46,7 +48,8 @@ func mustAgefiphAids(data []byte) []agefiphAid {
 }
 
 // evalAGEFIPH: OETH beneficiaries of the private sector (public-sector agents
-// go to the FIPHFP); it comes after the general schemes and AIF, with the aids
+// go to the FIPHFP); it complements the general schemes (evaluated after them
+// and, by cep's choice from DOMAIN.md, after AIF: no source says so), with the aids
 // of its catalogue in force on the start date: a capped or flat aid gives its
 // amount; a case-by-case aid gives no amount (AGEFIPH sets it after analysis),
 // so the plan never counts the whole remaining cost as AGEFIPH's.
@@ -77,7 +80,7 @@ func evalAGEFIPH(s Situation, f Facts, a Action) FunderResult {
 		b.check(explain(rl, t, in, "Statut OETH ou secteur inconnu (RQTH ou autre titre ouvrant l'obligation d'emploi ; FIPHFP pour les agents publics)%s", unknownList(in)), t)
 	}
 	b.cond("Prescription par France Travail, Cap emploi ou une Mission locale")
-	b.cond("Intervient après les dispositifs de droit commun et l'AIF : ne couvre qu'une partie de ce qu'ils laissent")
+	b.cond("Intervient en complément des dispositifs de droit commun (CPF, AIF, Région…) : ne couvre qu'une partie de ce qu'ils laissent")
 
 	ra := ruleAt("agefiph.aid", day)
 	amount := 0.0
@@ -90,13 +93,18 @@ func evalAGEFIPH(s Situation, f Facts, a Action) FunderResult {
 			continue
 		}
 		names = append(names, aid.Name)
-		switch aid.Kind {
-		case "capped":
+		switch {
+		case aid.Kind == "capped" && aid.ToConfirm:
+			amount += min(aid.MaxAmountEUR, a.CostEUR)
+			b.cond("%s : jusqu'à %s, montant à confirmer auprès de l'Agefiph (source : %s)", aid.Name, eur(aid.MaxAmountEUR), aid.Source)
+		case aid.Kind == "capped":
 			amount += min(aid.MaxAmountEUR, a.CostEUR)
 			b.cond("%s : jusqu'à %s (source : %s)", aid.Name, eur(aid.MaxAmountEUR), aid.Source)
-		case "flat":
+		case aid.Kind == "flat":
 			amount += aid.MaxAmountEUR
 			b.cond("%s : forfait de %s (source : %s)", aid.Name, eur(aid.MaxAmountEUR), aid.Source)
+		case aid.ToConfirm:
+			b.cond("%s : montant non confirmé pour cette date, à vérifier auprès de l'Agefiph ; il ne compte pas dans le plan (source : %s)", aid.Name, aid.Source)
 		default:
 			b.cond("%s : montant fixé par l'Agefiph après analyse de la situation, selon le coût et les cofinancements obtenus (source : %s)", aid.Name, aid.Source)
 		}

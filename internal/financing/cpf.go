@@ -86,13 +86,16 @@ func evalCPF(a Action, in cpfEval) (FunderResult, float64) {
 	if c, ok := cpfActionCeiling(a, booking, basis, b); ok {
 		usable = min(usable, c)
 	}
+	if a.Type == ActionBilanCompetences {
+		cpfBilan(a, booking, b)
+	}
 	cpfWorkingTime(a, s, f, in.opts, b)
 
 	copay := 0.0
 	if in.inPTP {
 		in3 := map[string]any{"booking_date": dateOrNil(booking)}
 		b.note(explain(ruleAt("cpf.copayment", booking), triYes, in3,
-			"CPF mobilisé dans le cadre du projet de transition professionnelle : pas de participation forfaitaire (elle s'applique aux achats sur Mon Compte Formation ; à confirmer au regard du décret n° 2024-394)"))
+			"CPF mobilisé dans le cadre du projet de transition professionnelle : pas de participation forfaitaire (choix : elle est perçue lors des achats sur Mon Compte Formation, alors qu'un PTP passe par Transitions Pro ; aucun texte ne le dit expressément)"))
 	} else {
 		copay = cpfCopay(&b.r, s, f, booking, basis, in.opts)
 	}
@@ -107,14 +110,17 @@ func dateOrNil(d time.Time) any {
 }
 
 // cpfCopay evaluates cpf.copayment: the participation forfaitaire in force on
-// the booking day (dated table cpfCoPayments). Exempt (décret n° 2024-394):
-// registered job seekers (registration, not the declared status), a training
-// topped up by the employer (also under a branch or OPCO agreement), use of
-// C2P points, the abondement for a permanent incapacity ≥ 10 % after a work
-// accident or occupational disease. C2P points and the incapacity abondement
-// are mobilised by the holder's choice: unknown means not used. When the
-// registration or the employer top-up is unknown the participation is counted
-// (worst case for the person) and a condition says so.
+// the booking day (dated table cpfCoPayments). Exempt (C. trav. L6323-7,
+// décret n° 2024-394): registered job seekers (registration, not the declared
+// status), a training topped up by the employer (also under a company, group,
+// branch or OPCO agreement), use of C2P points, the abondement for a permanent
+// incapacity ≥ 10 % after a work accident or occupational disease. C2P points
+// and the incapacity abondement are mobilised by the holder's choice: unknown
+// means not used. When the registration or the employer top-up is unknown the
+// participation is counted (worst case for the person) and a condition says so.
+// Only the employer or the OPCO may pay it for the holder (the final decree
+// narrowed the draft's list of every abondeur): a co-funding by anyone else
+// neither waives it nor pays it.
 func cpfCopay(r *FunderResult, s Situation, f Facts, booking time.Time, basis string, opts Options) float64 {
 	rl := ruleAt("cpf.copayment", booking)
 	fig, due := figureAt(cpfCoPayments, booking)
@@ -148,10 +154,8 @@ func cpfCopay(r *FunderResult, s Situation, f Facts, booking time.Time, basis st
 	case exempt == triNo:
 		add(triYes, "Participation forfaitaire de %s due, sans exonération (montant en vigueur pour une %s)", eur(amount), basis)
 		r.Conditions = append(r.Conditions, fmt.Sprintf("Participation forfaitaire de %s payée par la personne titulaire du compte lors de l'inscription (montant en vigueur depuis le %s)", eur(amount), frDay(fig.From)))
-		if f.CoFundingEUR != nil && *f.CoFundingEUR > 0 {
-			// Décret n° 2024-394: a third party other than the employer may pay the
-			// participation for the holder; it does not waive it.
-			r.Conditions = append(r.Conditions, "Le cofinanceur (OPCO, Région, France Travail…) peut payer la participation à la place de la personne ; son cofinancement ne l'en dispense pas")
+		if (f.CoFundingEUR != nil && *f.CoFundingEUR > 0) || eqTri(s.EmploymentStatus, "employed") == triYes {
+			r.Conditions = append(r.Conditions, "Seuls l'employeur ou l'OPCO peuvent payer la participation à la place de la personne ; un cofinancement ne l'en dispense pas (seul un abondement de l'employeur l'exonère)")
 		}
 	default:
 		if s.EmploymentStatus != nil && *s.EmploymentStatus == "jobseeker" && s.JobseekerRegistered == nil {
@@ -169,7 +173,7 @@ func exemptionWhy(s Situation, f Facts) string {
 	case boolTri(s.JobseekerRegistered) == triYes:
 		return "demandeur d'emploi inscrit à France Travail"
 	case boolTri(s.EmployerTopUp) == triYes:
-		return "abondement de l'employeur"
+		return "abondement de l'employeur (y compris en application d'un accord d'entreprise, de groupe ou de branche)"
 	case boolTri(f.C2PPoints) == triYes:
 		return "utilisation de points du compte professionnel de prévention (C2P)"
 	}
@@ -178,9 +182,10 @@ func exemptionWhy(s Situation, f Facts) string {
 
 // cpfActionCeiling applies cpf.action_ceiling: from 26 February 2026 the CPF
 // covers at most €1,500 for a Répertoire spécifique certification other than
-// CléA, €1,600 for a bilan de compétences, €900 for a driving licence. A
-// training whose certification is not given may fall under the RS ceiling: a
-// note says so and nothing is capped (the adviser records the certification).
+// CléA, €1,600 for a bilan de compétences, €900 for a light-vehicle licence
+// (heavy-vehicle licences have no ceiling). A training whose certification is
+// not given may fall under the RS ceiling: a note says so and nothing is capped
+// (the adviser records the certification).
 func cpfActionCeiling(a Action, booking time.Time, basis string, b *builder) (float64, bool) {
 	rl := ruleAt("cpf.action_ceiling", booking)
 	key := a.Type
@@ -188,6 +193,9 @@ func cpfActionCeiling(a Action, booking time.Time, basis string, b *builder) (fl
 		key = a.Certification
 	}
 	in := map[string]any{"action.type": a.Type, "action.certification": a.Certification, "booking_date": dateOrNil(booking)}
+	if a.Type == ActionDrivingLicence {
+		in["action.licence_group"] = licenceGroup(a)
+	}
 	table, capped := cpfActionCeilings[key]
 	if !capped {
 		if a.Type == ActionTraining && a.Certification == "" && booking.Format(DateLayout) >= "2026-02-26" {
@@ -201,24 +209,78 @@ func cpfActionCeiling(a Action, booking time.Time, basis string, b *builder) (fl
 		b.note(explain(rl, triYes, in, "Pas de plafond CPF par action avant le 26 février 2026 (%s)", basis))
 		return 0, false
 	}
+	if licenceGroup(a) == LicenceGroupHeavy {
+		b.note(explain(rl, triYes, in, "Permis du groupe lourd : pas de plafond CPF par action (le plafond de %s ne concerne que le groupe léger ; %s)", eurWhole(fig.EUR), basis))
+		return 0, false
+	}
 	b.note(explain(rl, triYes, in, "Droits CPF mobilisables pour cette action plafonnés à %s (plafond en vigueur depuis le %s ; %s)", eur(fig.EUR), frDay(fig.From), basis))
 	b.cond("CPF plafonné à %s pour cette action (décret n° 2026-127) : le reste est cofinancé ou payé par la personne", eur(fig.EUR))
-	if a.Type == ActionBilanCompetences {
-		b.cond("Bilan de compétences : pas de financement par le CPF si un bilan a été financé au cours des cinq années précédentes ; seules les heures passées avec le prestataire sont financées (décrets n° 2026-126 et 2026-127 du 24 février 2026, à confirmer au regard des textes)")
-	}
 	return fig.EUR, true
 }
 
-// cpfLicence: from 26 February 2026 a light-vehicle licence is CPF-funded only
-// for a registered job seeker or with a third-party co-funding of at least
-// €100; before, any holder (one licence only, décret n° 2024-444).
+// licenceGroup is a licence action's group, light unless given as heavy (the
+// code "light" for any other action, which the rules do not read).
+func licenceGroup(a Action) string {
+	if a.LicenceGroup == LicenceGroupHeavy {
+		return LicenceGroupHeavy
+	}
+	return LicenceGroupLight
+}
+
+// bilanMinHours is the least effective accompaniment of a bilan de compétences
+// from 26 February 2026 (C. trav. R6313-4, see srcBilan2026).
+const bilanMinHours = 13
+
+// cpfBilan applies cpf.bilan to a bilan de compétences booked from 26 February
+// 2026: no CPF if a bilan was funded in the five previous years, only the hours
+// of accompaniment are funded, and the bilan lasts at least 13 hours of
+// effective accompaniment (24 at most). Informational: the five years and the
+// hours are the provider's and the person's to check; a bilan recorded with
+// fewer hours is flagged, not refused.
+func cpfBilan(a Action, booking time.Time, b *builder) {
+	if !booking.IsZero() && booking.Format(DateLayout) < "2026-02-26" {
+		return
+	}
+	rl := ruleAt("cpf.bilan", booking)
+	in := map[string]any{"action.hours": val(a.Hours), "booking_date": dateOrNil(booking)}
+	b.cond("Bilan de compétences : pas de financement par le CPF si un bilan a été financé au cours des cinq années précédentes ; seules les heures d'accompagnement par le prestataire sont financées (décrets n° 2026-126 et 2026-127 du 24 février 2026)")
+	b.cond("Bilan de compétences : au moins %d heures d'accompagnement effectif, 24 au plus (C. trav. R. 6313-4)", bilanMinHours)
+	switch {
+	case a.Hours == nil:
+		b.note(explain(rl, triUnknown, in, "Durée du bilan non renseignée : il doit compter au moins %d heures d'accompagnement effectif", bilanMinHours))
+	case *a.Hours < bilanMinHours:
+		b.note(explain(rl, triNo, in, "Bilan de %s h : moins que les %d heures d'accompagnement effectif exigées depuis le 26 février 2026", number(*a.Hours), bilanMinHours))
+		b.cond("Le bilan compte %s h : le porter à au moins %d heures d'accompagnement effectif avec le prestataire", number(*a.Hours), bilanMinHours)
+	default:
+		b.note(explain(rl, triYes, in, "Bilan de %s h : au moins les %d heures d'accompagnement effectif exigées", number(*a.Hours), bilanMinHours))
+	}
+}
+
+// cpfLicence applies cpf.driving_licence by its version on the booking day:
+// from 1 January 2024 every licence category is open to any holder (loi n°
+// 2023-479); from 19 May 2024 a light-group licence other than BE only for a
+// holder without a valid licence (décret n° 2024-444); from 26 February 2026 a
+// light-group licence also only for a registered job seeker or with a
+// third-party co-funding of at least €100 (€100 to confirm). Heavy-group
+// licences keep the 2024 rule: open to any holder, no ceiling.
 func cpfLicence(a Action, s Situation, f Facts, booking time.Time, basis string, r *FunderResult) (Explanation, tri) {
 	rl := ruleAt("cpf.driving_licence", booking)
-	in := map[string]any{"jobseeker_registered": val(s.JobseekerRegistered), "co_funding_eur": val(f.CoFundingEUR), "booking_date": dateOrNil(booking)}
-	minCo, restricted := figureAt(cpfLicenceCoFunding, booking)
-	if !restricted {
-		r.Conditions = append(r.Conditions, "Permis de conduire : seulement si la personne n'a pas déjà un permis valide (un seul permis financé)")
-		return explain(rl, triYes, in, "Permis ouvert à toute personne titulaire d'un compte avant le 26 février 2026 (%s)", basis), triYes
+	group := licenceGroup(a)
+	in := map[string]any{"action.licence_group": group, "booking_date": dateOrNil(booking)}
+	switch {
+	case rl.Version == licenceAllFrom:
+		return explain(rl, triYes, in, "Permis de conduire de toute catégorie ouvert à toute personne titulaire d'un compte (%s)", basis), triYes
+	case group == LicenceGroupHeavy:
+		return explain(rl, triYes, in, "Permis du groupe lourd : ouvert à toute personne titulaire d'un compte, sans les conditions du groupe léger (%s)", basis), triYes
+	}
+	r.Conditions = append(r.Conditions, "Permis du groupe léger (sauf BE) : seulement si la personne n'a pas de permis de conduire en cours de validité en France (décret n° 2024-444)")
+	if rl.Version == licenceOneFrom {
+		return explain(rl, triYes, in, "Permis du groupe léger ouvert à toute personne titulaire d'un compte sans permis valide, avant le 26 février 2026 (%s)", basis), triYes
+	}
+	in["jobseeker_registered"], in["co_funding_eur"] = val(s.JobseekerRegistered), val(f.CoFundingEUR)
+	minCo, _ := figureAt(cpfLicenceCoFunding, booking)
+	if booking.IsZero() {
+		minCo = cpfLicenceCoFunding[len(cpfLicenceCoFunding)-1]
 	}
 	co := triUnknown
 	if f.CoFundingEUR != nil {
@@ -233,9 +295,9 @@ func cpfLicence(a Action, s Situation, f Facts, booking time.Time, basis string,
 	case triYes:
 		return explain(rl, t, in, "Demandeur d'emploi inscrit, ou cofinancement d'un tiers d'au moins %s", eur(minCo.EUR)), t
 	case triNo:
-		return explain(rl, t, in, "Ni inscription comme demandeur d'emploi, ni cofinancement d'au moins %s : le CPF ne peut pas financer le permis", eur(minCo.EUR)), t
+		return explain(rl, t, in, "Ni inscription comme demandeur d'emploi, ni cofinancement d'au moins %s : le CPF ne peut pas financer le permis du groupe léger", eur(minCo.EUR)), t
 	}
-	return explain(rl, t, in, "Ouvert aux demandeurs d'emploi inscrits, ou avec un cofinancement d'au moins %s%s", eur(minCo.EUR), unknownList(in)), t
+	return explain(rl, t, in, "Permis du groupe léger ouvert aux demandeurs d'emploi inscrits, ou avec un cofinancement d'au moins %s%s", eur(minCo.EUR), unknownList(in)), t
 }
 
 // cpfWorkingTime: a training on working time needs the employer's prior

@@ -41,9 +41,15 @@ func TestCPFCoPaymentDated(t *testing.T) {
 		{name: "cpf.copayment (décret 2024-394): C2P points exempt", s: employee(), a: small,
 			opts: &Options{Today: day("2026-03-01"), Facts: Facts{C2PPoints: bp(true)}}, funder: FunderCPF, status: StatusEligible, amount: 1500,
 			rule: "cpf.copayment", outcome: OutcomePassed, noCond: "Participation"},
-		{name: "cpf.copayment (décret 2024-394): a Région co-funding does not waive it, it may pay it", s: employee(), a: small,
+		{name: "cpf.copayment (L6323-7; una-formation.fr, fgtafo.fr): a Région co-funding does not waive it; only the employer or the OPCO may pay it", s: employee(), a: small,
 			opts: &Options{Today: day("2026-03-01"), Facts: Facts{CoFundingEUR: fp(300)}}, funder: FunderCPF, status: StatusEligible, amount: 1396.8,
-			rule: "cpf.copayment", outcome: OutcomePassed, cond: "son cofinancement ne l'en dispense pas"},
+			rule: "cpf.copayment", outcome: OutcomePassed, cond: "Seuls l'employeur ou l'OPCO peuvent payer la participation à la place de la personne ; un cofinancement ne l'en dispense pas",
+			noCond: "Région, France Travail"},
+		{name: "cpf.copayment (una-formation.fr, fgtafo.fr): an employee learns that the employer or the OPCO may pay it", s: employee(), a: small,
+			funder: FunderCPF, status: StatusEligible, amount: 1396.8, rule: "cpf.copayment", outcome: OutcomePassed, cond: "Seuls l'employeur ou l'OPCO"},
+		{name: "cpf.copayment: a job seeker not registered, without co-funding, has no employer to pay it", s: with(jobseeker(), func(s *Situation) {
+			s.JobseekerRegistered, s.CPFBalanceEUR = bp(false), fp(2000)
+		}), a: small, funder: FunderCPF, status: StatusEligible, amount: 1396.8, rule: "cpf.copayment", outcome: OutcomePassed, noCond: "Seuls l'employeur"},
 		{name: "cpf.copayment (décret 2024-394, CSS L432-12): incapacity ≥ 10 % exempt", s: employee(), a: small,
 			opts: &Options{Today: day("2026-03-01"), Facts: Facts{WorkIncapacity10: bp(true)}}, funder: FunderCPF, status: StatusEligible, amount: 1500,
 			rule: "cpf.copayment", outcome: OutcomePassed, noCond: "Participation"},
@@ -75,8 +81,8 @@ func TestCPFActionCeilings(t *testing.T) {
 		{name: "cpf.action_ceiling (décret 2026-127): certification not given, not capped, asks", s: rich, a: act(rs, func(a *Action) { a.Certification = "" }),
 			opts: booked("2026-03-01"), funder: FunderCPF, status: StatusEligible, amount: 2500, rule: "cpf.action_ceiling", outcome: OutcomeUnknown,
 			cond: "Renseigner la certification"},
-		{name: "cpf.driving_licence@2024-01-01 (loi 2023-479): employee booked 2026-02-25, open, no ceiling", s: rich, a: licence, opts: booked("2026-02-25"),
-			funder: FunderCPF, status: StatusEligible, amount: 1800, rule: "cpf.driving_licence", outcome: OutcomePassed},
+		{name: "cpf.driving_licence@2024-05-19 (décret 2024-444): employee booked 2026-02-25, open without a valid licence, no ceiling", s: rich, a: licence, opts: booked("2026-02-25"),
+			funder: FunderCPF, status: StatusEligible, amount: 1800, rule: "cpf.driving_licence", outcome: OutcomePassed, cond: "pas de permis de conduire en cours de validité"},
 		{name: "cpf.driving_licence@2026-02-26 (LFI 2026 art. 203): employee without co-funding, not eligible", s: rich, a: licence,
 			opts: &Options{Today: day("2026-02-26"), Facts: Facts{CoFundingEUR: fp(0)}}, funder: FunderCPF, status: StatusNotEligible,
 			rule: "cpf.driving_licence", outcome: OutcomeFailed, cond: "seulement pour un demandeur d'emploi inscrit"},
@@ -92,17 +98,17 @@ func TestCPFActionCeilings(t *testing.T) {
 	})
 }
 
-// TestCPFWorkingTime: C. trav. L6323-17, R6323-4.
+// TestCPFWorkingTime: C. trav. L6323-17, D6323-4 (juritravail.com, editions-tissot.fr).
 func TestCPFWorkingTime(t *testing.T) {
 	onTime := &Options{Today: day("2026-03-01"), Facts: Facts{DuringWorkingTime: bp(true)}}
 	short := Action{ID: "a1", Type: ActionTraining, Certification: CertificationRNCP, StartDate: "2026-09-01", EndDate: "2026-12-15", CostEUR: 1500}
 	runCases(t, []fcase{
-		{name: "cpf.working_time (R6323-4): under 6 months, 60 days, answer 30 days, silence is acceptance", s: employee(), a: short, opts: onTime,
+		{name: "cpf.working_time (D6323-4): under 6 months, 60 days, answer 30 days, silence is acceptance", s: employee(), a: short, opts: onTime,
 			funder: FunderCPF, status: StatusEligible, amount: 1396.8, rule: "cpf.working_time", outcome: OutcomePassed, cond: "son silence vaut acceptation",
 			deadlines: []Deadline{
 				{"CPF sur le temps de travail : demande d'autorisation à l'employeur (60 jours avant le début)", "2026-07-03", DeadlineRequestBy},
 				{"Réponse de l'employeur à la demande d'autorisation CPF (30 jours ; son silence vaut acceptation)", "2026-08-02", DeadlineSilenceIsAcceptance}}},
-		{name: "cpf.working_time (R6323-4): 6 months or more, 120 days", s: employee(), a: training(), opts: onTime,
+		{name: "cpf.working_time (D6323-4): 6 months or more, 120 days", s: employee(), a: training(), opts: onTime,
 			funder: FunderCPF, status: StatusEligible, amount: 2000, rule: "cpf.working_time", outcome: OutcomePassed,
 			deadlines: []Deadline{
 				{"CPF sur le temps de travail : demande d'autorisation à l'employeur (120 jours avant le début)", "2026-05-04", DeadlineRequestBy},
@@ -127,6 +133,14 @@ func TestRuleBook(t *testing.T) {
 		{"cpf.copayment", "2026-01-01", "2026-01-01", ""},
 		{"cpf.action_ceiling", "2026-02-25", "2019-01-01", "2026-02-25"},
 		{"cpf.action_ceiling", "2026-02-26", "2026-02-26", ""},
+		{"cpf.driving_licence", "2024-05-18", "2024-01-01", "2024-05-18"},
+		{"cpf.driving_licence", "2024-05-19", "2024-05-19", "2026-02-25"},
+		{"cpf.driving_licence", "2026-02-26", "2026-02-26", ""},
+		{"vae.leave_notice", "2023-12-31", "2019-01-01", "2023-12-31"},
+		{"vae.leave_notice", "2024-01-01", "2024-01-01", "2024-04-12"},
+		{"vae.leave_notice", "2024-04-13", "2024-04-13", ""},
+		{"resignation_reconversion.activity", "2024-12-31", "2019-11-01", "2024-12-31"},
+		{"resignation_reconversion.activity", "2025-01-01", "2025-01-01", ""},
 		{"cpf.copayment", "2000-01-01", "2019-01-01", "2024-05-01"}, // before the first version: the first
 	} {
 		r := ruleAt(c.id, day(c.d))

@@ -152,10 +152,13 @@ func TestFrenchCheckCatchesEnglish(t *testing.T) {
 // writes a text is reached by one of them (TestEveryTextIsReached checks it).
 func sweep(t *testing.T) []text {
 	t.Helper()
-	// The catalogue has no flat aid yet: one is added for the sweep.
+	// The catalogue's flat aid ends in 2025 and its capped aid is to confirm: a flat and a
+	// confirmed capped aid in force in 2026 are added for the sweep.
 	saved := agefiphAids
 	agefiphAids = append(slices.Clone(saved), agefiphAid{ID: "test-flat", Name: "Aide forfaitaire de test", ActionTypes: []string{ActionTraining},
-		Kind: "flat", MaxAmountEUR: 500, ValidFrom: "2024-01-01", Source: "jeu de test"})
+		Kind: "flat", MaxAmountEUR: 500, ValidFrom: "2024-01-01", Source: "jeu de test"},
+		agefiphAid{ID: "test-capped", Name: "Aide plafonnée de test", ActionTypes: []string{ActionTraining},
+			Kind: "capped", MaxAmountEUR: 700, ValidFrom: "2024-01-01", Source: "jeu de test"})
 	t.Cleanup(func() { agefiphAids = saved })
 	o := withSchemes(t)
 	o.Income = true
@@ -208,7 +211,13 @@ func sweep(t *testing.T) []text {
 		{ID: "c1", Type: ActionBusinessCreation, StartDate: "2026-09-01", CostEUR: 9000},
 		{ID: "s1", Type: ActionComplementaryService, StartDate: "2026-09-01", CostEUR: 500},
 		{ID: "d1", Type: ActionDrivingLicence, StartDate: "2026-06-01", CostEUR: 1800},
+		{ID: "d2", Type: ActionDrivingLicence, LicenceGroup: LicenceGroupHeavy, StartDate: "2026-06-01", CostEUR: 3500},
 		{ID: "b1", Type: ActionBilanCompetences, StartDate: "2026-06-01", EndDate: "2026-07-15", CostEUR: 2000},
+		{ID: "b2", Type: ActionBilanCompetences, StartDate: "2026-06-01", Hours: ip(10), CostEUR: 900},
+		{ID: "b3", Type: ActionBilanCompetences, StartDate: "2026-06-01", Hours: ip(20), CostEUR: 1500},
+		{ID: "v3", Type: ActionVAE, StartDate: "2023-10-02", CostEUR: 1200, Hours: ip(30)},
+		{ID: "v4", Type: ActionVAE, StartDate: "2024-02-01", CostEUR: 1200, Hours: ip(30)},
+		{ID: "c2", Type: ActionBusinessCreation, StartDate: "2025-06-01", CostEUR: 9000},
 		{ID: "j1", Type: ActionJobSearch, StartDate: "2026-09-01", CostEUR: 300},
 		{ID: "x1", Type: ActionBusinessCreation, StartDate: "2026-09-01", CostEUR: 80},
 	}
@@ -231,6 +240,11 @@ func sweep(t *testing.T) []text {
 		"few-days": func(o *Options) {
 			o.Facts = Facts{DaysWorkedLast60Months: ip(900), MonthlySalaryEUR: fp(3700), UnemploymentBenefit: bp(false)}
 		},
+		"at-france-travail": func(o *Options) {
+			o.Operator, o.Facts = &Operator{Network: "France Travail", CEPOperator: true}, Facts{DaysWorkedLast60Months: ip(1400)}
+		},
+		"at-apec":    func(o *Options) { o.Operator = &Operator{Network: "APEC", CEPOperator: true} },
+		"at-unnamed": func(o *Options) { o.Operator = &Operator{} },
 		"no-region": func(o *Options) {
 			o.Schemes, o.Facts, o.CPFCoPaymentEUR = nil, Facts{UnemploymentBenefit: bp(false), PublicSector: bp(false)}, 102.23
 		},
@@ -270,8 +284,9 @@ func TestEveryTextIsFrench(t *testing.T) {
 }
 
 // operatorFuncs are the functions whose string literals people do not read:
-// errors about scheme files (for the operator) and the rule book's own checks.
-var operatorFuncs = []string{"Validate", "LoadSchemes", "LoadSchemesDir", "decodeSchemes", "mustAgefiphAids", "ruleAt", "DefaultSchemes"}
+// errors about scheme files (for the operator) and the rule book's own checks
+// (ruleAt, vaeLeaveFor panic on a programming error).
+var operatorFuncs = []string{"Validate", "LoadSchemes", "LoadSchemesDir", "decodeSchemes", "mustAgefiphAids", "ruleAt", "DefaultSchemes", "vaeLeaveFor"}
 
 // codeLike is a literal that is a code, a key or a separator rather than words.
 var codeLike = regexp.MustCompile(`^[a-z0-9_.:-]*$|^[%sdvq ;,:()\-]*$`)

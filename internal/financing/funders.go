@@ -12,9 +12,6 @@ const (
 	ptpLongNoticeDays  = 120
 	ptpShortNoticeDays = 60
 	ptpEmployerDays    = 30
-	vaeNoticeDays      = 30
-	vaeEmployerDays    = 15
-	vaeLeaveHours      = 48 // C. trav. L6422-1 since loi n° 2022-1598 (24 before)
 	// fullTimeSixMonthsHours is 26 weeks × 35 h: the hours of a 6-month
 	// full-time absence (used when the end date is unknown).
 	fullTimeSixMonthsHours = 910
@@ -23,6 +20,35 @@ const (
 	// closures that the calendar span includes.
 	partTimeWeeklyHours = 24.0
 )
+
+// vaeLeave is one dated state of the VAE leave (rule vae.leave_notice, same
+// version dates): days of notice to the employer, days the employer has to
+// answer (silence is agreement in every state), the longest postponement in
+// months, and the paid hours per validation session.
+type vaeLeave struct {
+	From                                   string
+	NoticeDays, AnswerDays, PostponeMonths int
+	Hours                                  int
+}
+
+// vaeLeaves: before 2024 (R6422-3, R6422-4 before décret n° 2023-1275), for
+// paths started from 1 January 2024 (décret n° 2023-1275), and from 13 April
+// 2024 (décret n° 2024-332: 48 hours). Sources in the rule's versions.
+var vaeLeaves = []vaeLeave{
+	{"2019-01-01", 60, 30, 6, 24},
+	{"2024-01-01", 30, 15, 1, 24},
+	{"2024-04-13", 30, 15, 1, 48},
+}
+
+// vaeLeaveFor returns the leave figures of a version of vae.leave_notice.
+func vaeLeaveFor(r rule) vaeLeave {
+	for _, l := range vaeLeaves {
+		if l.From == r.Version {
+			return l
+		}
+	}
+	panic("financing: no VAE leave figures for version " + r.Version)
+}
 
 // Which action types each built-in funder can cover (choices, see each comment).
 var (
@@ -265,25 +291,39 @@ func evalVAE(s Situation, a Action, opts Options) FunderResult {
 	b.check(explain(ruleAt("vae.public", ruleDay(a)), triYes, in, "La VAE est ouverte à toute personne depuis décembre 2022"), triYes)
 	b.cond("France VAE ne finance pas le parcours elle-même : il est financé par le CPF, l'employeur ou l'OPCO, France Travail ou la Région")
 	if eqTri(s.EmploymentStatus, "employed") != triNo {
-		in := map[string]any{"employment_status": val(s.EmploymentStatus), "action.start_date": a.StartDate}
-		start, ok := parseDate(a.StartDate)
-		if !ok {
-			b.note(explain(ruleAt("vae.leave_notice", ruleDay(a)), triUnknown, in, "Date de début absente ou invalide : les dates de la demande de congé ne peuvent pas être calculées"))
-		} else {
-			req := start.AddDate(0, 0, -vaeNoticeDays)
-			ans := req.AddDate(0, 0, vaeEmployerDays)
-			b.deadline(DeadlineRequestBy, "Demande de congé VAE à l'employeur (30 jours avant)", req)
-			b.deadline(DeadlineSilenceIsAcceptance, "Réponse de l'employeur à la demande de congé VAE (15 jours ; son silence vaut accord)", ans)
-			b.cond("Pour une personne salariée : demande de congé VAE au moins 30 jours avant ; l'employeur répond sous 15 jours, son silence vaut accord ; un report pour raisons de service est limité à un mois")
-			b.cond("Congé VAE : au plus %d heures de temps de travail rémunérées par session de validation (davantage selon un accord collectif)", vaeLeaveHours)
-			if a.Hours != nil && *a.Hours > vaeLeaveHours {
-				b.cond("Le parcours VAE compte %s h : seules %d h peuvent être prises en congé VAE ; le reste se fait hors du temps de travail ou dans un autre dispositif", number(*a.Hours), vaeLeaveHours)
-			}
-			b.pastFlag(opts, "la demande de congé VAE", req)
-			b.note(explain(ruleAt("vae.leave_notice", ruleDay(a)), triYes, in, "Demande au plus tard le %s, réponse de l'employeur au plus tard le %s", frDate(req), frDate(ans)))
-		}
+		vaeLeaveSteps(s, a, opts, b)
 	}
 	return b.finish(0)
+}
+
+// vaeLeaveSteps: the VAE leave of an employee, with the figures of the version
+// in force on the path's start (the decrees apply to paths started from their
+// dates).
+func vaeLeaveSteps(s Situation, a Action, opts Options, b *builder) {
+	rl := ruleAt("vae.leave_notice", ruleDay(a))
+	l := vaeLeaveFor(rl)
+	in := map[string]any{"employment_status": val(s.EmploymentStatus), "action.start_date": a.StartDate}
+	start, ok := parseDate(a.StartDate)
+	if !ok {
+		b.note(explain(rl, triUnknown, in, "Date de début absente ou invalide : les dates de la demande de congé ne peuvent pas être calculées"))
+		return
+	}
+	postpone := "un mois"
+	if l.PostponeMonths != 1 {
+		postpone = fmt.Sprintf("%d mois", l.PostponeMonths)
+	}
+	req := start.AddDate(0, 0, -l.NoticeDays)
+	ans := req.AddDate(0, 0, l.AnswerDays)
+	b.deadline(DeadlineRequestBy, fmt.Sprintf("Demande de congé VAE à l'employeur (%d jours avant)", l.NoticeDays), req)
+	b.deadline(DeadlineSilenceIsAcceptance, fmt.Sprintf("Réponse de l'employeur à la demande de congé VAE (%d jours ; son silence vaut accord)", l.AnswerDays), ans)
+	b.cond("Pour une personne salariée : demande de congé VAE au moins %d jours avant ; l'employeur répond sous %d jours, son silence vaut accord ; un report pour raisons de service est limité à %s",
+		l.NoticeDays, l.AnswerDays, postpone)
+	b.cond("Congé VAE : au plus %d heures de temps de travail rémunérées par session de validation (davantage selon un accord collectif)", l.Hours)
+	if a.Hours != nil && *a.Hours > l.Hours {
+		b.cond("Le parcours VAE compte %s h : seules %d h peuvent être prises en congé VAE ; le reste se fait hors du temps de travail ou dans un autre dispositif", number(*a.Hours), l.Hours)
+	}
+	b.pastFlag(opts, "la demande de congé VAE", req)
+	b.note(explain(rl, triYes, in, "Parcours commencé le %s : demande au plus tard le %s, réponse de l'employeur au plus tard le %s", frDay(a.StartDate), frDate(req), frDate(ans)))
 }
 
 // evalAIF: France Travail's individual training aid, last resort, for

@@ -54,7 +54,7 @@ func incomeFor(s Situation, f Facts, a Action, opts Options, funders []FunderRes
 			in := map[string]any{"days_worked_last_60_months": val(f.DaysWorkedLast60Months)}
 			line(IncomeResignationBenefit, "Allocation chômage après une démission pour reconversion", st, nil,
 				explain(ruleAt("income.resignation_benefit", day), triYes, in, "Si la personne démissionne après l'attestation de Transitions Pro : allocation d'aide au retour à l'emploi (ARE), puis AREF pendant la formation"),
-				"Seulement après l'attestation de Transitions Pro, la démission, puis l'inscription à France Travail dans les 6 mois")
+				"Seulement après l'attestation de Transitions Pro, la démission, puis l'inscription à France Travail et la demande d'allocation dans les 6 mois suivant la notification de la décision de Transitions Pro")
 		}
 	}
 	if jobseeker == triYes || (employed != triYes && jobseeker == triUnknown) {
@@ -85,7 +85,9 @@ func incomeFor(s Situation, f Facts, a Action, opts Options, funders []FunderRes
 
 // ptpSalary: the salary is maintained during a PTP on working time: in full up
 // to 2 SMIC; above, 90 % the first year (or the first 1,200 hours) and 60 %
-// after. The estimate is the first year's.
+// after. The estimate is the first year's. A floor of 2 SMIC above the band,
+// which service-public.fr F14018 seems to state, is not applied: its text was
+// cut off in the copy read (see the rule's source).
 func ptpSalary(f Facts, a Action, ptpStatus string) IncomeLine {
 	day := ruleDay(a)
 	in := map[string]any{"monthly_salary_eur": val(f.MonthlySalaryEUR), "action.start_date": a.StartDate}

@@ -41,14 +41,15 @@ func TestPTPRoute(t *testing.T) {
 	}
 }
 
-// TestVAELeave: C. trav. L6422-1 (48 h), R6422-4 (15 days, silence is
-// agreement, postponement at most one month); vae.gouv.fr « Congé VAE ».
+// TestVAELeave: décret n° 2024-332 (48 h), R6422-4 as amended by décret n°
+// 2023-1275 (15 days, silence is agreement, postponement at most one month);
+// vae.gouv.fr « Congé VAE ». TestVAELeaveDated covers the earlier states.
 func TestVAELeave(t *testing.T) {
 	vae := Action{ID: "v1", Type: ActionVAE, StartDate: "2026-09-01", CostEUR: 1200, Hours: ip(60)}
 	runCases(t, []fcase{
 		{name: "vae.leave_notice (R6422-4): silence within 15 days is agreement; postponement at most one month", s: employee(), a: vae,
 			funder: FunderVAE, status: StatusEligible, rule: "vae.leave_notice", outcome: OutcomePassed, cond: "un report pour raisons de service est limité à un mois"},
-		{name: "vae.leave_notice (L6422-1): leave capped at 48 hours", s: employee(), a: vae, funder: FunderVAE, status: StatusEligible,
+		{name: "vae.leave_notice@2024-04-13 (décret 2024-332): leave capped at 48 hours", s: employee(), a: vae, funder: FunderVAE, status: StatusEligible,
 			rule: "vae.leave_notice", outcome: OutcomePassed, cond: "seules 48 h peuvent être prises en congé VAE"},
 		{name: "vae.leave_notice: a path within 48 h has no excess", s: employee(), a: act(vae, func(a *Action) { a.Hours = ip(40) }),
 			funder: FunderVAE, status: StatusEligible, rule: "vae.leave_notice", outcome: OutcomePassed, noCond: "peuvent être prises en congé VAE"},
@@ -60,8 +61,9 @@ func TestVAELeave(t *testing.T) {
 }
 
 // TestResignation: C. trav. L5422-1 II; demission-reconversion.gouv.fr
-// (private-law CDI, mandatory CEP, Transitions Pro attestation, registration
-// within 6 months); 1,300 days in the last 60 months on both sides.
+// (private-law CDI, mandatory CEP, Transitions Pro attestation, registration and
+// claim within 6 months of its decision); 1,300 days in the last 60 months on both
+// sides (TestResignationSources covers the CEP operator and the dated sources).
 func TestResignation(t *testing.T) {
 	days := func(n int) *Options {
 		return &Options{Today: day("2026-03-01"), Facts: Facts{DaysWorkedLast60Months: ip(n)}}
@@ -72,7 +74,7 @@ func TestResignation(t *testing.T) {
 			cond: "CEP obligatoire avant de démissionner",
 			deadlines: []Deadline{
 				{"Démission pour reconversion : attestation « réel et sérieux » de Transitions Pro avant de démissionner (au plus tard avant le début)", "2026-09-01", DeadlineRequestBy},
-				{"Démission pour reconversion : inscription à France Travail avant le début (dans les 6 mois suivant l'attestation)", "2026-09-01", DeadlineRequestBy}}},
+				{"Démission pour reconversion : inscription à France Travail et demande d'allocation avant le début (dans les 6 mois suivant la notification de la décision de Transitions Pro)", "2026-09-01", DeadlineRequestBy}}},
 		{name: "resignation_reconversion.activity: 1,299 days is not", s: employee(), a: training(), opts: days(1299),
 			funder: FunderResignation, status: StatusNotEligible, rule: "resignation_reconversion.activity", outcome: OutcomeFailed},
 		{name: "resignation_reconversion.activity: unknown days needs information", s: employee(), a: training(),

@@ -56,9 +56,18 @@ const (
 	ActionOther                = "other"
 	// ActionBilanCompetences is a bilan de compétences (C. trav. L6313-4).
 	ActionBilanCompetences = "bilan_competences"
-	// ActionDrivingLicence prepares a light-vehicle driving licence (group B
-	// and motorcycles); heavy-vehicle licences are recorded as training.
+	// ActionDrivingLicence prepares a driving licence; its LicenceGroup says which
+	// group (light by default): the 2026 CPF restriction and ceiling concern the
+	// light group only.
 	ActionDrivingLicence = "driving_licence"
+)
+
+// Licence groups of a driving_licence action (code de la route art. R221-4).
+const (
+	// LicenceGroupLight: cars and motorcycles (A1, A2, A, B1, B, BE); the default.
+	LicenceGroupLight = "light"
+	// LicenceGroupHeavy: lorries and buses (C1, C, D1, D and their E categories).
+	LicenceGroupHeavy = "heavy"
 )
 
 // Certification kinds of a training action (France compétences' registers).
@@ -114,8 +123,21 @@ type Facts struct {
 	DaysWorkedLast60Months *int `json:"days_worked_last_60_months,omitempty"`
 	// UnemploymentBenefit: the person receives unemployment benefit (ARE).
 	UnemploymentBenefit *bool `json:"unemployment_benefit,omitempty"`
-	// MonthlySalaryEUR: gross monthly salary (PTP salary maintenance band).
+	// MonthlySalaryEUR: gross monthly salary (PTP salary maintenance band), the
+	// average the PTP pay is computed from: the 12 months before the training, or
+	// the last 4 months of CDD on the CDD route (service-public.fr F14018).
 	MonthlySalaryEUR *float64 `json:"monthly_salary_eur,omitempty"`
+}
+
+// Operator is the structure that holds the case, whose adviser delivers the CEP:
+// the rules that need a CEP from particular operators read it (résignation-
+// reconversion).
+type Operator struct {
+	// Network is the structure's network as the directory names it ("APEC",
+	// "Pôle emploi", "Mission locale"…).
+	Network string
+	// CEPOperator is true when the structure delivers the CEP.
+	CEPOperator bool
 }
 
 // Action is one action of the action plan (same JSON names as workflows.Action).
@@ -129,6 +151,8 @@ type Action struct {
 	CostEUR   float64 `json:"cost_eur"`
 	// Certification of a training action: rncp, rs or clea ("" = not given).
 	Certification string `json:"certification,omitempty"`
+	// LicenceGroup of a driving_licence action: light or heavy ("" = light).
+	LicenceGroup string `json:"licence_group,omitempty"`
 }
 
 // Explanation is one rule evaluation: which rule (and version), what it read
@@ -253,4 +277,6 @@ type Options struct {
 	// it is, an action that leaves the person without income raises the
 	// shortfall with that reason.
 	Income bool
+	// Operator is the structure holding the case (nil: unknown).
+	Operator *Operator
 }

@@ -111,6 +111,9 @@ var factNames = map[string]string{
 	"action.start_date":                 "date de début de l'action",
 	"action.end_date":                   "date de fin de l'action",
 	"action.hours":                      "durée de l'action en heures",
+	"action.licence_group":              "groupe du permis de conduire",
+	"case.network":                      "réseau de la structure du dossier",
+	"case.cep_operator":                 "structure opératrice du CEP",
 }
 
 // factName is the French name of an input key (the key itself if it has none, which

@@ -41,6 +41,7 @@ const (
 	// CEPModel is a territory's CEP model; AmendmentChange what an amendment does.
 	CEPModel        = "cep_model"
 	Certification   = "certification"
+	LicenceGroup    = "licence_group"
 	AmendmentChange = "amendment_change"
 	// AdminEntity is what a line of the administration audit trail changed,
 	// AdminAction how, AdminField which field of it.
@@ -275,6 +276,10 @@ var vocabularies = map[string]map[string]string{
 		"rncp": "Certification du RNCP",
 		"rs":   "Certification du Répertoire spécifique",
 		"clea": "Certificat CléA",
+	},
+	LicenceGroup: {
+		"light": "Permis du groupe léger (voiture, moto)",
+		"heavy": "Permis du groupe lourd (poids lourd, transport en commun)",
 	},
 	CEPModel: {
 		"2014": "Modèle de 2014 (trois niveaux)",

@@ -31,7 +31,7 @@ var closedFields = map[string]string{
 	"outcome": fr.Outcome, "employment_status": fr.Employment, "contract_type": fr.Contract,
 	"qualification_level": fr.Qualification, "decision": fr.FundingStatus,
 	"publics": fr.Public, "role": fr.Role, "cep_model": fr.CEPModel, "change": fr.AmendmentChange,
-	"level": fr.Stage, "certification": fr.Certification, "entity": fr.AdminEntity,
+	"level": fr.Stage, "certification": fr.Certification, "entity": fr.AdminEntity, "licence_group": fr.LicenceGroup,
 }
 
 // constGroups maps, per package folder, the name prefix of string constants to their
@@ -41,7 +41,7 @@ var constGroups = map[string]map[string]string{
 		"Outcome": fr.Outcome},
 	"internal/supervision": {"Reason": fr.StuckReason},
 	"internal/financing": {"Status": fr.Eligibility, "Funder": fr.Funder, "Outcome": fr.RuleOutcome, "Action": fr.ActionType,
-		"Income": fr.Income},
+		"Income": fr.Income, "LicenceGroup": fr.LicenceGroup},
 	"models":         {"Role": fr.Role, "Vote": fr.VoteResult, "Change": fr.AmendmentChange},
 	"internal/store": {"Entity": fr.AdminEntity},
 }

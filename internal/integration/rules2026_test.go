@@ -210,6 +210,26 @@ func TestRules2026LicenceForEmployee(t *testing.T) {
 	if cpf["status"] != "eligible" || funderAmount(plan, a, "cpf") > 900 || funderAmount(plan, a, "cpf") <= 0 {
 		t.Fatalf("co-funded licence: %v", cpf)
 	}
+	// The restriction and the ceiling concern the light group only (cftcpacac.fr,
+	// aslearning.fr): a heavy licence for the same employee, without co-funding, is open
+	// and not capped. A licence group belongs to a driving licence.
+	p := problemOf(t, s.do(t, call{method: "POST", path: base + "/actions", token: tok, body: map[string]any{
+		"type": "training", "title": "BTS", "start_date": monthsAhead(2), "cost_eur": 900, "licence_group": "heavy"}}), http.StatusBadRequest)
+	if !slices.Equal(fieldsOf(p), []string{"licence_group"}) {
+		t.Fatalf("licence group on a training: %s", p.Raw)
+	}
+	s.must(t, http.StatusOK, call{method: "PUT", path: base + "/situation", token: tok, body: map[string]any{"employment_status": "employed",
+		"contract_type": "cdi", "cpf_balance_eur": 2000, "jobseeker_registered": false, "employer_top_up": true, "co_funding_eur": 0}})
+	h := addAction(t, s, tok, base, map[string]any{"type": "driving_licence", "title": "Permis C", "licence_group": "heavy",
+		"start_date": monthsAhead(3), "cost_eur": 1500})
+	plan = s.must(t, http.StatusCreated, call{method: "POST", path: base + "/financing-plan", token: tok})
+	cpf = funderOf(plan, h, "cpf")
+	if cpf["status"] != "eligible" || cpf["max_amount_eur"] != float64(1500) || !explained(t, cpf, "cpf.driving_licence", "passed") {
+		t.Fatalf("heavy licence for an employee without co-funding: %v", cpf)
+	}
+	if c := s.must(t, http.StatusOK, call{method: "GET", path: base, token: tok}); c.str("actions.1.licence_group") != "heavy" {
+		t.Fatalf("the licence group is not kept: %s", c.Raw)
+	}
 }
 
 func TestRules2026ResignationReconversion(t *testing.T) {
@@ -233,6 +253,13 @@ func TestRules2026ResignationReconversion(t *testing.T) {
 	}
 	if l := incomeOf(plan, a, "resignation_benefit"); l == nil || l["status"] != "eligible" {
 		t.Fatalf("income after resigning: %v", actionPlan(plan, a)["income"])
+	}
+	// The case is at Pôle emploi, which cannot deliver the CEP this route needs
+	// (ideo.bretagne.bzh): the plan says so and names the operators who can.
+	if !explained(t, rr, "resignation_reconversion.cep", "failed") || !slices.ContainsFunc(asList(rr["conditions"]), func(c any) bool {
+		return strings.Contains(c.(string), "la structure de ce dossier (Pôle emploi) ne peut pas être ce CEP")
+	}) {
+		t.Fatalf("a case at Pôle emploi is not that CEP: %v", rr)
 	}
 }
 
