@@ -179,6 +179,25 @@ func (c *Console) caseAction(w http.ResponseWriter, r *http.Request) {
 			name, done = "action-"+aid, "Statut de l'action modifié."
 			status := r.PostForm.Get("status")
 			_, err = c.cases.PatchAction(ctx, who, id, aid, cases.ActionPatch{Status: &status}, f.Key)
+		case "precisions":
+			// The certification of a training, the licence group of a driving licence:
+			// what the 2026 CPF rules read. Only the field the form posts changes; an
+			// empty choice removes it.
+			name, done = "action-details-"+aid, "Action mise à jour."
+			var cmd cases.ActionPatch
+			for field, dst := range map[string]**string{"certification": &cmd.Certification, "licence_group": &cmd.LicenceGroup} {
+				if v, ok := r.PostForm[field]; ok && len(v) > 0 {
+					s := strings.TrimSpace(v[0])
+					*dst = &s
+					unchanged(dst, r.PostForm.Get("orig_"+field))
+				}
+			}
+			if cmd == (cases.ActionPatch{}) {
+				c.setFlash(w, alert{Kind: "info", Title: "Aucune modification", Text: "L'action est restée telle quelle."})
+				http.Redirect(w, r, back, http.StatusSeeOther)
+				return
+			}
+			_, err = c.cases.PatchAction(ctx, who, id, aid, cmd, f.Key)
 		case "retirer":
 			name, done = "action-"+aid, "Action retirée du plan."
 			_, err = c.cases.RemoveAction(ctx, who, id, aid, f.Key)

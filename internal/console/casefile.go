@@ -10,6 +10,7 @@ import (
 
 	"github.com/spro-cep/cep/internal/cases"
 	"github.com/spro-cep/cep/internal/directory"
+	"github.com/spro-cep/cep/internal/financing"
 	"github.com/spro-cep/cep/internal/fr"
 	"github.com/spro-cep/cep/workflows"
 )
@@ -129,6 +130,8 @@ func (c *Console) showCase(w http.ResponseWriter, r *http.Request, status int, f
 		"decline": fr.Options(fr.DeclineReason, v.DeclineReasons), "outcome": fr.Options(fr.Outcome, v.CloseOutcomes),
 		"mode": fr.Options(fr.SessionMode, v.SessionModes), "action_type": fr.Options(fr.ActionType, v.ActionTypes),
 		"action_status": fr.Options(fr.ActionStatus, []string{"planned", "in_progress", "done", "cancelled"}),
+		"certification": fr.Options(fr.Certification, []string{financing.CertificationRNCP, financing.CertificationRS, financing.CertificationCleA}),
+		"licence_group": fr.Options(fr.LicenceGroup, []string{financing.LicenceGroupLight, financing.LicenceGroupHeavy}),
 		"autonomy":      fr.Options(fr.Autonomy, []string{"low", "medium", "high"}),
 		"maturity":      fr.Options(fr.Maturity, []string{"emerging", "building", "mature"}),
 		"employment":    fr.Options(fr.Employment, []string{"employed", "self_employed", "jobseeker", "student", "inactive"}),

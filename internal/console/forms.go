@@ -217,6 +217,11 @@ func frenchMessage(m string) string {
 		return "Doit valoir au moins " + strings.TrimPrefix(m, "must be at least ") + "."
 	case strings.HasPrefix(m, "must be at most "):
 		return "Doit valoir au plus " + strings.TrimPrefix(m, "must be at most ") + "."
+	// Actions of the plan (internal/cases/actions.go).
+	case m == "only a training has a certification":
+		return "Une certification ne se précise que pour une formation : choisissez le type « Formation » ou laissez ce champ vide."
+	case m == "only a driving licence has a licence group":
+		return "Un groupe de permis ne se précise que pour un permis de conduire : choisissez le type « Permis de conduire » ou laissez ce champ vide."
 	// Funding requests (internal/cases/financing.go).
 	case m == "not a funder of the latest plan":
 		return "Ce financeur ne figure pas dans le dernier plan de financement : calculez le plan à nouveau."

@@ -74,6 +74,16 @@ func TestServiceErrorsAreShownInFrench(t *testing.T) {
 			t.Errorf("%s: %q, want %q", field, funding.Fields[fieldName(field)], want)
 		}
 	}
+	// An action's detail that does not fit its type (internal/cases/actions.go).
+	detail, _ := refusalOf(cases.Invalid("x", cases.FieldError{Field: "certification", Message: "only a training has a certification"},
+		cases.FieldError{Field: "licence_group", Message: "only a driving licence has a licence group"}))
+	for field, want := range map[string]string{
+		"certification": "Une certification ne se précise que pour une formation : choisissez le type « Formation » ou laissez ce champ vide.",
+		"licence_group": "Un groupe de permis ne se précise que pour un permis de conduire : choisissez le type « Permis de conduire » ou laissez ce champ vide."} {
+		if detail.Fields[field] != want {
+			t.Errorf("%s: %q, want %q", field, detail.Fields[field], want)
+		}
+	}
 	conflict, _ := refusalOf(cases.Conflict("case is paused", "counselling", true))
 	if conflict.Status != 409 || conflict.Alert.Text != "L'état du dossier ne permet pas cette action : il est à l'étape « Conseil personnalisé (niveau 2) » et en pause. Ce que vous avez saisi est conservé." {
 		t.Errorf("conflict: %+v", conflict)

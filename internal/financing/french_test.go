@@ -39,11 +39,22 @@ var otherMarks = []struct {
 	{regexp.MustCompile(`\d €|\d \d{3}\b`), "a plain space in an amount"},
 }
 
-// frenchProblems lists what looks English in s. A source quoted at the end of a
-// condition, "(source : …)", is a citation kept as published and is not read.
+// references are the parts of a source that are names rather than sentences: a
+// site or a page (service-public.fr, legifrance.gouv.fr/codes/article_lc/…) and a
+// numbered fiche (« fiche G 1.01 »). They are left out of the check; the rest of a
+// source, legal names included (« Code du travail », « Section préliminaire »), is
+// read like any text.
+var references = []*regexp.Regexp{
+	regexp.MustCompile(`(?:https?://)?(?:[\pL\pN-]+\.)+(?:fr|com|org|net|eu|pro|bzh|gouv)\b(?:/[^\s»(),;]*)?`),
+	regexp.MustCompile(`\bfiche [A-Z]+ ?\d[\d.]*`),
+}
+
+// frenchProblems lists what looks English in s. Sources are read too, both where a
+// condition quotes one, "(source : …)", and where a step of the explanation gives
+// its rule's: the case page shows them.
 func frenchProblems(s string) []string {
-	if i := strings.Index(s, "(source : "); i >= 0 {
-		s = s[:i]
+	for _, re := range references {
+		s = re.ReplaceAllString(s, " ")
 	}
 	var out []string
 	if m := englishWords.FindAllStringSubmatch(s, -1); len(m) > 0 {
@@ -75,8 +86,18 @@ func resultTexts(where string, rs []FunderResult) []text {
 		for _, d := range r.Deadlines {
 			out = append(out, text{w + " deadline", d.Label})
 		}
-		for _, e := range r.Explanation {
-			out = append(out, text{w + " " + e.Rule, e.Reason})
+		out = append(out, explanationTexts(w, r.Explanation)...)
+	}
+	return out
+}
+
+// explanationTexts are the reasons of the steps and the sources of their rules.
+func explanationTexts(where string, es []Explanation) []text {
+	var out []text
+	for _, e := range es {
+		out = append(out, text{where + " " + e.Rule, e.Reason})
+		if src, _ := e.Inputs["rule.source"].(string); src != "" {
+			out = append(out, text{where + " " + e.Rule + " source", src})
 		}
 	}
 	return out
@@ -95,9 +116,7 @@ func planTexts(where string, p Plan) []text {
 			for _, c := range l.Conditions {
 				out = append(out, text{w + " condition", c})
 			}
-			for _, e := range l.Explanation {
-				out = append(out, text{w + " " + e.Rule, e.Reason})
-			}
+			out = append(out, explanationTexts(w, l.Explanation)...)
 		}
 	}
 	return out
@@ -131,6 +150,13 @@ func TestFrenchCheckCatchesEnglish(t *testing.T) {
 		"Salary (the employment contract continues)",
 		"Reste à charge de 1 500,00 €", // plain spaces
 		"Début le 2026-09-01",
+		// Sources as the rule book wrote them before, glossed in English.
+		"C. trav. art. L6323-6 (actions eligible to the CPF)",
+		"Aide humaine : jusqu'à 4\u202f200,00\u00a0€ (source : aide-sociale.fr (up to €4,200 for a third person's help); to confirm against agefiph.fr)",
+		"Arrêté du 26 décembre 2024 (participation €102.23 from 1 January 2025); service-public.fr, 6 January 2025",
+		"règlement d'assurance chômage annexed to décret n° 2019-797 du 26 juillet 2019 (in force 1 November 2019), article to confirm",
+		"the €3,500 of max_amount_eur is 100 h × €35, derived, not a published ceiling",
+		"C. trav. art. L6323-17 (request 60 days before; silence is acceptance) (juritravail.com)",
 	} {
 		if len(frenchProblems(s)) == 0 {
 			t.Errorf("%q passes for French", s)
@@ -139,8 +165,12 @@ func TestFrenchCheckCatchesEnglish(t *testing.T) {
 	for _, s := range []string{
 		"Solde CPF déclaré : 7\u202f000,00\u00a0€ ; utilisable en entier (les plafonds de 5\u202f000\u00a0€ et 8\u202f000\u00a0€ limitent l'alimentation du compte, pas son utilisation)",
 		"ARE maintenue en AREF pendant la formation",
-		"Aide humaine : jusqu'à 4\u202f200,00\u00a0€ (source : aide-sociale.fr (up to €4,200 for a third person's help); to confirm against agefiph.fr)",
+		"Aide humaine : jusqu'à 4\u202f200,00\u00a0€ (source : aide-sociale.fr « subvention Agefiph » (« jusqu'à 4\u202f200\u00a0€ pour financer l'intervention d'une tierce personne ») ; montant non trouvé sur agefiph.fr : à confirmer)",
 		"Début le 1er septembre 2026, dans les 6 mois suivant la fin du CDD",
+		// Sources: legal names, sites, pages and fiches are names, not sentences.
+		"Code du travail, art. L6323-6 (actions éligibles au CPF) ; « Section préliminaire »",
+		"legifrance.gouv.fr/codes/article_lc/LEGIARTI000037385637 ; french-business-law.com ; cap-metiers.pro fiche G 1.01 (juin 2024)",
+		"https://www.service-public.fr/particuliers/vosdroits/F14018 : 100 % jusqu'à 2 SMIC, 90 % au-delà",
 	} {
 		if p := frenchProblems(s); len(p) > 0 {
 			t.Errorf("%q: %v", s, p)
@@ -281,6 +311,32 @@ func TestEveryTextIsFrench(t *testing.T) {
 	if len(seen) < 300 {
 		t.Errorf("the sweep wrote only %d distinct texts: it no longer reaches the rules", len(seen))
 	}
+}
+
+// TestEverySourceIsFrench checks the source of every version in the rule book, of
+// every embedded scheme and of every AGEFIPH aid, reached by the sweep or not: the
+// case page shows each one under its rule (« Source : … »).
+func TestEverySourceIsFrench(t *testing.T) {
+	var texts []text
+	for _, r := range ruleBook {
+		texts = append(texts, text{"rule " + r.ID + "@" + r.Version, r.Source})
+	}
+	schemes, err := DefaultSchemes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range schemes {
+		if sc.Source != "" {
+			texts = append(texts, text{"scheme " + sc.FunderID(), sc.Source})
+		}
+	}
+	for _, aid := range agefiphAids {
+		texts = append(texts, text{"AGEFIPH aid " + aid.ID, aid.Source})
+	}
+	if len(texts) < len(ruleBook)+len(agefiphAids)+5 {
+		t.Errorf("only %d sources found: the embedded schemes lost theirs", len(texts))
+	}
+	checkFrench(t, texts)
 }
 
 // operatorFuncs are the functions whose string literals people do not read:

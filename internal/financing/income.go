@@ -128,7 +128,7 @@ func regionPay(a Action, opts Options, in map[string]any) IncomeLine {
 		l.Conditions = append(l.Conditions, "La formation doit être agréée par la Région au titre de la rémunération des stagiaires",
 			"Montant pour un stagiaire à temps plein de 26 ans ou plus ; moins pour les plus jeunes (voir la source)")
 		e := explain(rl, triYes, in, "Pas d'allocation chômage : la Région verse %s par mois sur une formation agréée (%s)", eur(est), sc.Name)
-		e.Inputs["rule.source"] = fmt.Sprintf("%v; %s", e.Inputs["rule.source"], sc.Source)
+		e.Inputs["rule.source"] = fmt.Sprintf("%v ; %s", e.Inputs["rule.source"], sc.Source)
 		l.Explanation = append(l.Explanation, e)
 		return l
 	}

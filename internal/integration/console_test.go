@@ -236,10 +236,14 @@ func TestConsoleCaseJourney(t *testing.T) {
 	w.set("#action-start", start)
 	w.set("#action-hours", "1540")
 	w.set("#action-cost", "4 500,00")
+	w.set("#action-certification", "rncp") // a diploma of the RNCP: no 2026 CPF ceiling
 	w.press(`form[action$="/actions"] button`)
 	w.expectAlert("success", "Action ajoutée")
 	if !strings.Contains(w.body(), "4\u202f500,00\u00a0€") {
 		t.Errorf("the action's cost is not shown the French way")
+	}
+	if got := w.text(`section[aria-labelledby="plan-titre"] tbody td:nth-child(2)`); !strings.HasPrefix(got, "Formation") || !strings.HasSuffix(got, "Certification du RNCP") {
+		t.Errorf("the plan does not show the action's certification: %q", got)
 	}
 	// First ten months in the company only: the PTP cannot be confirmed, the CPF pays
 	// its balance and the rest falls to the person. The plan falls short, and the
