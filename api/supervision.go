@@ -122,18 +122,15 @@ func (s *server) annualReport(c *gin.Context) error {
 		return err
 	}
 	switch format {
-	case "csv":
-		body, err := rep.CSV()
-		if err != nil {
-			return err
+	case "csv", "csv-fr":
+		// csv is plain RFC 4180 with codes, for programs; csv-fr the console's spreadsheet
+		// (";", decimal comma, UTF-8 with BOM, French labels and structure names).
+		var body []byte
+		if format == "csv" {
+			body, err = rep.CSV()
+		} else {
+			body, err = documents.CSV(documents.NewReportData(rep, t.Name, s.structureNames(c, t.ID)), true)
 		}
-		c.Header("Content-Disposition", "attachment; filename=\"bilan-"+t.ID+"-"+strconv.Itoa(year)+".csv\"")
-		c.Data(http.StatusOK, "text/csv; charset=utf-8", body)
-		return nil
-	case "csv-fr":
-		// The console's spreadsheet: ";", decimal comma, UTF-8 with BOM, French labels
-		// and structure names. format=csv stays plain RFC 4180 with codes, for programs.
-		body, err := documents.CSV(documents.NewReportData(rep, t.Name, s.structureNames(c, t.ID)), true)
 		if err != nil {
 			return err
 		}

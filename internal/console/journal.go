@@ -313,23 +313,20 @@ func singular(field string) string {
 	return field
 }
 
+// journalVocabularies are the fields whose values are codes of a French vocabulary.
+var journalVocabularies = map[string]string{
+	"role": fr.Role, "cep_model": fr.CEPModel, "change": fr.AmendmentChange, "result": fr.VoteResult,
+	"public": fr.Public, "need": fr.Need,
+}
+
 func (n journalNames) text(field, s string) string {
 	if s == "" {
 		return "—"
 	}
+	if vocabulary, ok := journalVocabularies[field]; ok {
+		return fr.Label(vocabulary, s)
+	}
 	switch field {
-	case "role":
-		return fr.Label(fr.Role, s)
-	case "cep_model":
-		return fr.Label(fr.CEPModel, s)
-	case "change":
-		return fr.Label(fr.AmendmentChange, s)
-	case "result":
-		return fr.Label(fr.VoteResult, s)
-	case "public":
-		return fr.Label(fr.Public, s)
-	case "need":
-		return fr.Label(fr.Need, s)
 	case "structure_id":
 		if name := n.structures[s]; name != "" {
 			return name
