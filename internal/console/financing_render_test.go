@@ -98,7 +98,7 @@ func TestCasePageShowsFinancingInFrench(t *testing.T) {
 			AmountRequested: 5000, Status: workflows.FundingSubmitted}}}
 	s, _ := renderCase(t, file, time.Now())
 	for _, want := range []string{"Compte personnel de formation (Mon Compte Formation)", "Demande refusée par le financeur",
-		`<th scope="row">Région Centre-Val de Loire - Parcours métiers</th>`, "<li>Région Centre-Val de Loire - Parcours métiers : 5\u202f000,00\u00a0€ demandés",
+		`<th scope="row" class="fr-cell--multiline">Région Centre-Val de Loire - Parcours métiers</th>`, "<li>Région Centre-Val de Loire - Parcours métiers : 5\u202f000,00\u00a0€ demandés",
 		"Réponse du financeur prise en compte le 4 mars 2026"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("case page lacks %q", want)
