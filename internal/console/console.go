@@ -71,8 +71,9 @@ type Console struct {
 	codecHandler http.Handler
 	codecOrigins []string
 
-	structMu   sync.RWMutex
-	structures map[string]string
+	structMu     sync.RWMutex
+	structures   map[string]string
+	structuresAt time.Time
 }
 
 // New parses every template (a broken one fails here, at start-up) and, when OpenID
@@ -222,13 +223,16 @@ func (c *Console) structureName(r *http.Request, id *string) string {
 	return c.structureNames(r)[*id]
 }
 
-// structureNames maps every structure's ID to its name (read once: names do not change
-// while the process runs).
+// structureNamesTTL bounds how long a name changed elsewhere (the API, another cep
+// process) may show stale: the list is read at most that often, not on every page.
+const structureNamesTTL = 30 * time.Second
+
+// structureNames maps every structure's ID to its name.
 func (c *Console) structureNames(r *http.Request) map[string]string {
 	c.structMu.RLock()
-	names := c.structures
+	names, at := c.structures, c.structuresAt
 	c.structMu.RUnlock()
-	if names != nil {
+	if names != nil && time.Since(at) < structureNamesTTL {
 		return names
 	}
 	rows, err := c.allStructures(r)
@@ -241,7 +245,7 @@ func (c *Console) structureNames(r *http.Request) map[string]string {
 		names[s.ID] = s.Name
 	}
 	c.structMu.Lock()
-	c.structures = names
+	c.structures, c.structuresAt = names, time.Now()
 	c.structMu.Unlock()
 	return names
 }
