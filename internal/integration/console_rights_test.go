@@ -19,10 +19,17 @@ import (
 func (w *web) openModal(name string) {
 	w.t.Helper()
 	w.b.Do(w.t, chromedp.Focus(chromedp.CSS(`[aria-controls="modale-`+name+`"]`)), chromedp.KeyEvent("\r"))
-	w.b.WaitFor(w.t, `document.getElementById("modale-`+name+`").classList.contains("fr-modal--opened") && getComputedStyle(document.getElementById("modale-`+name+`")).opacity === "1"`)
-	w.b.Do(w.t, chromedp.Sleep(400*time.Millisecond))
+	w.modalShown(name)
 	w.b.Axe(w.t, name+" dialog")
 	w.b.Screenshot(w.t, "modale-"+name)
+}
+
+// modalShown waits until a DSFR modal is open and its opening transition is over: its
+// buttons can take the focus only once it is drawn.
+func (w *web) modalShown(name string) {
+	w.t.Helper()
+	w.b.WaitFor(w.t, `document.getElementById("modale-`+name+`").classList.contains("fr-modal--opened") && getComputedStyle(document.getElementById("modale-`+name+`")).opacity === "1"`)
+	w.b.Do(w.t, chromedp.Sleep(400*time.Millisecond))
 }
 
 // status is the HTTP status of the current page, fetched again with the browser's
@@ -135,8 +142,8 @@ func TestConsolePersonRights(t *testing.T) {
 	if got := w.text("#erase-reason-erreur"); got != "Ce champ est obligatoire." {
 		t.Errorf("erasure without a reason: %q", got)
 	}
-	w.b.WaitFor(t, `document.getElementById("modale-erase").classList.contains("fr-modal--opened")`)
-	w.b.Forget() // the 422
+	w.modalShown("erase") // the page answering 422 opens it again
+	w.b.Forget()          // the 422
 	w.set("#erase-reason", "Demande écrite de la personne.")
 	w.press(`#modale-erase form button[type="submit"]`)
 	if got := w.text("h1"); got != "Dossier effacé" || strings.Contains(w.body(), last) || w.path() != "/dossiers/"+id {
