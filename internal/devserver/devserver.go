@@ -261,9 +261,9 @@ func serverConfig(ip string, frontendPort int, dbPath string) (*config.Config, e
 // and each case transition took 50 or 100 ms whatever the load (`cep bench` at
 // concurrency 1; the histories showed 40–46 ms between a workflow task's scheduling and
 // its start). The readers are woken by new tasks, so a higher ceiling costs nothing when
-// idle. One partition per task queue: on one node, more only add forwarding between
-// partitions (a task sitting on a partition no poller is waiting on). Activities are
-// handed to the worker in the answer to the workflow task that schedules them (eager
+// idle. Task queues keep their default partitions: lowering them on a data directory
+// that already has tasks could strand those on the partitions no longer read. Activities
+// are handed to the worker in the answer to the workflow task that schedules them (eager
 // execution) when it has a free slot, without a round trip through matching.
 func dynamicConfig() dynamicconfig.Client {
 	return dynamicconfig.StaticClient{
@@ -271,8 +271,6 @@ func dynamicConfig() dynamicconfig.Client {
 		dynamicconfig.FrontendEnableUpdateWorkflowExecution.Key():   true,
 		dynamicconfig.EnableEagerWorkflowStart.Key():                true,
 		dynamicconfig.EnableActivityEagerExecution.Key():            true,
-		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():      1,
-		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key():     1,
 		dynamicconfig.TransferProcessorMaxPollRPS.Key():             queueReaderPollRPS,
 		dynamicconfig.TimerProcessorMaxPollRPS.Key():                queueReaderPollRPS,
 		dynamicconfig.VisibilityProcessorMaxPollRPS.Key():           queueReaderPollRPS,
