@@ -318,9 +318,15 @@ func webUIOrigins(cfg config.Config) []string {
 // startWebUI serves the Temporal web UI beside the embedded server. The UI is a
 // convenience: a taken port is a warning, not a reason to stop `cep dev`.
 func (a *App) startWebUI() {
+	// The browser calls the codec on the host it reached the UI on (its cookie is the
+	// console's on that host), at the API's port.
+	api := a.APIAddr
+	if _, port, err := net.SplitHostPort(a.APIAddr); err == nil {
+		api = net.JoinHostPort(webUIHost(a.Cfg), port)
+	}
 	ui, err := devserver.StartWebUI(devserver.WebUIOptions{IP: webUIHost(a.Cfg), Port: a.Cfg.TemporalUIPort,
 		TemporalAddress: a.dev.Address(), Namespace: a.Cfg.TemporalNamespace,
-		CodecEndpoint: "http://" + a.APIAddr + strings.TrimSuffix(console.CodecPath, "/")})
+		CodecEndpoint: "http://" + api + strings.TrimSuffix(console.CodecPath, "/")})
 	if err != nil {
 		a.Log.Warn("the Temporal web UI is not served: set CEP_TEMPORAL_UI_PORT to a free port (0 for none)", "error", err)
 		return
