@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -29,52 +30,21 @@ func (c *Console) caseAction(w http.ResponseWriter, r *http.Request) {
 		f.Errors = decodeForm(r.PostForm, dst)
 		return len(f.Errors) == 0
 	}
+	args := commandArgs{ctx: ctx, who: who, id: id, key: f.Key, decode: decode}
 	switch {
-	case len(parts) == 1 && parts[0] == "orientation":
-		name, done = "handoff", "Orientation proposée : la structure choisie a été prévenue."
-		var cmd cases.RequestHandoff
-		if decode(&cmd) {
-			_, err = c.cases.RequestHandoff(ctx, who, id, cmd, f.Key)
-		}
+	case len(parts) == 1 && caseCommands[parts[0]].run != nil:
+		cmd := caseCommands[parts[0]]
+		name, done, err = cmd.name, cmd.done, cmd.run(c, args)
 	case len(parts) == 3 && parts[0] == "orientation":
-		hid := parts[1]
-		switch parts[2] {
-		case "accepter":
-			name, done = "accept", "Orientation acceptée : le dossier est désormais suivi par votre structure."
-			var cmd cases.Note
-			if decode(&cmd) {
-				_, err = c.cases.AcceptHandoff(ctx, who, id, hid, cmd, f.Key)
-			}
-		case "refuser":
-			name, done = "decline", "Orientation refusée : la structure d'origine a été prévenue."
-			var cmd cases.DeclineHandoff
-			if decode(&cmd) {
-				_, err = c.cases.DeclineHandoff(ctx, who, id, hid, cmd, f.Key)
-			}
-		case "annuler":
-			name, done = "cancel", "Orientation annulée."
-			var cmd cases.Note
-			if decode(&cmd) {
-				_, err = c.cases.CancelHandoff(ctx, who, id, hid, cmd, f.Key)
-			}
-		default:
+		cmd, ok := handoffCommands[parts[2]]
+		if !ok {
 			c.notFound(w, r)
 			return
 		}
+		args.sub = parts[1]
+		name, done, err = cmd.name, cmd.done, cmd.run(c, args)
 	case len(parts) == 1:
 		switch parts[0] {
-		case "conseil":
-			name, done = "counselling", "Conseil personnalisé commencé : vous êtes le conseiller référent."
-			var cmd cases.StartCounselling
-			if decode(&cmd) {
-				_, err = c.cases.StartCounselling(ctx, who, id, cmd, f.Key)
-			}
-		case "entretiens":
-			name, done = "session", "Entretien enregistré."
-			var cmd cases.AddSession
-			if decode(&cmd) {
-				_, err = c.cases.AddSession(ctx, who, id, cmd, f.Key)
-			}
 		case "projet":
 			name, done = "project", "Projet enregistré."
 			var cmd cases.SetProject
@@ -82,24 +52,6 @@ func (c *Console) caseAction(w http.ResponseWriter, r *http.Request) {
 				cmd.Competences = competences(r.PostForm.Get("competences"), false)
 				cmd.Competences = append(cmd.Competences, competences(r.PostForm.Get("transferable_competences"), true)...)
 				_, err = c.cases.SetProject(ctx, who, id, cmd, f.Key)
-			}
-		case "mise-en-oeuvre":
-			name, done = "implementation", "Mise en œuvre du projet commencée."
-			var cmd cases.Note
-			if decode(&cmd) {
-				_, err = c.cases.StartImplementation(ctx, who, id, cmd, f.Key)
-			}
-		case "actions":
-			name, done = "action", "Action ajoutée au plan."
-			var cmd cases.ActionInput
-			if decode(&cmd) {
-				_, err = c.cases.AddAction(ctx, who, id, cmd, f.Key)
-			}
-		case "situation":
-			name, done = "situation", "Situation enregistrée."
-			var cmd cases.SetSituation
-			if decode(&cmd) {
-				_, err = c.cases.SetSituation(ctx, who, id, cmd, f.Key)
 			}
 		case "contacts":
 			name, done = "contact", "Contact enregistré : il apparaîtra dans l'historique dans un instant."
@@ -110,36 +62,6 @@ func (c *Console) caseAction(w http.ResponseWriter, r *http.Request) {
 		case "financement":
 			name, done = "plan", "Plan de financement calculé."
 			_, err = c.cases.ComputeFinancingPlan(ctx, who, id, f.Key)
-		case "financements":
-			name, done = "funding", "Demande de financement créée."
-			var cmd cases.RequestFunding
-			if decode(&cmd) {
-				_, err = c.cases.RequestFunding(ctx, who, id, cmd, f.Key)
-			}
-		case "pause":
-			name, done = "pause", "Accompagnement mis en pause."
-			var cmd cases.Reason
-			if decode(&cmd) {
-				_, err = c.cases.Pause(ctx, who, id, cmd, f.Key)
-			}
-		case "reprise":
-			name, done = "resume", "Accompagnement repris."
-			var cmd cases.Note
-			if decode(&cmd) {
-				_, err = c.cases.Resume(ctx, who, id, cmd, f.Key)
-			}
-		case "retrait":
-			name, done = "withdraw", "Retrait de la personne enregistré : le dossier est clôturé."
-			var cmd cases.Reason
-			if decode(&cmd) {
-				_, err = c.cases.Withdraw(ctx, who, id, cmd, f.Key)
-			}
-		case "cloture":
-			name, done = "close", "Dossier clôturé."
-			var cmd cases.CloseCase
-			if decode(&cmd) {
-				_, err = c.cases.Close(ctx, who, id, cmd, f.Key)
-			}
 		default:
 			c.notFound(w, r)
 			return
@@ -211,10 +133,8 @@ func (c *Console) caseAction(w http.ResponseWriter, r *http.Request) {
 		switch parts[2] {
 		case "retirer":
 			done = "Demande de financement retirée."
-			var cmd cases.WithdrawFunding
-			if decode(&cmd) {
-				_, err = c.cases.WithdrawFunding(ctx, who, id, rid, cmd, f.Key)
-			}
+			args.sub = rid
+			err = callSub((*cases.Service).WithdrawFunding)(c, args)
 		case "deposer":
 			done = "Dépôt de la demande enregistré."
 			err = c.cases.FundingEvent(ctx, who, id, rid, cases.FundingSubmit, nil)
@@ -236,6 +156,71 @@ func (c *Console) caseAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.caseActionDone(w, r, name, done, back, f, err)
+}
+
+// commandArgs are what a case-page command passes to the service: the caller, the case,
+// the handoff or funding request it is about (sub), the idempotency key, and the form's
+// decoder (which records the errors by field).
+type commandArgs struct {
+	ctx          context.Context
+	who          cases.Caller
+	id, sub, key string
+	decode       func(any) bool
+}
+
+// pageCommand is a command of the case page: its form's name (to show it again on a
+// refusal), its confirmation, and its call.
+type pageCommand struct {
+	name, done string
+	run        func(*Console, commandArgs) error
+}
+
+// call decodes the form into the service method's input and calls it; a form with errors
+// calls nothing (decode has recorded them).
+func call[T, R any](method func(*cases.Service, context.Context, cases.Caller, string, T, string) (R, error)) func(*Console, commandArgs) error {
+	return func(c *Console, a commandArgs) error {
+		var cmd T
+		if !a.decode(&cmd) {
+			return nil
+		}
+		_, err := method(c.cases, a.ctx, a.who, a.id, cmd, a.key)
+		return err
+	}
+}
+
+// callSub is call for a method about a case's hand-off or funding request (a.sub).
+func callSub[T, R any](method func(*cases.Service, context.Context, cases.Caller, string, string, T, string) (R, error)) func(*Console, commandArgs) error {
+	return func(c *Console, a commandArgs) error {
+		var cmd T
+		if !a.decode(&cmd) {
+			return nil
+		}
+		_, err := method(c.cases, a.ctx, a.who, a.id, a.sub, cmd, a.key)
+		return err
+	}
+}
+
+// caseCommands are the case page's commands posted to /dossiers/{id}/{path} whose form is
+// exactly the service's input.
+var caseCommands = map[string]pageCommand{
+	"orientation":    {"handoff", "Orientation proposée : la structure choisie a été prévenue.", call((*cases.Service).RequestHandoff)},
+	"conseil":        {"counselling", "Conseil personnalisé commencé : vous êtes le conseiller référent.", call((*cases.Service).StartCounselling)},
+	"entretiens":     {"session", "Entretien enregistré.", call((*cases.Service).AddSession)},
+	"mise-en-oeuvre": {"implementation", "Mise en œuvre du projet commencée.", call((*cases.Service).StartImplementation)},
+	"actions":        {"action", "Action ajoutée au plan.", call((*cases.Service).AddAction)},
+	"situation":      {"situation", "Situation enregistrée.", call((*cases.Service).SetSituation)},
+	"financements":   {"funding", "Demande de financement créée.", call((*cases.Service).RequestFunding)},
+	"pause":          {"pause", "Accompagnement mis en pause.", call((*cases.Service).Pause)},
+	"reprise":        {"resume", "Accompagnement repris.", call((*cases.Service).Resume)},
+	"retrait":        {"withdraw", "Retrait de la personne enregistré : le dossier est clôturé.", call((*cases.Service).Withdraw)},
+	"cloture":        {"close", "Dossier clôturé.", call((*cases.Service).Close)},
+}
+
+// handoffCommands are posted to /dossiers/{id}/orientation/{handoff}/{path}.
+var handoffCommands = map[string]pageCommand{
+	"accepter": {"accept", "Orientation acceptée : le dossier est désormais suivi par votre structure.", callSub((*cases.Service).AcceptHandoff)},
+	"refuser":  {"decline", "Orientation refusée : la structure d'origine a été prévenue.", callSub((*cases.Service).DeclineHandoff)},
+	"annuler":  {"cancel", "Orientation annulée.", callSub((*cases.Service).CancelHandoff)},
 }
 
 // caseActionDone ends a command of the case page: form errors or a refusal show the
