@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -56,6 +57,7 @@ func (a *Activities) Register(w worker.Registry) {
 	w.RegisterActivityWithOptions(a.ProjectCase, activity.RegisterOptions{Name: workflows.ActivityProject})
 	w.RegisterActivityWithOptions(a.DeliverNotifications, activity.RegisterOptions{Name: workflows.ActivityDeliver})
 	w.RegisterActivityWithOptions(a.SendFollowUpSurvey, activity.RegisterOptions{Name: workflows.ActivitySendFollowUp})
+	w.RegisterActivityWithOptions(a.StartFollowUp, activity.RegisterOptions{Name: workflows.ActivityStartFollowUp})
 	w.RegisterActivityWithOptions(a.ComputeFinancingPlan, activity.RegisterOptions{Name: workflows.ActivityComputeFinancing})
 	w.RegisterActivityWithOptions(a.ProjectFundingRequest, activity.RegisterOptions{Name: workflows.ActivityProjectFunding})
 	w.RegisterActivityWithOptions(a.MarkProjectionFailed, activity.RegisterOptions{Name: workflows.ActivityMarkProjectionFailed})
@@ -67,11 +69,17 @@ func (a *Activities) Register(w worker.Registry) {
 // ProjectCase writes one batch of a case's changes in a single transaction. Every write
 // is idempotent: rows keyed by the workflow's own IDs are inserted once, and the case
 // row is only replaced by a newer version.
-func (a *Activities) ProjectCase(ctx context.Context, p workflows.Projection) error {
+//
+// A notification whose recipient has no webhook is delivered to the log in the same
+// transaction (the delivery activity would only have done that, one activity and one
+// workflow task later); the result lists those that wait for a webhook.
+func (a *Activities) ProjectCase(ctx context.Context, p workflows.Projection) (workflows.ProjectionResult, error) {
+	var res workflows.ProjectionResult
+	var logged []models.Notification
 	c := p.Case
 	state, err := json.Marshal(c)
 	if err != nil {
-		return err
+		return res, err
 	}
 	row := models.Case{
 		ID: c.ID, TerritoryID: c.TerritoryID, StructureID: c.StructureID, Stage: c.Stage, Paused: c.Paused,
@@ -168,6 +176,11 @@ func (a *Activities) ProjectCase(ctx context.Context, p workflows.Projection) er
 				return fmt.Errorf("project financing plan: %w", err)
 			}
 		}
+		hooked, err := webhookRecipients(tx, p.Notifications)
+		if err != nil {
+			return fmt.Errorf("project notification: %w", err)
+		}
+		res.Webhooks, logged = nil, nil // a retried transaction starts again
 		for _, n := range p.Notifications {
 			if err := a.surveyInvitation(tx, &n, c.ID); err != nil {
 				return fmt.Errorf("project survey invitation: %w", err)
@@ -175,8 +188,19 @@ func (a *Activities) ProjectCase(ctx context.Context, p workflows.Projection) er
 			payload, _ := json.Marshal(n.Payload)
 			nr := models.Notification{ID: n.ID, CaseID: c.ID, Kind: n.Kind, RecipientStructureID: n.RecipientStructureID,
 				RecipientTerritoryID: n.RecipientTerritoryID, RecipientRole: n.RecipientRole, Payload: string(payload), CreatedAt: n.At}
-			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&nr).Error; err != nil {
-				return fmt.Errorf("project notification: %w", err)
+			if !hooked[n.RecipientStructureID] {
+				at := time.Now().UTC()
+				nr.DeliveredAt, nr.Channel, nr.Attempts = &at, "log", 1
+			}
+			ins := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&nr)
+			if ins.Error != nil {
+				return fmt.Errorf("project notification: %w", ins.Error)
+			}
+			switch {
+			case hooked[n.RecipientStructureID]:
+				res.Webhooks = append(res.Webhooks, n.ID)
+			case ins.RowsAffected == 1:
+				logged = append(logged, nr)
 			}
 		}
 		if c.ErasedAt != nil {
@@ -190,7 +214,36 @@ func (a *Activities) ProjectCase(ctx context.Context, p workflows.Projection) er
 	})
 	err = classify(err)
 	observeProjection(err, c.UpdatedAt)
-	return err
+	if err != nil {
+		return workflows.ProjectionResult{}, err
+	}
+	for _, n := range logged {
+		a.logNotification(n)
+		metrics.OutboxDeliveries.WithLabelValues("delivered").Inc()
+	}
+	return res, nil
+}
+
+// webhookRecipients are the recipient structures of ns that have a webhook.
+func webhookRecipients(tx *gorm.DB, ns []workflows.Notification) (map[string]bool, error) {
+	var ids []string
+	for _, n := range ns {
+		if n.RecipientStructureID != "" && !slices.Contains(ids, n.RecipientStructureID) {
+			ids = append(ids, n.RecipientStructureID)
+		}
+	}
+	out := map[string]bool{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var hooked []string
+	if err := tx.Model(&models.Structure{}).Where("id IN ? AND webhook_url <> ''", ids).Pluck("id", &hooked).Error; err != nil {
+		return nil, err
+	}
+	for _, id := range hooked {
+		out[id] = true
+	}
+	return out, nil
 }
 
 // observeProjection records a projection's lag (from the change in the workflow to the
@@ -212,6 +265,13 @@ func observeProjection(err error, changedAt time.Time) {
 func (a *Activities) MarkProjectionFailed(ctx context.Context, f workflows.ProjectionFailure) error {
 	return a.Store.DB.WithContext(ctx).Model(&models.Case{}).Where("id = ?", f.CaseID).
 		Update("projection_failed_at", gorm.Expr("COALESCE(projection_failed_at, ?)", f.At)).Error
+}
+
+// logNotification is the delivery of a notification whose recipient has no webhook.
+// No personal data here: IDs and kinds only.
+func (a *Activities) logNotification(n models.Notification) {
+	a.Log.Info("notification", "id", n.ID, "kind", n.Kind, "case_id", n.CaseID,
+		"structure_id", n.RecipientStructureID, "territory_id", n.RecipientTerritoryID, "role", n.RecipientRole)
 }
 
 func handoffRow(c workflows.Case, h workflows.Handoff) models.Handoff {
@@ -261,9 +321,7 @@ func (a *Activities) deliver(ctx context.Context, n models.Notification) (string
 		}
 	}
 	if url == "" {
-		// No personal data here: IDs and kinds only.
-		a.Log.Info("notification", "id", n.ID, "kind", n.Kind, "case_id", n.CaseID,
-			"structure_id", n.RecipientStructureID, "territory_id", n.RecipientTerritoryID, "role", n.RecipientRole)
+		a.logNotification(n)
 		return "log", nil
 	}
 	body, _ := json.Marshal(map[string]any{

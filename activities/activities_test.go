@@ -47,12 +47,12 @@ func TestProjectCaseIsIdempotentAndOrdered(t *testing.T) {
 	v2.PlanRevision = &workflows.PlanRevision{Revision: 1, Actions: []workflows.Action{{ID: "a1", Title: "t"}}, ActorID: "u", At: v2.Case.UpdatedAt}
 	v2.Sessions = []workflows.Session{{ID: "s1", Date: "2026-01-05", DurationMinutes: 30, Mode: "phone", Summary: "s"}}
 	for range 3 { // a retried activity writes each row once
-		if err := a.ProjectCase(ctx, v2); err != nil {
+		if _, err := a.ProjectCase(ctx, v2); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// A late, older batch adds its events but does not roll the case back.
-	if err := a.ProjectCase(ctx, projection(1, workflows.StageReception, 1)); err != nil {
+	if _, err := a.ProjectCase(ctx, projection(1, workflows.StageReception, 1)); err != nil {
 		t.Fatal(err)
 	}
 	var c models.Case
@@ -73,7 +73,7 @@ func TestProjectCaseIsIdempotentAndOrdered(t *testing.T) {
 	v3 := projection(3, workflows.StageReception, 4)
 	h.Status = workflows.HandoffDeclined
 	v3.Handoffs = []workflows.Handoff{h}
-	if err := a.ProjectCase(ctx, v3); err != nil {
+	if _, err := a.ProjectCase(ctx, v3); err != nil {
 		t.Fatal(err)
 	}
 	var hr models.Handoff
@@ -116,8 +116,27 @@ func TestDeliverNotifications(t *testing.T) {
 		{ID: "to-webhook", Kind: workflows.NotifyHandoffRequested, RecipientStructureID: "cap-emploi-28", Payload: map[string]any{}, At: p.Case.UpdatedAt},
 		{ID: "to-log", Kind: workflows.NotifyHandoffExpired, RecipientTerritoryID: "chartres", RecipientRole: "coordinator", Payload: map[string]any{}, At: p.Case.UpdatedAt},
 	}
-	if err := a.ProjectCase(ctx, p); err != nil {
+	res, err := a.ProjectCase(ctx, p)
+	if err != nil {
 		t.Fatal(err)
+	}
+	// The projection delivered the log's row itself, and leaves the webhook's to delivery.
+	if len(res.Webhooks) != 1 || res.Webhooks[0] != "to-webhook" {
+		t.Fatalf("projection result %+v, want only to-webhook waiting for delivery", res)
+	}
+	var early models.Notification
+	a.Store.DB.Where("id = ?", "to-log").Take(&early)
+	if early.DeliveredAt == nil || early.Channel != "log" || early.Attempts != 1 {
+		t.Fatalf("log row after the projection: %+v", early)
+	}
+	var waiting models.Notification
+	a.Store.DB.Where("id = ?", "to-webhook").Take(&waiting)
+	if waiting.ID != "to-webhook" || waiting.DeliveredAt != nil || waiting.Attempts != 0 {
+		t.Fatalf("webhook row after the projection: %+v", waiting)
+	}
+	// A retried projection finds the rows written and says the same.
+	if again, err := a.ProjectCase(ctx, p); err != nil || len(again.Webhooks) != 1 {
+		t.Fatalf("retried projection: %+v, %v", again, err)
 	}
 	fail.Store(1)
 	if err := a.DeliverNotifications(ctx, []string{"to-webhook", "to-log"}); err == nil {

@@ -142,7 +142,7 @@ func TestComputeFinancingPlanReadsTheCaseOperator(t *testing.T) {
 	cep := func(caseID, structureID string) (financing.Explanation, []string) {
 		p := projection(1, workflows.StageCounselling)
 		p.Case.ID, p.Case.StructureID = caseID, structureID
-		if err := a.ProjectCase(ctx, p); err != nil {
+		if _, err := a.ProjectCase(ctx, p); err != nil {
 			t.Fatal(err)
 		}
 		in := workflows.ComputeFinancingInput{CaseID: p.Case.ID, Revision: 1, Today: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC),

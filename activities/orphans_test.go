@@ -39,7 +39,7 @@ func TestSweepOrphansRemovesOnlyDetailsWithoutWorkflow(t *testing.T) {
 	ctx := context.Background()
 	old, young := time.Now().UTC().Add(-time.Hour), time.Now().UTC().Add(-time.Minute)
 	projected := projection(1, workflows.StageReception)
-	if err := a.ProjectCase(ctx, projected); err != nil {
+	if _, err := a.ProjectCase(ctx, projected); err != nil {
 		t.Fatal(err)
 	}
 	rows := map[string]time.Time{

@@ -39,7 +39,7 @@ func TestRedriveOutbox(t *testing.T) {
 		{ID: "young", Kind: workflows.NotifyHandoffRequested, RecipientStructureID: "cap-emploi-28", Payload: map[string]any{}, At: young},
 		{ID: "done", Kind: workflows.NotifyHandoffRequested, RecipientStructureID: "cap-emploi-28", Payload: map[string]any{}, At: old},
 	}
-	if err := a.ProjectCase(ctx, p); err != nil {
+	if _, err := a.ProjectCase(ctx, p); err != nil {
 		t.Fatal(err)
 	}
 	a.Store.DB.Model(&models.Notification{}).Where("id = ?", "done").Update("delivered_at", delivered)

@@ -21,7 +21,7 @@ func TestProjectionDataErrorIsNotRetryable(t *testing.T) {
 	p.Handoffs = []workflows.Handoff{{ID: "h1", FromStructureID: "pole-emploi-chartres", ToStructureID: "cap-emploi-28",
 		Status: "pending", Reason: "r", Note: "before\x00after", FromStage: "reception", RequestedBy: "u",
 		RequestedAt: p.Case.CreatedAt, DueAt: p.Case.CreatedAt.Add(time.Hour)}}
-	err := a.ProjectCase(ctx, p)
+	_, err := a.ProjectCase(ctx, p)
 	var appErr *temporal.ApplicationError
 	if !errors.As(err, &appErr) || !appErr.NonRetryable() || appErr.Type() != workflows.ProjectionDataError {
 		t.Fatalf("projection of a NUL byte: %v (%T), want a non-retryable %s", err, err, workflows.ProjectionDataError)
@@ -39,7 +39,7 @@ func TestMarkProjectionFailed(t *testing.T) {
 	a := newActivities(t)
 	ctx := context.Background()
 	p := projection(1, workflows.StageReception, 1)
-	if err := a.ProjectCase(ctx, p); err != nil {
+	if _, err := a.ProjectCase(ctx, p); err != nil {
 		t.Fatal(err)
 	}
 	at := p.Case.UpdatedAt.Add(time.Hour)
@@ -54,7 +54,7 @@ func TestMarkProjectionFailed(t *testing.T) {
 	if c.ProjectionFailedAt == nil || !c.ProjectionFailedAt.Equal(p.Case.UpdatedAt.Add(time.Hour)) {
 		t.Fatalf("projection_failed_at = %v", c.ProjectionFailedAt)
 	}
-	if err := a.ProjectCase(ctx, projection(2, workflows.StageReception, 2)); err != nil {
+	if _, err := a.ProjectCase(ctx, projection(2, workflows.StageReception, 2)); err != nil {
 		t.Fatal(err)
 	}
 	c = models.Case{}

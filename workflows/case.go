@@ -56,6 +56,15 @@ type caseRun struct {
 	awaitingFunding map[string]bool
 	// reservedRevision is the highest financing revision a running computation holds.
 	reservedRevision int
+	// current: the run started since currentRun (see versions.go).
+	current bool
+	// The flusher's work: flushes asked for and done, and the last projected snapshot.
+	flushAsked, flushDone int
+	flushed               Case
+	// The deadline timer of runs since currentRun (see sleepUntil): it fires at timerAt.
+	timer       workflow.Future
+	timerAt     time.Time
+	cancelTimer workflow.CancelFunc
 }
 
 func newCaseRun(ctx workflow.Context, in CaseInput) (*caseRun, error) {
@@ -100,8 +109,13 @@ func newCaseRun(ctx workflow.Context, in CaseInput) (*caseRun, error) {
 }
 
 func (r *caseRun) run(ctx workflow.Context) error {
+	r.startVersions(ctx)
 	if err := r.registerHandlers(ctx); err != nil {
 		return err
+	}
+	if r.current {
+		r.searchedAtStart(ctx)
+		workflow.Go(ctx, r.flusher)
 	}
 	if !r.opened {
 		if _, err := r.flush(ctx); err != nil {
@@ -118,13 +132,14 @@ func (r *caseRun) run(ctx workflow.Context) error {
 			return err
 		}
 		if r.c.Stage == StageClosed {
+			r.stopTimer()
 			return r.finish(ctx)
 		}
 		if r.canContinueAsNew(ctx) {
 			// Notifications waiting for delivery are carried to the next run rather
 			// than waited for (hours while a webhook is down). Runs that continued
 			// before this change replay the wait.
-			carry := workflow.GetVersion(ctx, "carry-undelivered", workflow.DefaultVersion, 1) >= 1
+			carry := r.has(ctx, "carry-undelivered")
 			if !carry {
 				if err := r.drainDeliveries(ctx); err != nil {
 					return err
@@ -153,14 +168,21 @@ func (r *caseRun) run(ctx workflow.Context) error {
 		}
 		next, kind := r.nextDeadline()
 		if kind == "" {
+			r.stopTimer()
 			if err := workflow.Await(ctx, woken); err != nil {
 				return err
 			}
 			continue
 		}
 		wait := next.Sub(workflow.Now(ctx))
+		if wait > 0 && r.current {
+			if err := r.sleepUntil(ctx, next, woken); err != nil {
+				return err
+			}
+			continue
+		}
 		if wait > 0 {
-			changed, err := awaitDeadline(ctx, wait, woken)
+			changed, err := r.awaitDeadline(ctx, wait, woken)
 			if err != nil {
 				return err
 			}
@@ -179,18 +201,18 @@ func (r *caseRun) run(ctx workflow.Context) error {
 // goes round again) rather than dropped. Runs that continued before this check replay
 // without it.
 func (r *caseRun) nothingQueued(ctx workflow.Context) bool {
-	if workflow.GetVersion(ctx, "drain-before-continue", workflow.DefaultVersion, 1) < 1 {
+	if !r.has(ctx, "drain-before-continue") {
 		return true
 	}
-	return r.contacts.Len() == 0 && len(r.startFunding) == 0 && len(r.signalFunding) == 0
+	return r.contacts.Len() == 0 && len(r.startFunding) == 0 && len(r.signalFunding) == 0 && r.flushDone == r.flushAsked
 }
 
 // awaitDeadline waits until cond holds or the deadline passes, and tells which. The
 // timer of a wait that ends early is cancelled: AwaitWithTimeout would leave it on the
 // server, to fire later for nothing, one per wake-up. Runs that waited before this change
 // replay AwaitWithTimeout.
-func awaitDeadline(ctx workflow.Context, wait time.Duration, cond func() bool) (bool, error) {
-	if workflow.GetVersion(ctx, "cancel-deadline-timers", workflow.DefaultVersion, 1) < 1 {
+func (r *caseRun) awaitDeadline(ctx workflow.Context, wait time.Duration, cond func() bool) (bool, error) {
+	if !r.has(ctx, "cancel-deadline-timers") {
 		return workflow.AwaitWithTimeout(ctx, wait, cond)
 	}
 	if cond() {
@@ -203,6 +225,39 @@ func awaitDeadline(ctx workflow.Context, wait time.Duration, cond func() bool) (
 		return false, err
 	}
 	return !timer.IsReady(), nil
+}
+
+// sleepUntil waits until cond holds or the timer for next fires; the caller then looks
+// at the deadlines again. The timer outlives the wait: a change that moves the deadline
+// later (every human action moves the inactivity reminder) keeps it, and when it fires
+// early the next wait arms one for the rest. Only a deadline that moves earlier than
+// the timer replaces it. Runs since currentRun wait so; older ones replay awaitDeadline,
+// which cancels and starts a timer at each change.
+func (r *caseRun) sleepUntil(ctx workflow.Context, next time.Time, cond func() bool) error {
+	if cond() {
+		return nil
+	}
+	if r.timer != nil && (r.timer.IsReady() || r.timerAt.After(next)) {
+		r.stopTimer()
+	}
+	if r.timer == nil {
+		tctx, cancel := workflow.WithCancel(ctx)
+		r.timer, r.timerAt, r.cancelTimer = workflow.NewTimer(tctx, next.Sub(workflow.Now(ctx))), next, cancel
+	}
+	timer := r.timer
+	err := workflow.Await(ctx, func() bool { return timer.IsReady() || cond() })
+	if timer.IsReady() && r.timer == timer {
+		r.timer = nil
+	}
+	return err
+}
+
+// stopTimer cancels the deadline timer, if one runs: nothing is due any more.
+func (r *caseRun) stopTimer() {
+	if r.timer != nil {
+		r.cancelTimer()
+		r.timer = nil
+	}
 }
 
 func (r *caseRun) finish(ctx workflow.Context) error {
@@ -294,7 +349,7 @@ func (r *caseRun) fireDeadline(ctx workflow.Context, kind string) error {
 		// once and the next one a full interval later, not back to back. Cases that
 		// reminded before this change replay the old reckoning.
 		from := *h.RemindAt
-		if workflow.GetVersion(ctx, "remind-from-now", workflow.DefaultVersion, 1) >= 1 && now.After(from) {
+		if r.has(ctx, "remind-from-now") && now.After(from) {
 			from = now
 		}
 		next := from.Add(r.settings.HandoffRemindAfter)
@@ -325,7 +380,7 @@ func (r *caseRun) fireDeadline(ctx workflow.Context, kind string) error {
 		// The case is back with its holder, who must act now: the inactivity clock
 		// restarts instead of firing at once for the time the hand-off waited. Cases
 		// that expired a hand-off before this change replay the old behaviour.
-		restartClock := workflow.GetVersion(ctx, "expiry-restarts-inactivity", workflow.DefaultVersion, 1) >= 1
+		restartClock := r.has(ctx, "expiry-restarts-inactivity")
 		r.touch(ctx, restartClock)
 	case "inactivity_reminder":
 		c.InactivityRemindedAt = &now
@@ -386,11 +441,41 @@ func (r *caseRun) newID(kind string) string {
 	return uuid.NewSHA1(idNamespace, fmt.Appendf(nil, "%s:%s:%d", r.c.ID, kind, r.c.Seq+1)).String()
 }
 
-// flush projects the pending changes and returns the projected snapshot. A projection
-// that finally fails is recorded on the case and kept for the next change (see
-// projection.go): the change itself stands. Runs from before this change replay the
-// old way, where the failure was the caller's.
+// flush projects the pending changes and returns the projected snapshot, which holds
+// them (and maybe later ones). Runs since currentRun hand the work to the flusher, so
+// that changes made while a projection runs go together in the next one: concurrent
+// updates on one case make a few projections, not one each, and never write the same
+// row at once. Older runs project each change in its own caller.
 func (r *caseRun) flush(ctx workflow.Context) (Case, error) {
+	if !r.current {
+		return r.flushNow(ctx)
+	}
+	r.flushAsked++
+	asked := r.flushAsked
+	if err := workflow.Await(ctx, func() bool { return r.flushDone >= asked }); err != nil {
+		return Case{}, err
+	}
+	return r.flushed, nil
+}
+
+// flusher projects, one batch at a time, what the flushes asked for.
+func (r *caseRun) flusher(ctx workflow.Context) {
+	for {
+		if err := workflow.Await(ctx, func() bool { return r.flushDone < r.flushAsked }); err != nil {
+			return
+		}
+		asked := r.flushAsked
+		// flushNow fails only in runs from before record-projection-failure.
+		snap, _ := r.flushNow(ctx)
+		r.flushed, r.flushDone = snap, asked
+	}
+}
+
+// flushNow projects the pending changes and returns the projected snapshot. A
+// projection that finally fails is recorded on the case and kept for the next change
+// (see projection.go): the change itself stands. Runs from before this change replay
+// the old way, where the failure was the caller's.
+func (r *caseRun) flushNow(ctx workflow.Context) (Case, error) {
 	p := r.pending
 	r.pending = Projection{}
 	outage := len(r.unprojected) > 0 && r.reproject(ctx)
@@ -406,7 +491,7 @@ func (r *caseRun) flush(ctx workflow.Context) (Case, error) {
 		return snap, nil
 	}
 	if err := r.project(ctx, p); err != nil {
-		if workflow.GetVersion(ctx, "record-projection-failure", workflow.DefaultVersion, 1) < 1 {
+		if !r.has(ctx, "record-projection-failure") {
 			return Case{}, err
 		}
 		r.projectionFailed(ctx, p, err)

@@ -77,8 +77,11 @@ type caseTest struct {
 	carriedIn []string
 	// flagged are the cases flagged for a failed projection.
 	flagged []ProjectionFailure
-	// followUps are the follow-ups started.
-	followUps []FollowUpInput
+	// followUps are the follow-ups started; childFollowUps counts those started as
+	// children. onStartFollowUp, when set, answers each local start (an error fails it).
+	followUps       []FollowUpInput
+	childFollowUps  int
+	onStartFollowUp func(FollowUpInput) error
 }
 
 // outcome is what the test environment reported for one update.
@@ -103,10 +106,11 @@ func newCaseTestAt(t *testing.T, start time.Time) *caseTest {
 	ct.env.SetStartTime(start)
 	ct.env.SetTestTimeout(10 * time.Second)
 	ct.env.RegisterWorkflowWithOptions(CaseWorkflow, workflow.RegisterOptions{Name: CaseWorkflowName})
-	ct.env.RegisterActivityWithOptions(func(ctx context.Context, p Projection) error {
+	// Every recipient here has a webhook: each notification goes to delivery.
+	ct.env.RegisterActivityWithOptions(func(ctx context.Context, p Projection) (ProjectionResult, error) {
 		if ct.onProject != nil {
 			if err := ct.onProject(p); err != nil {
-				return err
+				return ProjectionResult{}, err
 			}
 		}
 		ct.mu.Lock()
@@ -114,10 +118,14 @@ func newCaseTestAt(t *testing.T, start time.Time) *caseTest {
 		if len(ct.projections) >= maxProjections {
 			// A runaway loop (e.g. a deadline that fires without moving) would otherwise
 			// spin in zero workflow time and hang the test: fail the workflow instead.
-			return temporal.NewNonRetryableApplicationError("runaway workflow: too many projections", "Runaway", nil)
+			return ProjectionResult{}, temporal.NewNonRetryableApplicationError("runaway workflow: too many projections", "Runaway", nil)
 		}
 		ct.projections = append(ct.projections, p)
-		return nil
+		var res ProjectionResult
+		for _, n := range p.Notifications {
+			res.Webhooks = append(res.Webhooks, n.ID)
+		}
+		return res, nil
 	}, activity.RegisterOptions{Name: ActivityProject})
 	ct.env.RegisterActivityWithOptions(func(ctx context.Context, ids []string) error {
 		if ct.onDeliver != nil {
@@ -137,9 +145,23 @@ func newCaseTestAt(t *testing.T, start time.Time) *caseTest {
 		return nil
 	}, activity.RegisterOptions{Name: ActivityMarkProjectionFailed})
 	// The follow-up outlives the case: here it only records that it was started (its
-	// own test drives its timer).
+	// own test drives its timer), locally or, for older runs, as a child.
+	ct.env.RegisterActivityWithOptions(func(ctx context.Context, in FollowUpInput) error {
+		if ct.onStartFollowUp != nil {
+			if err := ct.onStartFollowUp(in); err != nil {
+				return err
+			}
+		}
+		ct.mu.Lock()
+		defer ct.mu.Unlock()
+		ct.followUps = append(ct.followUps, in)
+		return nil
+	}, activity.RegisterOptions{Name: ActivityStartFollowUp})
 	ct.env.RegisterWorkflowWithOptions(func(ctx workflow.Context, in FollowUpInput) error {
-		ct.followUps = append(ct.followUps, in) // workflow code runs one coroutine at a time
+		ct.mu.Lock()
+		defer ct.mu.Unlock()
+		ct.followUps = append(ct.followUps, in)
+		ct.childFollowUps++
 		return nil
 	}, workflow.RegisterOptions{Name: FollowUpWorkflowName})
 	return ct

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 )
 
 // Tests of the defects of issue 11, section 1: each failed before its fix.
@@ -131,35 +132,52 @@ func TestContactsArrivingAtContinueAsNewAreApplied(t *testing.T) {
 	}
 }
 
-// Each wake-up of the loop (an update, a contact) leaves no timer behind: the timer of a
-// deadline wait is cancelled once the wait ends (in the same workflow task as the next
-// wait starts its own), so no timer fires for nothing and none is left when the case
-// closes.
+// Each wake-up of the loop (an update, a contact) leaves no timer behind. Older runs
+// cancel the timer of a deadline wait once the wait ends (in the same workflow task as
+// the next wait starts its own), so no timer fires for nothing. Runs since currentRun
+// keep the timer while the deadline only moves later: the updates start no timer at
+// all, and the one timer fires early once, to wait for the rest. None is left pending
+// when the case closes.
 func TestDeadlineWaitsLeaveNoTimers(t *testing.T) {
-	ct := newCaseTest(t)
-	pending := map[string]bool{}
-	scheduled, fired := 0, 0
-	ct.env.SetOnTimerScheduledListener(func(id string, _ time.Duration) {
-		pending[id] = true
-		scheduled++
-	})
-	ct.env.SetOnTimerFiredListener(func(id string) {
-		delete(pending, id)
-		fired++
-	})
-	ct.env.SetOnTimerCanceledListener(func(id string) { delete(pending, id) })
-	for i := range 5 {
-		ct.update(time.Duration(i+1)*time.Hour, UpdateSetProject, fmt.Sprintf("p%d", i), SetProjectInput{Actor: pe, Project: building})
-	}
-	ct.signalContact(6*time.Hour, ContactSignal{Source: "partner", Channel: "phone"})
-	// The inactivity reminder fires once, 30 days after the contact.
-	ct.update(6*time.Hour+31*day, UpdateClose, "close", CloseInput{Actor: pe, Outcome: "job"})
-	ct.runToCompletion(openInput())
-	if len(pending) != 0 {
-		t.Errorf("%d of %d timers left pending when the case closed", len(pending), scheduled)
-	}
-	if n := len(ct.eventsOfType("inactivity_reminded")); fired != n {
-		t.Errorf("%d timers fired for %d deadlines", fired, n)
+	for _, older := range []bool{true, false} {
+		t.Run(fmt.Sprintf("older run %v", older), func(t *testing.T) {
+			ct := newCaseTest(t)
+			if older {
+				ct.env.OnGetVersion(currentRun, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+			}
+			pending := map[string]bool{}
+			scheduled, fired := 0, 0
+			ct.env.SetOnTimerScheduledListener(func(id string, _ time.Duration) {
+				pending[id] = true
+				scheduled++
+			})
+			ct.env.SetOnTimerFiredListener(func(id string) {
+				delete(pending, id)
+				fired++
+			})
+			ct.env.SetOnTimerCanceledListener(func(id string) { delete(pending, id) })
+			const updates = 5
+			for i := range updates {
+				ct.update(time.Duration(i+1)*time.Hour, UpdateSetProject, fmt.Sprintf("p%d", i), SetProjectInput{Actor: pe, Project: building})
+			}
+			ct.signalContact(6*time.Hour, ContactSignal{Source: "partner", Channel: "phone"})
+			// The inactivity reminder fires once, 30 days after the contact.
+			ct.update(6*time.Hour+31*day, UpdateClose, "close", CloseInput{Actor: pe, Outcome: "job"})
+			ct.runToCompletion(openInput())
+			if len(pending) != 0 {
+				t.Errorf("%d of %d timers left pending when the case closed", len(pending), scheduled)
+			}
+			n := len(ct.eventsOfType("inactivity_reminded"))
+			if n != 1 {
+				t.Fatalf("%d inactivity reminders, want 1", n)
+			}
+			if older && fired != n {
+				t.Errorf("%d timers fired for %d deadlines", fired, n)
+			}
+			if !older && (fired > n+1 || scheduled > 3) {
+				t.Errorf("%d timers started and %d fired for %d deadline and %d updates: want at most 3 and %d", scheduled, fired, n, updates+1, n+1)
+			}
+		})
 	}
 }
 
@@ -210,6 +228,9 @@ func TestSearchAttributesFollowTheCaseWhenProjectionsFinishOutOfOrder(t *testing
 		mu.Unlock()
 	})
 	ct.update(3*time.Hour, UpdateClose, "close", CloseInput{Actor: pe, Outcome: "job"})
+	// Runs since currentRun project one batch at a time (see
+	// TestConcurrentUpdatesShareProjections): out of order is the older runs' case.
+	ct.env.OnGetVersion(currentRun, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	// Not ct.run: the projections themselves finish out of order on purpose (the
 	// database keeps the newest version), which the harness's invariants refuse.
 	ct.env.ExecuteWorkflow(CaseWorkflowName, openInput())
@@ -351,5 +372,104 @@ func TestUndeliveredNotificationsAreCarriedAcrossContinueAsNew(t *testing.T) {
 	ct2.runToCompletion(next)
 	if len(ct2.deliveries) == 0 || !slices.Contains(ct2.deliveries[0], want[0].ID) {
 		t.Errorf("the next run delivered %v first, want the carried %s", ct2.deliveries, want[0].ID)
+	}
+}
+
+// TestConcurrentUpdatesShareProjections: updates that arrive while a projection runs go
+// together in the next one, so that a burst on one case makes a few writes of the case
+// row, one at a time, and every update still answers with a snapshot holding its change.
+func TestConcurrentUpdatesShareProjections(t *testing.T) {
+	ct := newCaseTest(t)
+	const burst = 12
+	slow := make(chan struct{}, 1)
+	slow <- struct{}{}
+	ct.onProject = func(p Projection) error {
+		// The first projection of a session waits while the rest of the burst arrives.
+		if len(p.Sessions) > 0 {
+			select {
+			case <-slow:
+				time.Sleep(200 * time.Millisecond)
+			default:
+			}
+		}
+		return nil
+	}
+	ct.update(time.Hour, UpdateStartCounselling, "c", StartCounsellingInput{Actor: pe, AdviserID: "u-pe"})
+	var sessions []*outcome
+	ct.at(2*time.Hour, func() {
+		for i := range burst {
+			id := fmt.Sprintf("s%d", i)
+			o := &outcome{label: id, sent: true}
+			sessions = append(sessions, o)
+			ct.env.UpdateWorkflow(UpdateAddSession, id, &testsuite.TestUpdateCallback{
+				OnAccept: func() { o.accepted = true },
+				OnReject: func(err error) { o.rejected, o.err = true, err },
+				OnComplete: func(v any, err error) {
+					o.completed, o.err = true, err
+					if err == nil {
+						o.result = toCase(t, v)
+					}
+				},
+			}, AddSessionInput{Actor: pe, Session: Session{ID: id, Date: "2025-03-03", DurationMinutes: 30, Mode: "phone", Summary: id}})
+		}
+	})
+	ct.update(3*time.Hour, UpdateClose, "close", CloseInput{Actor: pe, Outcome: "job"})
+	ct.runToCompletion(openInput())
+
+	withSessions, projected := 0, map[string]int{}
+	ct.mu.Lock()
+	for _, p := range ct.projections {
+		if len(p.Sessions) > 0 {
+			withSessions++
+		}
+		for _, s := range p.Sessions {
+			projected[s.ID]++
+		}
+	}
+	ct.mu.Unlock()
+	for i, o := range sessions {
+		wantOK(t, o)
+		id := fmt.Sprintf("s%d", i)
+		if projected[id] != 1 {
+			t.Errorf("session %s projected %d times, want once", id, projected[id])
+		}
+		if o.result.Sessions < i+1 {
+			t.Errorf("update %s answered a snapshot with %d sessions, before its own change", id, o.result.Sessions)
+		}
+	}
+	if withSessions < 2 || withSessions >= burst {
+		t.Errorf("%d concurrent updates made %d projections, want fewer than one each (and more than one: the first runs alone)", burst, withSessions)
+	}
+}
+
+// A case started with its opening search attributes (as the API starts it) upserts them
+// only when they change: not at its opening, at each change of stage after.
+func TestOpeningSearchAttributesNeedNoUpsert(t *testing.T) {
+	for _, withStart := range []bool{false, true} {
+		t.Run(fmt.Sprintf("set at start %v", withStart), func(t *testing.T) {
+			ct := newCaseTest(t)
+			in := openInput()
+			if withStart {
+				if err := ct.env.SetTypedSearchAttributesOnStart(OpeningSearchAttributes(in.Open)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var stages []string
+			ct.env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
+				if v, ok := args.Get(0).(temporal.SearchAttributes).GetKeyword(SearchStage); ok {
+					stages = append(stages, v)
+				}
+			}).Return(nil)
+			ct.update(time.Hour, UpdateStartCounselling, "c", StartCounsellingInput{Actor: pe, AdviserID: "u-pe"})
+			ct.update(2*time.Hour, UpdateClose, "close", CloseInput{Actor: pe, Outcome: "job"})
+			ct.runToCompletion(in)
+			want := []string{StageCounselling, StageClosed}
+			if !withStart {
+				want = append([]string{StageReception}, want...)
+			}
+			if !slices.Equal(stages, want) {
+				t.Errorf("stages upserted %v, want %v", stages, want)
+			}
+		})
 	}
 }

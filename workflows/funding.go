@@ -190,7 +190,7 @@ func (r *caseRun) registerFinancingHandlers(ctx workflow.Context) error {
 			// The caller may act on the request at once (the funder's answer): its
 			// workflow must exist before the answer goes. Requests made before this
 			// change replay answering first.
-			if workflow.GetVersion(ctx, "funding-started-before-answer", workflow.DefaultVersion, 1) >= 1 {
+			if r.has(ctx, "funding-started-before-answer") {
 				if err := workflow.Await(ctx, func() bool { return r.fundingStarted[in.RequestID] }); err != nil {
 					return out, err
 				}

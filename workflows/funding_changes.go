@@ -15,7 +15,7 @@ func (r *caseRun) receiveFundingChanges(ctx workflow.Context) error {
 	recompute := false
 	// Reports may reach the case after it withdrew the request (see agree). Cases that
 	// received reports before this change replay taking each as it came.
-	agree := r.fundingChanges.Len() > 0 && workflow.GetVersion(ctx, "funding-views-agree", workflow.DefaultVersion, 1) >= 1
+	agree := r.fundingChanges.Len() > 0 && r.has(ctx, "funding-views-agree")
 	for r.fundingChanges.ReceiveAsync(&ch) {
 		i := r.fundingIndex(ch.RequestID)
 		if i < 0 {
@@ -86,7 +86,7 @@ func (r *caseRun) agree(ch FundingChange, ref FundingRef) bool {
 // that does not answer keeps its own status. Cases closed before this change replay
 // without the wait.
 func (r *caseRun) awaitFundingAnswers(ctx workflow.Context) error {
-	if len(r.awaitingFunding) == 0 || workflow.GetVersion(ctx, "await-funding-answers", workflow.DefaultVersion, 1) < 1 {
+	if len(r.awaitingFunding) == 0 || !r.has(ctx, "await-funding-answers") {
 		return nil
 	}
 	until := workflow.Now(ctx).Add(time.Minute)
@@ -95,7 +95,7 @@ func (r *caseRun) awaitFundingAnswers(ctx workflow.Context) error {
 		if wait <= 0 {
 			return nil
 		}
-		got, err := awaitDeadline(ctx, wait, func() bool { return r.fundingChanges.Len() > 0 })
+		got, err := r.awaitDeadline(ctx, wait, func() bool { return r.fundingChanges.Len() > 0 })
 		if err != nil || !got {
 			return err
 		}

@@ -490,7 +490,7 @@ func (r *caseRun) closeCase(ctx workflow.Context, outcome, note string) {
 // closed case's financing any more, so it is no current alert; the timeline keeps it
 // as history (financing_alert_raised, then financing_alert_cleared).
 func (r *caseRun) clearAlertAtClose(ctx workflow.Context, a Actor) {
-	if !r.c.FinancingAlert || workflow.GetVersion(ctx, "clear-alert-at-close", workflow.DefaultVersion, 1) < 1 {
+	if !r.c.FinancingAlert || !r.has(ctx, "clear-alert-at-close") {
 		return
 	}
 	r.c.FinancingAlert = false

@@ -3,6 +3,7 @@ package workflows
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,7 +61,49 @@ func TestReplayRecordedHistories(t *testing.T) {
 	if _, err := os.Stat(filepath.Join("testdata", "case_path.json")); err != nil {
 		t.Fatal("the representative full-path history is missing")
 	}
+	// Runs since currentRun say so in the TemporalChangeVersion search attribute, which
+	// the codec leaves in clear (base64 in protobuf JSON).
+	currentRuns := 0
+	for _, f := range files {
+		if b, err := os.ReadFile(f); err == nil && mentions(t, b, currentRun) {
+			currentRuns++
+		}
+	}
+	if currentRuns == 0 {
+		t.Errorf("no recorded history of a run since %s: the way new cases run is not replayed", currentRun)
+	}
 	if shapes[true] == 0 || shapes[false] == 0 {
 		t.Fatalf("want histories with encrypted payloads and from before encryption: %d and %d", shapes[true], shapes[false])
 	}
+}
+
+// mentions tells whether a recorded history holds s in one of its base64 values.
+func mentions(t *testing.T, history []byte, s string) bool {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(history, &v); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(any) bool
+	walk = func(v any) bool {
+		switch x := v.(type) {
+		case map[string]any:
+			for _, e := range x {
+				if walk(e) {
+					return true
+				}
+			}
+		case []any:
+			for _, e := range x {
+				if walk(e) {
+					return true
+				}
+			}
+		case string:
+			b, err := base64.StdEncoding.DecodeString(x)
+			return err == nil && strings.Contains(string(b), s)
+		}
+		return false
+	}
+	return walk(v)
 }

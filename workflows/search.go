@@ -37,6 +37,30 @@ func searchAttributeUpdates(c *Case) []temporal.SearchAttributeUpdate {
 	}
 }
 
+// OpeningSearchAttributes are the search attributes of a case as it opens, for the
+// start of its workflow: the start's visibility record then holds them, and the
+// workflow has no upsert to make (one visibility write less per case).
+func OpeningSearchAttributes(o *OpenCase) temporal.SearchAttributes {
+	return temporal.NewSearchAttributes(searchAttributeUpdates(&Case{Stage: StageReception,
+		StructureID: o.Actor.StructureID, TerritoryID: o.TerritoryID})...)
+}
+
+// searchedAtStart takes as upserted what the run started with: the search attributes
+// the API set at the case's start, or those continue-as-new carried over.
+func (r *caseRun) searchedAtStart(ctx workflow.Context) {
+	sa := workflow.GetTypedSearchAttributes(ctx)
+	var f searchFacts
+	var ok [5]bool
+	f.stage, ok[0] = sa.GetKeyword(SearchStage)
+	f.structureID, ok[1] = sa.GetKeyword(SearchStructureID)
+	f.territoryID, ok[2] = sa.GetKeyword(SearchTerritoryID)
+	f.paused, ok[3] = sa.GetBool(SearchPaused)
+	f.escalated, ok[4] = sa.GetBool(SearchEscalated)
+	if ok == [5]bool{true, true, true, true, true} {
+		r.searched = &f
+	}
+}
+
 // searchFacts are the values of the search attributes.
 type searchFacts struct {
 	stage, structureID, territoryID string
@@ -48,7 +72,7 @@ type searchFacts struct {
 // now, not from the projected snapshot, and are only sent when they changed. Runs that
 // upserted before this change replay one upsert per projection, of its snapshot.
 func (r *caseRun) upsertSearchAttributes(ctx workflow.Context, snap *Case) {
-	if workflow.GetVersion(ctx, "ordered-search-attributes", workflow.DefaultVersion, 1) < 1 {
+	if !r.has(ctx, "ordered-search-attributes") {
 		if err := workflow.UpsertTypedSearchAttributes(ctx, searchAttributeUpdates(snap)...); err != nil {
 			workflow.GetLogger(ctx).Warn("search attributes not updated", "error", err)
 		}

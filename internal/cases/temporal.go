@@ -123,6 +123,7 @@ func (s *Service) open(ctx context.Context, open *workflows.OpenCase) (workflows
 		TaskQueue:                s.taskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		TypedSearchAttributes:    workflows.OpeningSearchAttributes(open),
 	}, workflows.CaseWorkflowName, workflows.CaseInput{Settings: s.settings, Open: open})
 	var out workflows.Case
 	err := s.guarded(tctx, func(ctx context.Context) error {
