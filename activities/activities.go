@@ -161,14 +161,14 @@ func (a *Activities) ProjectCase(ctx context.Context, p workflows.Projection) (w
 				return fmt.Errorf("project session removal: %w", err)
 			}
 		}
-		if pr := p.PlanRevision; pr != nil {
+		for _, pr := range p.AllPlanRevisions() {
 			actions, _ := json.Marshal(pr.Actions)
 			rev := models.PlanRevision{CaseID: c.ID, Revision: pr.Revision, Actions: string(actions), ActorID: pr.ActorID, CreatedAt: pr.At}
 			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rev).Error; err != nil {
 				return fmt.Errorf("project plan revision: %w", err)
 			}
 		}
-		if fp := p.FinancingPlan; fp != nil {
+		for _, fp := range p.AllFinancingPlans() {
 			plan, _ := json.Marshal(fp.Plan)
 			row := models.FinancingPlan{CaseID: c.ID, Revision: fp.Revision, PlanRevision: fp.PlanRevision, Shortfall: fp.Shortfall,
 				LeftToPay: fp.LeftToPayEUR, Plan: string(plan), ActorID: fp.ActorID, CreatedAt: fp.At}

@@ -363,8 +363,8 @@ func (ct *caseTest) planRevisions() []PlanRevision {
 	defer ct.mu.Unlock()
 	var out []PlanRevision
 	for _, p := range ct.projections {
-		if p.PlanRevision != nil {
-			out = append(out, *p.PlanRevision)
+		if prs := p.AllPlanRevisions(); len(prs) > 0 {
+			out = append(out, prs...)
 		}
 	}
 	return out

@@ -473,3 +473,54 @@ func TestOpeningSearchAttributesNeedNoUpsert(t *testing.T) {
 		})
 	}
 }
+
+// Plan revisions made by concurrent updates that one projection gathers are all kept:
+// the batch carries each, not the last.
+func TestBatchedProjectionKeepsEveryPlanRevision(t *testing.T) {
+	ct := newCaseTest(t)
+	s := &script{ct: ct}
+	toImplementation(s)
+	slow := make(chan struct{}, 1)
+	slow <- struct{}{}
+	ct.onProject = func(p Projection) error {
+		if len(p.AllPlanRevisions()) > 0 {
+			select {
+			case <-slow:
+				time.Sleep(200 * time.Millisecond)
+			default:
+			}
+		}
+		return nil
+	}
+	const n = 6
+	ct.at(3*time.Hour, func() {
+		for i := range n {
+			ct.env.UpdateWorkflow(UpdateAddAction, fmt.Sprintf("add-%d", i), &testsuite.TestUpdateCallback{
+				OnAccept: func() {}, OnReject: func(err error) { t.Errorf("add-%d rejected: %v", i, err) },
+				OnComplete: func(_ any, err error) {
+					if err != nil {
+						t.Errorf("add-%d: %v", i, err)
+					}
+				},
+			}, ActionInput{Actor: pe, Action: deas})
+		}
+	})
+	ct.update(4*time.Hour, UpdateClose, "close", CloseInput{Actor: pe, Outcome: "job"})
+	ct.runToCompletion(openInput())
+	var revs []int
+	batched := false
+	for _, pr := range ct.planRevisions() {
+		revs = append(revs, pr.Revision)
+	}
+	ct.mu.Lock()
+	for _, p := range ct.projections {
+		batched = batched || len(p.PlanRevisions) > 0
+	}
+	ct.mu.Unlock()
+	if want := []int{1, 2, 3, 4, 5, 6}; !slices.Equal(revs, want) {
+		t.Errorf("plan revisions projected %v, want %v", revs, want)
+	}
+	if !batched {
+		t.Error("no projection gathered several plan revisions: the test does not test the batch")
+	}
+}

@@ -299,8 +299,8 @@ func (r *caseRun) computeFinancing(ctx workflow.Context, a Actor, why string) er
 	}
 	r.c.FinancingRevision = max(r.c.FinancingRevision, rev)
 	now := workflow.Now(ctx).UTC()
-	r.pending.FinancingPlan = &FinancingPlanRow{Revision: in.Revision, PlanRevision: in.PlanRevision, Shortfall: out.Shortfall,
-		LeftToPayEUR: out.LeftToPayEUR, Plan: out.Plan, ActorID: a.UserID, At: now}
+	r.pending.addFinancingPlan(FinancingPlanRow{Revision: in.Revision, PlanRevision: in.PlanRevision, Shortfall: out.Shortfall,
+		LeftToPayEUR: out.LeftToPayEUR, Plan: out.Plan, ActorID: a.UserID, At: now})
 	if r.c.Financing != nil && r.c.Financing.Revision > in.Revision {
 		// A later computation finished first: this older plan is kept in the
 		// database but does not speak for the case.

@@ -83,8 +83,8 @@ func (ft *financingTest) financingPlans() []FinancingPlanRow {
 	defer ft.mu.Unlock()
 	var out []FinancingPlanRow
 	for _, p := range ft.projections {
-		if p.FinancingPlan != nil {
-			out = append(out, *p.FinancingPlan)
+		if fps := p.AllFinancingPlans(); len(fps) > 0 {
+			out = append(out, fps...)
 		}
 	}
 	return out

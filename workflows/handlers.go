@@ -354,7 +354,7 @@ func (r *caseRun) revisePlan(ctx workflow.Context, a Actor, typ string, act Acti
 		x.Notes = slices.Clone(x.Notes)
 		actions[i] = x
 	}
-	r.pending.PlanRevision = &PlanRevision{Revision: r.c.PlanRevision, Actions: actions, ActorID: a.UserID, At: workflow.Now(ctx).UTC()}
+	r.pending.addPlanRevision(PlanRevision{Revision: r.c.PlanRevision, Actions: actions, ActorID: a.UserID, At: workflow.Now(ctx).UTC()})
 	r.emit(ctx, a, typ, map[string]any{"action_id": act.ID, "type": act.Type, "title": act.Title, "cost_eur": act.CostEUR, "plan_revision": r.c.PlanRevision})
 	r.touch(ctx, true)
 }

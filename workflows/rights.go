@@ -140,6 +140,11 @@ func (r *caseRun) applyErase(ctx workflow.Context, in EraseInput) {
 			pr.Actions[i].Scrub()
 		}
 	}
+	for _, pr := range r.pending.PlanRevisions {
+		for i := range pr.Actions {
+			pr.Actions[i].Scrub()
+		}
+	}
 	for i := range r.pending.Notifications {
 		r.pending.Notifications[i].Payload = map[string]any{"case_id": r.c.ID}
 	}

@@ -350,6 +350,44 @@ type Projection struct {
 	PlanRevision    *PlanRevision     `json:"plan_revision,omitempty"`
 	Notifications   []Notification    `json:"notifications"`
 	FinancingPlan   *FinancingPlanRow `json:"financing_plan,omitempty"`
+	// PlanRevisions and FinancingPlans are the batch's further revisions: one
+	// projection may gather several changes of the plan (see caseRun.flush).
+	PlanRevisions  []PlanRevision     `json:"plan_revisions,omitempty"`
+	FinancingPlans []FinancingPlanRow `json:"financing_plans,omitempty"`
+}
+
+// AllPlanRevisions are the plan revisions of the batch, oldest first.
+func (p *Projection) AllPlanRevisions() []PlanRevision {
+	var out []PlanRevision
+	if p.PlanRevision != nil {
+		out = append(out, *p.PlanRevision)
+	}
+	return append(out, p.PlanRevisions...)
+}
+
+// AllFinancingPlans are the financing plans of the batch, oldest first.
+func (p *Projection) AllFinancingPlans() []FinancingPlanRow {
+	var out []FinancingPlanRow
+	if p.FinancingPlan != nil {
+		out = append(out, *p.FinancingPlan)
+	}
+	return append(out, p.FinancingPlans...)
+}
+
+func (p *Projection) addPlanRevision(pr PlanRevision) {
+	if p.PlanRevision == nil {
+		p.PlanRevision = &pr
+		return
+	}
+	p.PlanRevisions = append(p.PlanRevisions, pr)
+}
+
+func (p *Projection) addFinancingPlan(fp FinancingPlanRow) {
+	if p.FinancingPlan == nil {
+		p.FinancingPlan = &fp
+		return
+	}
+	p.FinancingPlans = append(p.FinancingPlans, fp)
 }
 
 // PlanRevision is a kept revision of the action plan.

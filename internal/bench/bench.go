@@ -29,7 +29,7 @@ import (
 	"github.com/spro-cep/cep/internal/config"
 )
 
-// Result is what one run measured.
+// Result is what one run measured, over all its rounds.
 type Result struct {
 	Cases           int
 	Concurrency     int
@@ -38,6 +38,8 @@ type Result struct {
 	Latency         map[string]Percentiles
 	BaselineSeconds float64
 	BaselinePerSec  float64
+	// RoundRatios are each round's case throughput over its baseline throughput.
+	RoundRatios []float64
 }
 
 // Percentiles of one API call, in milliseconds.
@@ -54,11 +56,12 @@ func Run(args []string) error {
 	dir := fs.String("data-dir", "", "data directory (default: a new temporary one, removed at the end)")
 	dbURL := fs.String("database-url", os.Getenv("CEP_DATABASE_URL"), "PostgreSQL URL for the application database; empty for SQLite")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the case path (the whole process: server, worker, API) to this file")
+	rounds := fs.Int("rounds", 3, "rounds of N case paths then N baseline workflows (alternating which goes first), summed: a shared machine's noise and the database's growth weigh on both sides alike")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *cases < 1 || *conc < 1 {
-		return fmt.Errorf("--cases and --concurrency must be positive")
+	if *cases < 1 || *conc < 1 || *rounds < 1 {
+		return fmt.Errorf("--cases, --concurrency and --rounds must be positive")
 	}
 	dataDir := *dir
 	if dataDir == "" {
@@ -78,7 +81,7 @@ func Run(args []string) error {
 		defer f.Close()
 		profile = f
 	}
-	r, err := Measure(context.Background(), dataDir, *dbURL, *cases, *conc, profile)
+	r, err := Measure(context.Background(), dataDir, *dbURL, *cases, *conc, *rounds, profile)
 	if err != nil {
 		return err
 	}
@@ -86,9 +89,9 @@ func Run(args []string) error {
 	return nil
 }
 
-// Measure starts an embedded stack in dataDir and runs both workloads; with profile, it
-// writes a CPU profile of the case path there.
-func Measure(ctx context.Context, dataDir, databaseURL string, cases, conc int, profile io.Writer) (Result, error) {
+// Measure starts an embedded stack in dataDir and runs both workloads, rounds times;
+// with profile, it writes a CPU profile of the case paths there.
+func Measure(ctx context.Context, dataDir, databaseURL string, cases, conc, rounds int, profile io.Writer) (Result, error) {
 	cfg, err := config.Load()
 	if err != nil {
 		return Result{}, err
@@ -109,32 +112,48 @@ func Measure(ctx context.Context, dataDir, databaseURL string, cases, conc int, 
 	sender, _ := auth.Sign(key, "adviser-pole-emploi-chartres", "adviser.pole-emploi-chartres@chartres.demo.test", time.Hour)
 	target, _ := auth.Sign(key, "adviser-cap-emploi-28", "adviser.cap-emploi-28@chartres.demo.test", time.Hour)
 	d := &driver{base: "http://" + a.APIAddr + "/api/v1", http: &http.Client{Timeout: time.Minute}, lat: map[string][]float64{}}
+	b, err := startBaseline(a.Temporal)
+	if err != nil {
+		return Result{}, err
+	}
+	defer b.Stop()
 
-	res := Result{Cases: cases, Concurrency: conc, Latency: map[string]Percentiles{}}
-	if profile != nil {
-		if err := pprof.StartCPUProfile(profile); err != nil {
+	res := Result{Cases: cases * rounds, Concurrency: conc, Latency: map[string]Percentiles{}}
+	casePaths := func(round int) (float64, error) {
+		if profile != nil {
+			if err := pprof.StartCPUProfile(profile); err != nil {
+				return 0, err
+			}
+			defer pprof.StopCPUProfile()
+			profile = nil // one profile: the first round's
+		}
+		begin := time.Now()
+		err := parallel(cases, conc, func(i int) error { return d.casePath(sender, target, round*cases+i) })
+		return time.Since(begin).Seconds(), err
+	}
+	for round := range rounds {
+		var cs, bs float64
+		if round%2 == 0 {
+			if cs, err = casePaths(round); err == nil {
+				bs, err = baseline(ctx, a.Temporal, round, cases, conc)
+			}
+		} else {
+			if bs, err = baseline(ctx, a.Temporal, round, cases, conc); err == nil {
+				cs, err = casePaths(round)
+			}
+		}
+		if err != nil {
 			return res, err
 		}
+		res.CaseSeconds += cs
+		res.BaselineSeconds += bs
+		res.RoundRatios = append(res.RoundRatios, bs/cs)
 	}
-	begin := time.Now()
-	err = parallel(cases, conc, func(i int) error { return d.casePath(sender, target, i) })
-	if profile != nil {
-		pprof.StopCPUProfile()
-	}
-	if err != nil {
-		return res, err
-	}
-	res.CaseSeconds = time.Since(begin).Seconds()
-	res.CasesPerSecond = float64(cases) / res.CaseSeconds
+	res.CasesPerSecond = float64(res.Cases) / res.CaseSeconds
+	res.BaselinePerSec = float64(res.Cases) / res.BaselineSeconds
 	for step, xs := range d.lat {
 		res.Latency[step] = percentiles(xs)
 	}
-
-	res.BaselineSeconds, err = baseline(ctx, a.Temporal, cases, conc)
-	if err != nil {
-		return res, err
-	}
-	res.BaselinePerSec = float64(cases) / res.BaselineSeconds
 	return res, nil
 }
 
@@ -145,6 +164,13 @@ func Print(w io.Writer, r Result) {
 	fmt.Fprintf(w, "raw engine baseline (one-activity workflows, same server): %.2f workflows/s (%.1f s)\n", r.BaselinePerSec, r.BaselineSeconds)
 	fmt.Fprintf(w, "ratio: one case path costs %.2f baseline workflows (case throughput / baseline throughput = %.3f)\n",
 		r.BaselinePerSec/r.CasesPerSecond, r.CasesPerSecond/r.BaselinePerSec)
+	if len(r.RoundRatios) > 1 {
+		fmt.Fprintf(w, "ratio of each round:")
+		for _, x := range r.RoundRatios {
+			fmt.Fprintf(w, " %.3f", x)
+		}
+		fmt.Fprintln(w)
+	}
 	steps := make([]string, 0, len(r.Latency))
 	for s := range r.Latency {
 		steps = append(steps, s)
@@ -285,17 +311,18 @@ func BaselineWorkflow(ctx workflow.Context) error {
 	return workflow.ExecuteActivity(ctx, "BenchNoop").Get(ctx, nil)
 }
 
-func baseline(ctx context.Context, c client.Client, n, conc int) (float64, error) {
+// startBaseline runs the baseline's worker, on a task queue of its own, for all rounds.
+func startBaseline(c client.Client) (worker.Worker, error) {
 	w := worker.New(c, baselineQueue, worker.Options{})
 	w.RegisterWorkflowWithOptions(BaselineWorkflow, workflow.RegisterOptions{Name: "BenchBaseline"})
 	w.RegisterActivityWithOptions(func(context.Context) error { return nil }, activity.RegisterOptions{Name: "BenchNoop"})
-	if err := w.Start(); err != nil {
-		return 0, err
-	}
-	defer w.Stop()
+	return w, w.Start()
+}
+
+func baseline(ctx context.Context, c client.Client, round, n, conc int) (float64, error) {
 	begin := time.Now()
 	err := parallel(n, conc, func(i int) error {
-		run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: fmt.Sprintf("bench-baseline-%d-%d", begin.UnixNano(), i),
+		run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: fmt.Sprintf("bench-baseline-%d-%d-%d", begin.UnixNano(), round, i),
 			TaskQueue: baselineQueue}, "BenchBaseline")
 		if err != nil {
 			return err
