@@ -18,7 +18,19 @@ import (
 // axe-core once its opening transition is over (axe measures contrast as drawn).
 func (w *web) openModal(name string) {
 	w.t.Helper()
-	w.b.Do(w.t, chromedp.Focus(chromedp.CSS(`[aria-controls="modale-`+name+`"]`)), chromedp.KeyEvent("\r"))
+	// A key pressed before the DSFR script has bound the button is lost (once in a
+	// loaded full run): press again if the dialog has not begun to open.
+	opening := `document.getElementById("modale-` + name + `").classList.contains("fr-modal--opened")`
+	for try := 0; try < 3; try++ {
+		w.b.Do(w.t, chromedp.Focus(chromedp.CSS(`[aria-controls="modale-`+name+`"]`)), chromedp.KeyEvent("\r"))
+		deadline := time.Now().Add(3 * time.Second)
+		for !browsertest.Eval[bool](w.t, w.b, opening) && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Millisecond)
+		}
+		if browsertest.Eval[bool](w.t, w.b, opening) {
+			break
+		}
+	}
 	w.modalShown(name)
 	w.b.Axe(w.t, name+" dialog")
 	w.b.Screenshot(w.t, "modale-"+name)
