@@ -204,7 +204,7 @@ func (r *caseRun) nothingQueued(ctx workflow.Context) bool {
 	if !r.has(ctx, "drain-before-continue") {
 		return true
 	}
-	return r.contacts.Len() == 0 && len(r.startFunding) == 0 && len(r.signalFunding) == 0 && r.flushDone == r.flushAsked
+	return r.contacts.Len() == 0 && len(r.startFunding) == 0 && len(r.signalFunding) == 0
 }
 
 // awaitDeadline waits until cond holds or the deadline passes, and tells which. The
