@@ -57,7 +57,6 @@ func (a *Activities) Register(w worker.Registry) {
 	w.RegisterActivityWithOptions(a.ProjectCase, activity.RegisterOptions{Name: workflows.ActivityProject})
 	w.RegisterActivityWithOptions(a.DeliverNotifications, activity.RegisterOptions{Name: workflows.ActivityDeliver})
 	w.RegisterActivityWithOptions(a.SendFollowUpSurvey, activity.RegisterOptions{Name: workflows.ActivitySendFollowUp})
-	w.RegisterActivityWithOptions(a.StartFollowUp, activity.RegisterOptions{Name: workflows.ActivityStartFollowUp})
 	w.RegisterActivityWithOptions(a.ComputeFinancingPlan, activity.RegisterOptions{Name: workflows.ActivityComputeFinancing})
 	w.RegisterActivityWithOptions(a.ProjectFundingRequest, activity.RegisterOptions{Name: workflows.ActivityProjectFunding})
 	w.RegisterActivityWithOptions(a.MarkProjectionFailed, activity.RegisterOptions{Name: workflows.ActivityMarkProjectionFailed})

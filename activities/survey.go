@@ -3,13 +3,8 @@ package activities
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/client"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -44,29 +39,6 @@ func (a *Activities) surveyInvitation(tx *gorm.DB, n *workflows.Notification, ca
 	payload["expires_at"] = exp
 	n.Payload = payload
 	return nil
-}
-
-// StartFollowUp starts a closed case's follow-up workflow on the worker's own task
-// queue. A retry, or a follow-up started before, finds it there: that is success.
-//
-// The start is delayed until the follow-up is due: the server keeps the delay (a timer
-// of its own) and the workflow's first task runs then, with nothing left to wait for,
-// rather than now only to start a six-month timer.
-func (a *Activities) StartFollowUp(ctx context.Context, in workflows.FollowUpInput) error {
-	if a.Temporal == nil {
-		return errors.New("no Temporal client to start the follow-up")
-	}
-	_, err := a.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                    workflows.FollowUpWorkflowID(in.CaseID),
-		TaskQueue:             activity.GetInfo(ctx).TaskQueue,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		StartDelay:            max(time.Until(in.Due()), 0),
-	}, workflows.FollowUpWorkflowName, in)
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if errors.As(err, &started) {
-		return nil
-	}
-	return err
 }
 
 // SendFollowUpSurvey writes the 6-month survey invitation of a closed case to the outbox

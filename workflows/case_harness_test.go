@@ -77,11 +77,8 @@ type caseTest struct {
 	carriedIn []string
 	// flagged are the cases flagged for a failed projection.
 	flagged []ProjectionFailure
-	// followUps are the follow-ups started; childFollowUps counts those started as
-	// children. onStartFollowUp, when set, answers each local start (an error fails it).
-	followUps       []FollowUpInput
-	childFollowUps  int
-	onStartFollowUp func(FollowUpInput) error
+	// followUps are the follow-ups started.
+	followUps []FollowUpInput
 }
 
 // outcome is what the test environment reported for one update.
@@ -145,23 +142,9 @@ func newCaseTestAt(t *testing.T, start time.Time) *caseTest {
 		return nil
 	}, activity.RegisterOptions{Name: ActivityMarkProjectionFailed})
 	// The follow-up outlives the case: here it only records that it was started (its
-	// own test drives its timer), locally or, for older runs, as a child.
-	ct.env.RegisterActivityWithOptions(func(ctx context.Context, in FollowUpInput) error {
-		if ct.onStartFollowUp != nil {
-			if err := ct.onStartFollowUp(in); err != nil {
-				return err
-			}
-		}
-		ct.mu.Lock()
-		defer ct.mu.Unlock()
-		ct.followUps = append(ct.followUps, in)
-		return nil
-	}, activity.RegisterOptions{Name: ActivityStartFollowUp})
+	// own test drives its timer).
 	ct.env.RegisterWorkflowWithOptions(func(ctx workflow.Context, in FollowUpInput) error {
-		ct.mu.Lock()
-		defer ct.mu.Unlock()
-		ct.followUps = append(ct.followUps, in)
-		ct.childFollowUps++
+		ct.followUps = append(ct.followUps, in) // workflow code runs one coroutine at a time
 		return nil
 	}, workflow.RegisterOptions{Name: FollowUpWorkflowName})
 	return ct

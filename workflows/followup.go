@@ -25,9 +25,8 @@ const (
 	SurveyLevelEnd  = "level_end"
 	SurveySixMonths = "six_months"
 
-	FollowUpWorkflowName  = "FollowUp"
-	ActivitySendFollowUp  = "SendFollowUpSurvey"
-	ActivityStartFollowUp = "StartFollowUp"
+	FollowUpWorkflowName = "FollowUp"
+	ActivitySendFollowUp = "SendFollowUpSurvey"
 )
 
 // cepLevels are the stages that are CEP levels (2014: levels 2 and 3; 2019: both).
@@ -48,14 +47,6 @@ type FollowUpInput struct {
 	After time.Duration `json:"after,omitempty"`
 }
 
-// Due is when the follow-up invites: six calendar months after the closure, or After.
-func (in FollowUpInput) Due() time.Time {
-	if in.After > 0 {
-		return in.ClosedAt.Add(in.After)
-	}
-	return in.ClosedAt.AddDate(0, 6, 0)
-}
-
 // SurveyInvitation is the 6-month invitation the activity writes to the outbox.
 type SurveyInvitation struct {
 	CaseID      string    `json:"case_id"`
@@ -68,7 +59,11 @@ type SurveyInvitation struct {
 // FollowUpWorkflow waits until 6 months after the closure, durably, then has the
 // survey invitation written to the outbox.
 func FollowUpWorkflow(ctx workflow.Context, in FollowUpInput) error {
-	if wait := in.Due().Sub(workflow.Now(ctx)); wait > 0 {
+	due := in.ClosedAt.AddDate(0, 6, 0)
+	if in.After > 0 {
+		due = in.ClosedAt.Add(in.After)
+	}
+	if wait := due.Sub(workflow.Now(ctx)); wait > 0 {
 		if err := workflow.Sleep(ctx, wait); err != nil {
 			return err
 		}
@@ -100,34 +95,16 @@ func (r *caseRun) levelEnded(ctx workflow.Context, level string) {
 }
 
 // startFollowUp starts the closed case's 6-month follow-up, which outlives the case.
-//
-// Runs since currentRun start it from a local activity, in the workflow task that
-// closes the case: a child abandoned at the parent's close must be known started before
-// the parent ends, which costs the case one more workflow task (the child's start
-// event), and the follow-up needs nothing of a parent. The child is the fallback when
-// the local start fails; either way the workflow ID makes it one per case.
 func (r *caseRun) startFollowUp(ctx workflow.Context) {
 	if !r.c.CEPStarted || r.c.ClosedAt == nil || !r.has(ctx, "follow-up-survey") {
 		return
-	}
-	in := FollowUpInput{CaseID: r.c.ID, TerritoryID: r.c.TerritoryID,
-		StructureID: r.c.StructureID, Outcome: r.c.Outcome, ClosedAt: *r.c.ClosedAt, After: r.settings.FollowUpAfter}
-	if r.current {
-		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-			StartToCloseTimeout: 10 * time.Second,
-			RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2, MaximumAttempts: 5},
-		})
-		err := workflow.ExecuteLocalActivity(lctx, ActivityStartFollowUp, in).Get(ctx, nil)
-		if err == nil {
-			return
-		}
-		workflow.GetLogger(ctx).Warn("follow-up not started locally: starting it as a child", "case_id", r.c.ID, "error", err)
 	}
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:        FollowUpWorkflowID(r.c.ID),
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
 	})
-	f := workflow.ExecuteChildWorkflow(cctx, FollowUpWorkflowName, in)
+	f := workflow.ExecuteChildWorkflow(cctx, FollowUpWorkflowName, FollowUpInput{CaseID: r.c.ID, TerritoryID: r.c.TerritoryID,
+		StructureID: r.c.StructureID, Outcome: r.c.Outcome, ClosedAt: *r.c.ClosedAt, After: r.settings.FollowUpAfter})
 	if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 		// Already started (a retried closure): the existing follow-up stands.
 		workflow.GetLogger(ctx).Warn("follow-up not started", "error", err)

@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -36,51 +35,6 @@ func TestFollowUpStartedAtClosure(t *testing.T) {
 				if f.CaseID != "c1" || f.Outcome != "job" || f.StructureID != sPE || closed == nil || !f.ClosedAt.Equal(*closed) {
 					t.Errorf("follow-up %+v", f)
 				}
-			}
-		})
-	}
-}
-
-// The follow-up starts in the closing workflow task (a local activity), not as a child:
-// the case's closure costs no workflow task more. When the local start keeps failing,
-// the child starts it instead; older runs start the child as they always did.
-func TestFollowUpStartsLocallyOrAsChild(t *testing.T) {
-	for _, tc := range []struct {
-		name      string
-		older     bool
-		failLocal bool
-		wantChild int
-	}{{"local start", false, false, 0}, {"local start fails", false, true, 1}, {"run from before", true, false, 1}} {
-		t.Run(tc.name, func(t *testing.T) {
-			ct := newCaseTest(t)
-			if tc.older {
-				ct.env.OnGetVersion(currentRun, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
-			}
-			tries := 0
-			ct.onStartFollowUp = func(FollowUpInput) error {
-				tries++
-				if tc.failLocal {
-					return errors.New("frontend unavailable")
-				}
-				return nil
-			}
-			s := &script{ct: ct}
-			s.must(UpdateStartCounselling, StartCounsellingInput{Actor: pe, AdviserID: "u-pe"})
-			s.must(UpdateClose, CloseInput{Actor: pe, Outcome: "job"})
-			ct.runToCompletion(openInput())
-			s.checkOK(t)
-			wantLocal := 1
-			if tc.failLocal {
-				wantLocal = 0
-			}
-			if tc.older {
-				wantLocal = 0
-			}
-			if got := len(ct.followUps) - ct.childFollowUps; got != wantLocal || ct.childFollowUps != tc.wantChild {
-				t.Errorf("%d local and %d child follow-ups, want %d and %d", got, ct.childFollowUps, wantLocal, tc.wantChild)
-			}
-			if tc.failLocal && tries < 2 {
-				t.Errorf("the local start was tried %d times before the child", tries)
 			}
 		})
 	}

@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -19,20 +18,10 @@ const (
 // while, a refusal of the data (non-retryable) not at all, and the workflow goes on
 // either way.
 func projectionOptions(ctx workflow.Context, s Settings) workflow.Context {
-	return projectionOptionsAfter(ctx, s, 0)
-}
-
-// projectionAttempts is the bound on the attempts of one projection.
-func projectionAttempts(s Settings) int {
-	if s.ProjectionMaxAttempts <= 0 {
-		return defaultProjectionMaxAttempts
+	attempts, timeout := s.ProjectionMaxAttempts, s.ProjectionTimeout
+	if attempts <= 0 {
+		attempts = defaultProjectionMaxAttempts
 	}
-	return s.ProjectionMaxAttempts
-}
-
-// projectionOptionsAfter are projectionOptions for the attempts left after tried ones.
-func projectionOptionsAfter(ctx workflow.Context, s Settings, tried int) workflow.Context {
-	timeout := s.ProjectionTimeout
 	if timeout <= 0 {
 		timeout = defaultProjectionTimeout
 	}
@@ -43,7 +32,7 @@ func projectionOptionsAfter(ctx workflow.Context, s Settings, tried int) workflo
 			InitialInterval:    time.Second,
 			BackoffCoefficient: 2,
 			MaximumInterval:    time.Minute,
-			MaximumAttempts:    int32(projectionAttempts(s) - tried),
+			MaximumAttempts:    int32(attempts),
 		},
 	})
 }
@@ -55,68 +44,30 @@ type ProjectionResult struct {
 	Webhooks []string `json:"webhooks,omitempty"`
 }
 
-// localProjectionAttempts are the quick attempts of a projection inside the workflow
-// task, before an outage goes on as an ordinary activity.
-const localProjectionAttempts = 3
-
-// localProjectionOptions bound the local try of a projection.
-func localProjectionOptions(ctx workflow.Context, attempts int) workflow.Context {
-	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    100 * time.Millisecond,
-			BackoffCoefficient: 2,
-			MaximumAttempts:    int32(attempts),
-		},
-	})
-}
-
 // project writes one batch; the notifications it put in the outbox go to delivery.
 //
-// Runs since currentRun first try the write as a local activity, inside the workflow
-// task that made the change: a change then costs one workflow task and no activity task
-// (no round trip through the server's task queues). A refusal of the data stops there;
-// an outage goes on as an ordinary activity for the rest of the attempts (the bound is
-// the same), visible to the server and to supervision's workflow_problem probe while it
-// retries. Only the notifications waiting for a webhook go to delivery.
+// The write is an ordinary activity, which the server schedules once the workflow task
+// that made the change is recorded: a local activity would write before that, and a
+// worker that dies before the task completes leaves in the database a change the case
+// never made (the fault suite found a hand-off accepted twice that way: the lost
+// attempt's events, then the retried update's under other sequence numbers).
+//
+// In runs since currentRun the projection delivers to the log, in its transaction, the
+// notifications whose recipient has no webhook, and only those waiting for a webhook
+// go to delivery.
 func (r *caseRun) project(ctx workflow.Context, p Projection) error {
+	var res ProjectionResult
+	if err := workflow.ExecuteActivity(projectionOptions(ctx, r.settings), ActivityProject, p).Get(ctx, &res); err != nil {
+		return err
+	}
 	if !r.current {
-		if err := workflow.ExecuteActivity(projectionOptions(ctx, r.settings), ActivityProject, p).Get(ctx, nil); err != nil {
-			return err
-		}
 		for _, n := range p.Notifications {
 			r.undelivered = append(r.undelivered, n.ID)
 		}
 		return nil
 	}
-	var res ProjectionResult
-	attempts := projectionAttempts(r.settings)
-	local := min(localProjectionAttempts, attempts)
-	// A local activity gets its argument as it is, not encoded: it runs beside the
-	// workflow's code, which must not share a pointer or a map with it.
-	own, err := detached(p)
-	if err != nil {
-		return temporal.NewNonRetryableApplicationError("projection not encodable", ProjectionDataError, err)
-	}
-	err = workflow.ExecuteLocalActivity(localProjectionOptions(ctx, local), ActivityProject, own).Get(ctx, &res)
-	if err != nil && !isDataError(err) && local < attempts {
-		err = workflow.ExecuteActivity(projectionOptionsAfter(ctx, r.settings, local), ActivityProject, p).Get(ctx, &res)
-	}
-	if err != nil {
-		return err
-	}
 	r.undelivered = append(r.undelivered, res.Webhooks...)
 	return nil
-}
-
-// detached is a deep copy of p, made as a regular activity's argument would be.
-func detached(p Projection) (Projection, error) {
-	var out Projection
-	b, err := json.Marshal(p)
-	if err == nil {
-		err = json.Unmarshal(b, &out)
-	}
-	return out, err
 }
 
 // reproject projects again, oldest first, the batches that failed before. A batch the
