@@ -52,9 +52,9 @@ type ProjectionResult struct {
 // never made (the fault suite found a hand-off accepted twice that way: the lost
 // attempt's events, then the retried update's under other sequence numbers).
 //
-// In runs since currentRun the projection delivers to the log, in its transaction, the
-// notifications whose recipient has no webhook, and only those waiting for a webhook
-// go to delivery.
+// The projection delivers to the log, in its transaction, the notifications whose
+// recipient has no webhook. Runs since currentRun send only those waiting for a webhook
+// to delivery; older runs send them all, and delivery skips those already delivered.
 func (r *caseRun) project(ctx workflow.Context, p Projection) error {
 	var res ProjectionResult
 	if err := workflow.ExecuteActivity(projectionOptions(ctx, r.settings), ActivityProject, p).Get(ctx, &res); err != nil {

@@ -8,7 +8,9 @@ import "go.temporal.io/sdk/workflow"
 // marker also costs a search-attribute upsert (the SDK's TemporalChangeVersion), that
 // is, a visibility write on the server: one per run instead of up to fifteen.
 //
-// Version 1 also projects through the batching flusher (see projection.go).
+// Its version 1 also brings the batching flusher (caseRun.flush), the kept deadline
+// timer (sleepUntil), deliveries only for webhooks, and the opening search attributes
+// taken as set (searchedAtStart).
 const currentRun = "case-run-2026-11"
 
 // startVersions reads the run's version once, at its start, where every replay meets it.
