@@ -101,15 +101,7 @@ func TestComputeFinancingPlanPassesCertificationAndFacts(t *testing.T) {
 			{ID: "b1", Type: "bilan_competences", StartDate: "2026-06-01", EndDate: "2026-07-15", CostEUR: 2000, Status: "planned"},
 			{ID: "r1", Type: "training", Certification: "rs", StartDate: "2026-06-01", EndDate: "2026-07-15", CostEUR: 2500, Status: "planned"},
 		}}
-	out, err := a.ComputeFinancingPlan(context.Background(), in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := json.Marshal(out.Plan)
-	var plan financing.Plan
-	if err := json.Unmarshal(raw, &plan); err != nil {
-		t.Fatal(err)
-	}
+	plan := computePlan(context.Background(), t, a, in)
 	cpf := func(i int) financing.FunderResult {
 		for _, f := range plan.Actions[i].Funders {
 			if f.Funder == "cpf" {
@@ -152,15 +144,7 @@ func TestComputeFinancingPlanReadsTheCaseOperator(t *testing.T) {
 				{ID: "t1", Type: "training", Certification: "rncp", StartDate: "2026-09-01", EndDate: "2027-06-30", CostEUR: 6000, Status: "planned"},
 				{ID: "d1", Type: "driving_licence", LicenceGroup: "heavy", StartDate: "2026-06-01", CostEUR: 3500, Status: "planned"},
 			}}
-		out, err := a.ComputeFinancingPlan(ctx, in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, _ := json.Marshal(out.Plan)
-		var plan financing.Plan
-		if err := json.Unmarshal(raw, &plan); err != nil {
-			t.Fatal(err)
-		}
+		plan := computePlan(ctx, t, a, in)
 		for _, f := range plan.Actions[1].Funders {
 			if f.Funder == "cpf" && (f.Status != financing.StatusEligible || f.MaxAmountEUR != 3500) {
 				t.Errorf("heavy licence CPF = %s %v, want eligible 3500 (not capped)", f.Status, f.MaxAmountEUR)
@@ -176,7 +160,7 @@ func TestComputeFinancingPlanReadsTheCaseOperator(t *testing.T) {
 				}
 			}
 		}
-		t.Fatalf("no CEP step for %s: %s", structureID, raw)
+		t.Fatalf("no CEP step for %s: %+v", structureID, plan)
 		return financing.Explanation{}, nil
 	}
 	if e, conds := cep("00000000-0000-4000-8000-000000000001", "pole-emploi-chartres"); e.Outcome != financing.OutcomeFailed ||
@@ -187,4 +171,19 @@ func TestComputeFinancingPlanReadsTheCaseOperator(t *testing.T) {
 		!slices.ContainsFunc(conds, func(c string) bool { return strings.Contains(c, "ce dossier (APEC) est ce CEP") }) {
 		t.Errorf("case at the APEC: %+v %q", e, conds)
 	}
+}
+
+// computePlan runs the activity and reads its plan as the workflow receives it (JSON).
+func computePlan(ctx context.Context, t *testing.T, a *Activities, in workflows.ComputeFinancingInput) financing.Plan {
+	t.Helper()
+	out, err := a.ComputeFinancingPlan(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(out.Plan)
+	var plan financing.Plan
+	if err := json.Unmarshal(raw, &plan); err != nil {
+		t.Fatal(err)
+	}
+	return plan
 }

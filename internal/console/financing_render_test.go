@@ -18,14 +18,7 @@ import (
 // clock, and returns its HTML and that of its financing section alone.
 func renderCase(t *testing.T, file cases.CaseFile, now time.Time) (whole, financingPart string) {
 	t.Helper()
-	a, err := newAssets()
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := parseViews(a, templateFiles)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, v := testViews(t)
 	if file.UserNames == nil {
 		file.UserNames, file.StructureNames = map[string]string{}, map[string]string{}
 	}

@@ -9,14 +9,7 @@ import (
 // TestEveryTemplateParses is the start-up check: every page parses with the layout and
 // defines its content.
 func TestEveryTemplateParses(t *testing.T) {
-	a, err := newAssets()
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := parseViews(a, templateFiles)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, v := testViews(t)
 	for _, name := range []string{"connexion", "error", "dossiers", "supervision"} {
 		if v.pages[name] == nil {
 			t.Errorf("page %s missing", name)
@@ -32,4 +25,18 @@ func TestEveryTemplateParses(t *testing.T) {
 			t.Errorf("%s: parseViews = %v, want an error naming x.html", name, err)
 		}
 	}
+}
+
+// testViews are the console's embedded assets and pages, as the server parses them.
+func testViews(t *testing.T) (*assets, *views) {
+	t.Helper()
+	a, err := newAssets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := parseViews(a, templateFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, v
 }
