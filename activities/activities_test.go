@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -24,7 +25,7 @@ func newActivities(t *testing.T) *Activities {
 	return &Activities{Store: testdb.Open(t), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), HTTP: dev.Client(5 * time.Second), Webhooks: dev}
 }
 
-func projection(version int64, stage string, seqs ...int64) workflows.Projection {
+func batch(version int64, stage string, seqs ...int64) workflows.Projection {
 	now := time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)
 	p := workflows.Projection{Case: workflows.Case{ID: "7d3c1c2e-8b1f-4f43-9d0c-1c2b3a4d5e6f", TerritoryID: "chartres",
 		StructureID: "pole-emploi-chartres", Stage: stage, Channel: "on_site", Public: "jobseeker", Gender: "female",
@@ -39,7 +40,7 @@ func projection(version int64, stage string, seqs ...int64) workflows.Projection
 func TestProjectCaseIsIdempotentAndOrdered(t *testing.T) {
 	a := newActivities(t)
 	ctx := context.Background()
-	v2 := projection(2, workflows.StageHandoff, 2, 3)
+	v2 := batch(2, workflows.StageHandoff, 2, 3)
 	h := workflows.Handoff{ID: "h1", FromStructureID: "pole-emploi-chartres", ToStructureID: "cap-emploi-28", Status: "pending",
 		Reason: "r", FromStage: "reception", RequestedBy: "u", RequestedAt: v2.Case.CreatedAt, DueAt: v2.Case.CreatedAt.Add(time.Hour)}
 	v2.Handoffs = []workflows.Handoff{h}
@@ -52,7 +53,7 @@ func TestProjectCaseIsIdempotentAndOrdered(t *testing.T) {
 		}
 	}
 	// A late, older batch adds its events but does not roll the case back.
-	if _, err := a.ProjectCase(ctx, projection(1, workflows.StageReception, 1)); err != nil {
+	if _, err := a.ProjectCase(ctx, batch(1, workflows.StageReception, 1)); err != nil {
 		t.Fatal(err)
 	}
 	var c models.Case
@@ -70,7 +71,7 @@ func TestProjectCaseIsIdempotentAndOrdered(t *testing.T) {
 		}
 	}
 	// A newer batch moves the case and the hand-off on.
-	v3 := projection(3, workflows.StageReception, 4)
+	v3 := batch(3, workflows.StageReception, 4)
 	h.Status = workflows.HandoffDeclined
 	v3.Handoffs = []workflows.Handoff{h}
 	if _, err := a.ProjectCase(ctx, v3); err != nil {
@@ -85,6 +86,60 @@ func TestProjectCaseIsIdempotentAndOrdered(t *testing.T) {
 	a.Store.DB.Where("id = ?", v2.Case.ID).Take(&c)
 	if err := json.Unmarshal([]byte(c.State), &st); err != nil || st.Version != 3 {
 		t.Fatalf("state column = %v, %v", st.Version, err)
+	}
+}
+
+// Cumulative batches (the workflow's own, and those its updates hand to the API) may be
+// written in any order: a newer one holds all of an older one, so the older one, written
+// after it, writes nothing, not even a correction of a session that the newer batch
+// corrected again. It still names its notifications that wait for a webhook.
+func TestCumulativeBatchesWriteOnlyTheNewest(t *testing.T) {
+	a := newActivities(t)
+	ctx := context.Background()
+	a.Store.DB.Model(&models.Structure{}).Where("id = ?", "cap-emploi-28").
+		Updates(map[string]any{"webhook_url": "https://cap.example/hooks", "webhook_secret": "s"})
+	first, second := "first summary", "second summary"
+	older := batch(2, workflows.StageCounselling, 1, 2)
+	older.Cumulative = true
+	older.Sessions = []workflows.Session{{ID: "s1", Date: "2026-01-05", DurationMinutes: 30, Mode: "phone", Summary: "s"}}
+	older.SessionChanges = []workflows.SessionChange{{SessionID: "s1", Summary: &first}}
+	older.Notifications = []workflows.Notification{{ID: "n1", Kind: workflows.NotifyHandoffRequested, RecipientStructureID: "cap-emploi-28", Payload: map[string]any{}, At: older.Case.UpdatedAt}}
+	newer := batch(3, workflows.StageCounselling, 1, 2, 3)
+	newer.Cumulative = true
+	newer.Sessions, newer.Notifications = older.Sessions, older.Notifications
+	newer.SessionChanges = append(slices.Clone(older.SessionChanges), workflows.SessionChange{SessionID: "s1", Summary: &second})
+	if _, err := a.ProjectCase(ctx, newer); err != nil {
+		t.Fatal(err)
+	}
+	res, err := a.ProjectCase(ctx, older)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s models.CaseSession
+	a.Store.DB.Where("id = ?", "s1").Take(&s)
+	var c models.Case
+	a.Store.DB.Where("id = ?", newer.Case.ID).Take(&c)
+	if s.Summary != second || c.Version != 3 {
+		t.Errorf("after the older batch: summary %q, case version %d; want %q, 3", s.Summary, c.Version, second)
+	}
+	var events int64
+	a.Store.DB.Model(&models.CaseEvent{}).Count(&events)
+	if events != 3 {
+		t.Errorf("%d events, want 3", events)
+	}
+	if !slices.Equal(res.Webhooks, []string{"n1"}) {
+		t.Errorf("the older batch named %v for delivery, want n1", res.Webhooks)
+	}
+	// The same older batch, not cumulative (a failed batch written again later), still
+	// adds what it has, as before.
+	older.Cumulative = false
+	older.Events = append(older.Events, workflows.Event{Seq: 9, Type: "t", At: older.Case.UpdatedAt, ActorID: "u", ActorRole: "adviser"})
+	if _, err := a.ProjectCase(ctx, older); err != nil {
+		t.Fatal(err)
+	}
+	a.Store.DB.Model(&models.CaseEvent{}).Count(&events)
+	if events != 4 {
+		t.Errorf("%d events after a late non-cumulative batch, want 4", events)
 	}
 }
 
@@ -111,7 +166,7 @@ func TestDeliverNotifications(t *testing.T) {
 	a.Store.DB.Model(&models.Structure{}).Where("id = ?", "cap-emploi-28").
 		Updates(map[string]any{"webhook_url": srv.URL + "/hooks?token=partner-token", "webhook_secret": "cap's secret"})
 
-	p := projection(1, workflows.StageHandoff)
+	p := batch(1, workflows.StageHandoff)
 	p.Notifications = []workflows.Notification{
 		{ID: "to-webhook", Kind: workflows.NotifyHandoffRequested, RecipientStructureID: "cap-emploi-28", Payload: map[string]any{}, At: p.Case.UpdatedAt},
 		{ID: "to-log", Kind: workflows.NotifyHandoffExpired, RecipientTerritoryID: "chartres", RecipientRole: "coordinator", Payload: map[string]any{}, At: p.Case.UpdatedAt},

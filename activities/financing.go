@@ -14,6 +14,7 @@ import (
 
 	"github.com/spro-cep/cep/internal/financing"
 	"github.com/spro-cep/cep/internal/fr"
+	"github.com/spro-cep/cep/internal/projection"
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
 )
@@ -178,7 +179,7 @@ func (a *Activities) ProjectFundingRequest(ctx context.Context, row workflows.Fu
 	if m.ActionIDs == nil {
 		m.ActionIDs = []string{}
 	}
-	return classify(a.Store.DB.WithContext(ctx).Clauses(clause.OnConflict{
+	return projection.Classify(a.Store.DB.WithContext(ctx).Clauses(clause.OnConflict{
 		Columns: []clause.Column{{Name: "id"}},
 		Where:   clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "funding_requests.version < excluded.version"}}},
 		DoUpdates: clause.AssignmentColumns([]string{"amount_granted", "status", "decision_reason", "deadlines",

@@ -132,7 +132,7 @@ func TestComputeFinancingPlanReadsTheCaseOperator(t *testing.T) {
 	ctx := context.Background()
 	employed, cdi, balance, topUp, days := "employed", "cdi", 5000.0, true, 1400
 	cep := func(caseID, structureID string) (financing.Explanation, []string) {
-		p := projection(1, workflows.StageCounselling)
+		p := batch(1, workflows.StageCounselling)
 		p.Case.ID, p.Case.StructureID = caseID, structureID
 		if _, err := a.ProjectCase(ctx, p); err != nil {
 			t.Fatal(err)

@@ -38,7 +38,7 @@ func TestSweepOrphansRemovesOnlyDetailsWithoutWorkflow(t *testing.T) {
 	a := newActivities(t)
 	ctx := context.Background()
 	old, young := time.Now().UTC().Add(-time.Hour), time.Now().UTC().Add(-time.Minute)
-	projected := projection(1, workflows.StageReception)
+	projected := batch(1, workflows.StageReception)
 	if _, err := a.ProjectCase(ctx, projected); err != nil {
 		t.Fatal(err)
 	}

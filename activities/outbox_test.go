@@ -30,7 +30,7 @@ func TestRedriveOutbox(t *testing.T) {
 	defer srv.Close()
 	a.Store.DB.Model(&models.Structure{}).Where("id = ?", "cap-emploi-28").Updates(map[string]any{"webhook_url": srv.URL, "webhook_secret": "s"})
 
-	p := projection(1, workflows.StageHandoff)
+	p := batch(1, workflows.StageHandoff)
 	old := time.Now().UTC().Add(-time.Hour)
 	young := time.Now().UTC().Add(-time.Minute)
 	delivered := old

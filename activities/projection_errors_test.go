@@ -17,7 +17,7 @@ import (
 func TestProjectionDataErrorIsNotRetryable(t *testing.T) {
 	a := newActivities(t)
 	ctx := context.Background()
-	p := projection(1, workflows.StageHandoff, 1)
+	p := batch(1, workflows.StageHandoff, 1)
 	p.Handoffs = []workflows.Handoff{{ID: "h1", FromStructureID: "pole-emploi-chartres", ToStructureID: "cap-emploi-28",
 		Status: "pending", Reason: "r", Note: "before\x00after", FromStage: "reception", RequestedBy: "u",
 		RequestedAt: p.Case.CreatedAt, DueAt: p.Case.CreatedAt.Add(time.Hour)}}
@@ -38,7 +38,7 @@ func TestProjectionDataErrorIsNotRetryable(t *testing.T) {
 func TestMarkProjectionFailed(t *testing.T) {
 	a := newActivities(t)
 	ctx := context.Background()
-	p := projection(1, workflows.StageReception, 1)
+	p := batch(1, workflows.StageReception, 1)
 	if _, err := a.ProjectCase(ctx, p); err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestMarkProjectionFailed(t *testing.T) {
 	if c.ProjectionFailedAt == nil || !c.ProjectionFailedAt.Equal(p.Case.UpdatedAt.Add(time.Hour)) {
 		t.Fatalf("projection_failed_at = %v", c.ProjectionFailedAt)
 	}
-	if _, err := a.ProjectCase(ctx, projection(2, workflows.StageReception, 2)); err != nil {
+	if _, err := a.ProjectCase(ctx, batch(2, workflows.StageReception, 2)); err != nil {
 		t.Fatal(err)
 	}
 	c = models.Case{}

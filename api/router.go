@@ -20,6 +20,7 @@ import (
 	"github.com/spro-cep/cep/internal/ratelimit"
 	"github.com/spro-cep/cep/internal/store"
 	"github.com/spro-cep/cep/internal/supervision"
+	"github.com/spro-cep/cep/internal/survey"
 	"github.com/spro-cep/cep/workflows"
 )
 
@@ -66,8 +67,12 @@ func NewRouter(d Deps) *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	svc := d.Service
 	if svc == nil {
-		svc = cases.New(cases.Config{Store: d.Store, Temporal: d.Temporal, Log: d.Log, TaskQueue: d.TaskQueue,
-			Settings: d.Settings, UpdateTimeout: d.UpdateTimeout, Supervision: d.Supervision, PseudonymKey: d.PseudonymKey})
+		cfg := cases.Config{Store: d.Store, Temporal: d.Temporal, Log: d.Log, TaskQueue: d.TaskQueue,
+			Settings: d.Settings, UpdateTimeout: d.UpdateTimeout, Supervision: d.Supervision, PseudonymKey: d.PseudonymKey}
+		if h, ok := d.Survey.(*survey.Handler); ok {
+			cfg.Surveys = h.Signer
+		}
+		svc = cases.New(cfg)
 	}
 	dir := d.Directory
 	if dir == nil {

@@ -41,6 +41,10 @@ type caseRun struct {
 	// delivery are the IDs the delivery activity is sending now.
 	delivery []string
 	contacts workflow.ReceiveChannel
+	// deliverAsks are the callers' requests to deliver what they wrote (SignalDeliver),
+	// and asked the IDs they named that the workflow has not written itself yet.
+	deliverAsks workflow.ReceiveChannel
+	asked       map[string]bool
 	// Funding requests: children to start and signals to send, queued by updates that
 	// must not block, and the changes the children report.
 	startFunding   []FundingInput
@@ -56,8 +60,13 @@ type caseRun struct {
 	awaitingFunding map[string]bool
 	// reservedRevision is the highest financing revision a running computation holds.
 	reservedRevision int
-	// current: the run started since currentRun (see versions.go).
-	current bool
+	// current: the run started since currentRun (see versions.go); callerWrites: since
+	// its version 2, where updates hand their batch to the caller (see handOut).
+	current, callerWrites bool
+	// confirmAt is when the workflow writes itself what it handed to callers, and
+	// projectedVersion the version it last wrote itself.
+	confirmAt        *time.Time
+	projectedVersion int64
 	// The flusher's work: flushes asked for and done, and the last projected snapshot.
 	flushAsked, flushDone int
 	flushed               Case
@@ -76,6 +85,7 @@ func newCaseRun(ctx workflow.Context, in CaseInput) (*caseRun, error) {
 		s.HistoryEventsLimit = 10000
 	}
 	r := &caseRun{settings: s, contacts: workflow.GetSignalChannel(ctx, SignalContact),
+		deliverAsks:    workflow.GetSignalChannel(ctx, SignalDeliver),
 		fundingChanges: workflow.GetSignalChannel(ctx, SignalFundingChanged)}
 	switch {
 	case in.State != nil:
@@ -117,7 +127,12 @@ func (r *caseRun) run(ctx workflow.Context) error {
 		r.searchedAtStart(ctx)
 		workflow.Go(ctx, r.flusher)
 	}
-	if !r.opened {
+	switch {
+	case !r.opened && r.callerWrites:
+		// The opening update hands the opening to the API, which writes it.
+		r.opened = true
+		r.confirmBy(ctx)
+	case !r.opened:
 		if _, err := r.flush(ctx); err != nil {
 			return err
 		}
@@ -127,6 +142,7 @@ func (r *caseRun) run(ctx workflow.Context) error {
 
 	for {
 		r.receiveContacts(ctx)
+		r.receiveDeliverAsks()
 		r.runFundingCommands(ctx)
 		if err := r.receiveFundingChanges(ctx); err != nil {
 			return err
@@ -134,6 +150,14 @@ func (r *caseRun) run(ctx workflow.Context) error {
 		if r.c.Stage == StageClosed {
 			r.stopTimer()
 			return r.finish(ctx)
+		}
+		if r.callerWrites && r.canContinueAsNew(ctx) && (!r.pending.empty() || r.confirmAt != nil) {
+			// What callers wrote is written by the workflow before the run ends: the
+			// next run does not carry it.
+			if _, err := r.flush(ctx); err != nil {
+				return err
+			}
+			continue
 		}
 		if r.canContinueAsNew(ctx) {
 			// Notifications waiting for delivery are carried to the next run rather
@@ -163,10 +187,13 @@ func (r *caseRun) run(ctx workflow.Context) error {
 		// Waking for continue-as-new only when it can happen: while an update is still
 		// running, a condition already true would spin the loop without ever blocking.
 		woken := func() bool {
-			return r.c.Version != version || r.contacts.Len() > 0 || r.fundingChanges.Len() > 0 ||
+			return r.c.Version != version || r.contacts.Len() > 0 || r.fundingChanges.Len() > 0 || r.deliverAsks.Len() > 0 ||
 				len(r.startFunding) > 0 || len(r.signalFunding) > 0 || r.canContinueAsNew(ctx)
 		}
 		next, kind := r.nextDeadline()
+		if r.confirmAt != nil && (kind == "" || r.confirmAt.Before(next)) {
+			next, kind = *r.confirmAt, deadlineConfirm
+		}
 		if kind == "" {
 			r.stopTimer()
 			if err := workflow.Await(ctx, woken); err != nil {
@@ -204,7 +231,7 @@ func (r *caseRun) nothingQueued(ctx workflow.Context) bool {
 	if !r.has(ctx, "drain-before-continue") {
 		return true
 	}
-	return r.contacts.Len() == 0 && len(r.startFunding) == 0 && len(r.signalFunding) == 0
+	return r.contacts.Len() == 0 && len(r.startFunding) == 0 && len(r.signalFunding) == 0 && r.deliverAsks.Len() == 0
 }
 
 // awaitDeadline waits until cond holds or the deadline passes, and tells which. The
@@ -269,7 +296,25 @@ func (r *caseRun) finish(ctx workflow.Context) error {
 	if err := r.awaitFundingAnswers(ctx); err != nil {
 		return err
 	}
-	r.startFollowUp(ctx)
+	if !r.callerWrites {
+		r.startFollowUp(ctx)
+		return r.drainDeliveries(ctx)
+	}
+	// The last changes are written by the workflow before it ends, whoever else wrote
+	// them, while the follow-up starts: both in the closure's workflow task.
+	started := false
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		r.startFollowUp(ctx)
+		started = true
+	})
+	if !r.pending.empty() || r.confirmAt != nil {
+		if _, err := r.flush(ctx); err != nil {
+			return err
+		}
+	}
+	if err := workflow.Await(ctx, func() bool { return started }); err != nil {
+		return err
+	}
 	return r.drainDeliveries(ctx)
 }
 
@@ -382,6 +427,8 @@ func (r *caseRun) fireDeadline(ctx workflow.Context, kind string) error {
 		// that expired a hand-off before this change replay the old behaviour.
 		restartClock := r.has(ctx, "expiry-restarts-inactivity")
 		r.touch(ctx, restartClock)
+	case deadlineConfirm:
+		// Nothing changes on the case: the workflow writes what it handed to callers.
 	case "inactivity_reminder":
 		c.InactivityRemindedAt = &now
 		seq := r.emit(ctx, sys, "inactivity_reminded", map[string]any{"stage": c.Stage, "last_activity_at": c.LastActivityAt})
@@ -476,6 +523,9 @@ func (r *caseRun) flusher(ctx workflow.Context) {
 // (see projection.go): the change itself stands. Runs from before this change replay
 // the old way, where the failure was the caller's.
 func (r *caseRun) flushNow(ctx workflow.Context) (Case, error) {
+	if r.callerWrites {
+		return r.flushCumulative(ctx), nil
+	}
 	p := r.pending
 	r.pending = Projection{}
 	outage := len(r.unprojected) > 0 && r.reproject(ctx)
@@ -577,16 +627,21 @@ func generatedUpdateID(id string) bool {
 // in between. apply must not block: the change and its events are atomic.
 func handle[T any](ctx workflow.Context, r *caseRun, name string, check func(T) error, apply func(workflow.Context, T)) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, name,
-		func(ctx workflow.Context, in T) (Case, error) {
+		func(ctx workflow.Context, in T) (UpdateResult, error) {
 			if r.seen(ctx) {
-				return r.snapshot(), nil
+				return r.answerSeen(ctx), nil
 			}
 			if err := check(in); err != nil {
-				return Case{}, err
+				return UpdateResult{}, err
 			}
 			apply(ctx, in)
 			r.remember(ctx)
-			return r.flush(ctx)
+			if name == UpdateReproject {
+				// A repair is the workflow's own write, not its caller's.
+				c, err := r.flush(ctx)
+				return UpdateResult{Case: c}, err
+			}
+			return r.answer(ctx)
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in T) error {
 			if r.seen(ctx) {

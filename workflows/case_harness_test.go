@@ -89,7 +89,10 @@ type outcome struct {
 	accepted, rejected, completed bool
 	err                           error
 	result                        Case
-	projectionsBefore             int
+	// batch is the batch the update handed to its caller (runs since version 2 of
+	// currentRun), nil otherwise.
+	batch             *Projection
+	projectionsBefore int
 }
 
 func newCaseTest(t *testing.T) *caseTest {
@@ -174,6 +177,7 @@ func (ct *caseTest) update(d time.Duration, name, id string, in any) *outcome {
 				o.completed, o.err = true, err
 				if err == nil {
 					o.result = toCase(ct.t, v)
+					o.batch = toResult(ct.t, v).Batch
 				}
 			},
 		}, arg)
@@ -245,6 +249,26 @@ func toCase(t *testing.T, v any) Case {
 		t.Fatalf("unmarshal update result %T: %v", v, err)
 	}
 	return c
+}
+
+// toResult decodes an update's answer with its batch.
+func toResult(t *testing.T, v any) UpdateResult {
+	t.Helper()
+	var r UpdateResult
+	if x, ok := v.(converter.EncodedValue); ok {
+		if err := x.Get(&r); err != nil {
+			t.Errorf("decode update result: %v", err)
+		}
+		return r
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatalf("marshal update result %T: %v", v, err)
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatalf("unmarshal update result %T: %v", v, err)
+	}
+	return r
 }
 
 func (ct *caseTest) projectionCount() int {

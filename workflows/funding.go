@@ -174,16 +174,16 @@ func (r *caseRun) registerFinancingHandlers(ctx workflow.Context) error {
 		return err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateRequestFunding,
-		func(ctx workflow.Context, in FundingRequestInput) (Case, error) {
+		func(ctx workflow.Context, in FundingRequestInput) (UpdateResult, error) {
 			if r.seen(ctx) {
-				return r.snapshot(), nil
+				return r.answerSeen(ctx), nil
 			}
 			if err := r.checkRequestFunding(in); err != nil {
-				return Case{}, err
+				return UpdateResult{}, err
 			}
 			r.applyRequestFunding(ctx, in)
 			r.remember(ctx)
-			out, err := r.flush(ctx)
+			out, err := r.answer(ctx)
 			if err != nil {
 				return out, err
 			}
@@ -207,20 +207,20 @@ func (r *caseRun) registerFinancingHandlers(ctx workflow.Context) error {
 		return err
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateComputeFinancing,
-		func(ctx workflow.Context, in ReasonInput) (Case, error) {
+		func(ctx workflow.Context, in ReasonInput) (UpdateResult, error) {
 			if r.seen(ctx) {
-				return r.snapshot(), nil
+				return r.answerSeen(ctx), nil
 			}
 			if err := r.checkComputeFinancing(in); err != nil {
-				return Case{}, err
+				return UpdateResult{}, err
 			}
 			if err := r.computeFinancing(ctx, in.Actor, "computed"); err != nil {
 				// Not remembered: a retry of this request must compute, not answer
 				// success for a plan that was never made.
-				return Case{}, err
+				return UpdateResult{}, err
 			}
 			r.remember(ctx)
-			return r.flush(ctx)
+			return r.answer(ctx)
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in ReasonInput) error {
 			if r.seen(ctx) {

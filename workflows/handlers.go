@@ -28,11 +28,13 @@ func (r *caseRun) registerHandlers(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (Case, error) { return r.snapshot(), nil }); err != nil {
 		return err
 	}
-	if err := workflow.SetUpdateHandler(ctx, UpdateOpen, func(ctx workflow.Context) (Case, error) {
+	if err := workflow.SetUpdateHandler(ctx, UpdateOpen, func(ctx workflow.Context) (UpdateResult, error) {
 		if err := workflow.Await(ctx, func() bool { return r.opened }); err != nil {
-			return Case{}, err
+			return UpdateResult{}, err
 		}
-		return r.snapshot(), nil
+		// The opening is the API's to write, like any change since the caller's
+		// projection; older runs wrote it before answering.
+		return r.answerSeen(ctx), nil
 	}); err != nil {
 		return err
 	}

@@ -66,7 +66,7 @@ func (r *caseRun) project(ctx workflow.Context, p Projection) error {
 		}
 		return nil
 	}
-	r.undelivered = append(r.undelivered, res.Webhooks...)
+	r.undelivered = append(r.undelivered, r.askedAlready(p, res.Webhooks)...)
 	return nil
 }
 

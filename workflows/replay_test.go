@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,16 +62,20 @@ func TestReplayRecordedHistories(t *testing.T) {
 	if _, err := os.Stat(filepath.Join("testdata", "case_path.json")); err != nil {
 		t.Fatal("the representative full-path history is missing")
 	}
-	// Runs since currentRun say so in the TemporalChangeVersion search attribute, which
-	// the codec leaves in clear (base64 in protobuf JSON).
-	currentRuns := 0
-	for _, f := range files {
-		if b, err := os.ReadFile(f); err == nil && mentions(t, b, currentRun) {
-			currentRuns++
+	// Runs since currentRun say so, with their version, in the TemporalChangeVersion
+	// search attribute, which the codec leaves in clear (base64 in protobuf JSON). Each
+	// version of the way cases run must have recorded histories.
+	for v := 1; v <= 2; v++ {
+		marker := fmt.Sprintf("%s-%d", currentRun, v)
+		runs := 0
+		for _, f := range files {
+			if b, err := os.ReadFile(f); err == nil && mentions(t, b, marker) {
+				runs++
+			}
 		}
-	}
-	if currentRuns == 0 {
-		t.Errorf("no recorded history of a run since %s: the way new cases run is not replayed", currentRun)
+		if runs == 0 {
+			t.Errorf("no recorded history of a run at %s: that way of running cases is not replayed", marker)
+		}
 	}
 	if shapes[true] == 0 || shapes[false] == 0 {
 		t.Fatalf("want histories with encrypted payloads and from before encryption: %d and %d", shapes[true], shapes[false])

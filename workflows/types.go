@@ -4,6 +4,7 @@
 package workflows
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -45,6 +46,10 @@ const (
 	// SignalContact records an asynchronous touchpoint from outside the console (the
 	// person answered a message, a partner system reported an appointment).
 	SignalContact = "contact"
+	// SignalDeliver asks the case to deliver notifications its caller wrote that wait
+	// for a webhook (DeliverSignal): the caller's projection (see handout.go) writes
+	// them, only the workflow delivers.
+	SignalDeliver = "deliver"
 
 	ActivityProject = "ProjectCase"
 	ActivityDeliver = "DeliverNotifications"
@@ -122,6 +127,10 @@ type Settings struct {
 	// FollowUpAfter overrides the six months between the closure and the follow-up
 	// survey (tests); zero is six calendar months.
 	FollowUpAfter time.Duration `json:"follow_up_after,omitempty"`
+	// ProjectionConfirmAfter is how long after a change its caller wrote the workflow
+	// writes it again itself, in case the caller died before writing (see handOut);
+	// zero is a minute.
+	ProjectionConfirmAfter time.Duration `json:"projection_confirm_after,omitempty"`
 }
 
 // Actor is who asks for a change, as authenticated by the API.
@@ -354,6 +363,53 @@ type Projection struct {
 	// projection may gather several changes of the plan (see caseRun.flush).
 	PlanRevisions  []PlanRevision     `json:"plan_revisions,omitempty"`
 	FinancingPlans []FinancingPlanRow `json:"financing_plans,omitempty"`
+	// Cumulative tells a batch that holds every change not yet written since an
+	// earlier such batch was: a batch of a newer version holds all of an older one, so
+	// the older one, written after it, writes nothing (see caseRun.handOut).
+	Cumulative bool `json:"cumulative,omitempty"`
+}
+
+// UpdateResult is what a case update answers: the case as the update left it and, in
+// runs since version 2 of currentRun, the batch the caller writes before it answers.
+type UpdateResult struct {
+	Case
+	Batch *Projection `json:"batch,omitempty"`
+}
+
+// empty tells a batch with no change in it.
+func (p *Projection) empty() bool {
+	return p.size() == (batchSize{})
+}
+
+// batchSize counts the parts of a batch, to find later what was added since.
+type batchSize struct {
+	events, handoffs, sessions, sessionChanges, removed, plans, financing, notifications int
+}
+
+func (p *Projection) size() batchSize {
+	return batchSize{len(p.Events), len(p.Handoffs), len(p.Sessions), len(p.SessionChanges), len(p.RemovedSessions),
+		len(p.AllPlanRevisions()), len(p.AllFinancingPlans()), len(p.Notifications)}
+}
+
+// since is what was added to the batch after it had size n: the batch only grows by
+// appending, so that is each list past its first n.
+func (p *Projection) since(n batchSize) Projection {
+	out := Projection{
+		Case:            p.Case,
+		Events:          slices.Clone(p.Events[n.events:]),
+		Handoffs:        slices.Clone(p.Handoffs[n.handoffs:]),
+		Sessions:        slices.Clone(p.Sessions[n.sessions:]),
+		SessionChanges:  slices.Clone(p.SessionChanges[n.sessionChanges:]),
+		RemovedSessions: slices.Clone(p.RemovedSessions[n.removed:]),
+		Notifications:   slices.Clone(p.Notifications[n.notifications:]),
+	}
+	for _, pr := range p.AllPlanRevisions()[n.plans:] {
+		out.addPlanRevision(pr)
+	}
+	for _, fp := range p.AllFinancingPlans()[n.financing:] {
+		out.addFinancingPlan(fp)
+	}
+	return out
 }
 
 // AllPlanRevisions are the plan revisions of the batch, oldest first.

@@ -10,12 +10,15 @@ import "go.temporal.io/sdk/workflow"
 //
 // Its version 1 also brings the batching flusher (caseRun.flush), the kept deadline
 // timer (sleepUntil), deliveries only for webhooks, and the opening search attributes
-// taken as set (searchedAtStart).
+// taken as set (searchedAtStart). Its version 2 brings the caller's projection
+// (callerWrites): still one marker per run.
 const currentRun = "case-run-2026-11"
 
 // startVersions reads the run's version once, at its start, where every replay meets it.
 func (r *caseRun) startVersions(ctx workflow.Context) {
-	r.current = workflow.GetVersion(ctx, currentRun, workflow.DefaultVersion, 1) >= 1
+	v := workflow.GetVersion(ctx, currentRun, workflow.DefaultVersion, 2)
+	r.current = v >= 1
+	r.callerWrites = v >= 2
 }
 
 // has tells whether this run has the change changeID (its version 1). Runs started

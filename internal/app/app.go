@@ -252,7 +252,8 @@ func (a *App) start(ctx context.Context, parts Parts) error {
 		}
 		a.codec = codecHandler(cfg, a.Codec, a.Store, a.codecOrigins)
 		a.Cases = cases.New(cases.Config{Store: a.Store, Temporal: a.Temporal, Log: a.Log,
-			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup, PseudonymKey: a.RefKey})
+			TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup, PseudonymKey: a.RefKey,
+			Surveys: survey.NewSigner(key)})
 		a.Directory = directory.New(a.Store).WithWebhooks(webhook.Policy{AllowLoopbackHTTP: parts.Embedded}).
 			WithTerms(directory.TemporalTerms(a.Temporal, cfg.TaskQueue))
 		router := api.NewRouter(api.Deps{
@@ -442,7 +443,7 @@ func NewWorker(c client.Client, cfg config.Config, st *store.Store, log *slog.Lo
 		return nil, err
 	}
 	activities.RegisterRetention(w, cases.New(cases.Config{Store: st, Temporal: c, Log: log.With("component", "retention"),
-		TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup}))
+		TaskQueue: cfg.TaskQueue, Settings: Settings(cfg), Supervision: &sup, Surveys: acts.Surveys}))
 	return w, nil
 }
 

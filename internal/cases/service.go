@@ -16,8 +16,10 @@ import (
 	"go.temporal.io/sdk/client"
 	"gorm.io/gorm"
 
+	"github.com/spro-cep/cep/internal/projection"
 	"github.com/spro-cep/cep/internal/store"
 	"github.com/spro-cep/cep/internal/supervision"
+	"github.com/spro-cep/cep/internal/survey"
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
 )
@@ -36,6 +38,9 @@ type Config struct {
 	// PseudonymKey keys the cases' pseudonymous references (case_ref); nil means a
 	// random key for the life of the process (references then change at restart).
 	PseudonymKey []byte
+	// Surveys signs the links of the survey invitations the service writes with the
+	// batches updates answer; nil leaves the batches that hold one to the workflow.
+	Surveys *survey.Signer
 }
 
 // Service is the one place where cases are read and changed.
@@ -50,6 +55,8 @@ type Service struct {
 	prober        *supervision.Prober
 	refKey        []byte
 	health        health
+	// writer writes the batches that updates answer (see writeBatch).
+	writer *projection.Writer
 }
 
 // New makes the service. It touches neither the database nor Temporal.
@@ -58,6 +65,9 @@ func New(c Config) *Service {
 		settings: c.Settings, updateTimeout: c.UpdateTimeout, supervision: supervision.Defaults()}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	if c.Store != nil {
+		s.writer = &projection.Writer{DB: c.Store.DB, Log: s.log, Surveys: c.Surveys}
 	}
 	if s.updateTimeout == 0 {
 		s.updateTimeout = 20 * time.Second

@@ -3,12 +3,14 @@ package cases
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/spro-cep/cep/models"
 	"github.com/spro-cep/cep/workflows"
@@ -28,9 +30,10 @@ func typed(err error) error {
 // update sends an update to the case workflow and waits for its result. The update ID
 // comes from the idempotency key, so that a retried command is applied once.
 func (s *Service) update(ctx context.Context, row *models.Case, name, key string, in any) (workflows.Case, error) {
-	var out workflows.Case
+	var res workflows.UpdateResult
+	out := &res.Case
 	if err := checkKey(key); err != nil {
-		return out, err
+		return *out, err
 	}
 	updateID := ""
 	if key != "" {
@@ -45,7 +48,7 @@ func (s *Service) update(ctx context.Context, row *models.Case, name, key string
 		})
 		if err == nil {
 			noteRun(ctx, row.ID, h.RunID())
-			err = h.Get(ctx, &out)
+			err = h.Get(ctx, &res)
 		}
 		return err
 	})
@@ -53,12 +56,81 @@ func (s *Service) update(ctx context.Context, row *models.Case, name, key string
 		var nf *serviceerror.NotFound
 		if errors.As(err, &nf) || strings.Contains(err.Error(), "workflow execution already completed") {
 			if fresh, ferr := s.caseRow(ctx, row.ID); ferr == nil && fresh.Stage == workflows.StageClosed {
-				return out, Conflict("the case is closed", workflows.StageClosed, false)
+				return *out, Conflict("the case is closed", workflows.StageClosed, false)
 			}
 		}
-		return out, typed(err)
+		return *out, typed(err)
 	}
-	return out, nil
+	return *out, s.writeBatch(ctx, res.Batch)
+}
+
+// writeBatch writes the batch of changes an update answered with, before the caller
+// gets its answer: what the caller reads next holds its change. The change is recorded
+// in the workflow whatever happens here, and the workflow writes the batch again itself
+// a little later (workflows.UpdateResult). An outage is retried for as long as a call
+// to the workflow may take, as the workflow's own projection would be, and then
+// answered 503: a retry with the same key answers the same batch and writes it. A
+// refusal of the data is the workflow's to record (its own write fails the same way),
+// so the command still succeeds. Batches of older runs are nil: their workflow wrote
+// them already.
+func (s *Service) writeBatch(ctx context.Context, b *workflows.Projection) error {
+	if b == nil || s.writer == nil {
+		return nil
+	}
+	if s.writer.Surveys == nil && slices.ContainsFunc(b.Notifications, func(n workflows.Notification) bool { return n.Kind == workflows.NotifySurvey }) {
+		// Without the signer a survey invitation would go out without its link: the
+		// workflow, whose worker has it, writes the batch now, and the answer waits.
+		return s.reprojectNow(ctx, b)
+	}
+	// A client that hangs up does not stop the write of a change already made.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.updateTimeout)
+	defer cancel()
+	for wait := 50 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+		res, err := s.writer.Write(wctx, *b)
+		var appErr *temporal.ApplicationError
+		switch {
+		case err == nil:
+			if len(res.Webhooks) > 0 {
+				// Only the workflow delivers; if this ask is lost, its own write of
+				// the batch names them again.
+				if err := s.signal(wctx, workflows.WorkflowID(b.Case.ID), workflows.SignalDeliver, workflows.DeliverSignal{IDs: res.Webhooks}); err != nil {
+					s.log.WarnContext(ctx, "delivery not asked: the workflow's own write asks it", "case_id", b.Case.ID, "error", err)
+				}
+			}
+			return nil
+		case errors.As(err, &appErr) && appErr.Type() == workflows.ProjectionDataError:
+			// No error text: a database's refusal may quote the data.
+			s.log.WarnContext(ctx, "the database refused the answer's changes: the workflow records it", "case_id", b.Case.ID, "version", b.Case.Version)
+			return nil
+		}
+		select {
+		case <-wctx.Done():
+			s.log.WarnContext(ctx, "the answer's changes are not written yet: the database is out", "case_id", b.Case.ID, "version", b.Case.Version)
+			return Unavailable("the change is made but the database cannot be reached to show it; retry with the same Idempotency-Key")
+		case <-time.After(wait):
+		}
+	}
+}
+
+// reprojectNow has the case workflow write what it holds (UpdateReproject) and waits
+// for the write; a closed case writes it before its workflow ends, which it waits for.
+func (s *Service) reprojectNow(ctx context.Context, b *workflows.Projection) error {
+	caseID := b.Case.ID
+	tctx, cancel := context.WithTimeout(ctx, s.updateTimeout)
+	defer cancel()
+	return typed(s.guarded(tctx, func(ctx context.Context) error {
+		if b.Case.Stage == workflows.StageClosed {
+			return s.temporal.GetWorkflow(ctx, workflows.WorkflowID(caseID), "").Get(ctx, nil)
+		}
+		h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID: workflows.WorkflowID(caseID), UpdateName: workflows.UpdateReproject,
+			Args: []any{workflows.ReprojectInput{}}, WaitForStage: client.WorkflowUpdateStageCompleted,
+		})
+		if err == nil {
+			err = h.Get(ctx, nil)
+		}
+		return err
+	}))
 }
 
 // builder makes an update's input for the case and the caller as the workflow records
@@ -125,7 +197,7 @@ func (s *Service) open(ctx context.Context, open *workflows.OpenCase) (workflows
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		TypedSearchAttributes:    workflows.OpeningSearchAttributes(open),
 	}, workflows.CaseWorkflowName, workflows.CaseInput{Settings: s.settings, Open: open})
-	var out workflows.Case
+	var res workflows.UpdateResult
 	err := s.guarded(tctx, func(ctx context.Context) error {
 		h, err := s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 			StartWorkflowOperation: start,
@@ -135,11 +207,14 @@ func (s *Service) open(ctx context.Context, open *workflows.OpenCase) (workflows
 		})
 		if err == nil {
 			noteRun(ctx, open.CaseID, h.RunID())
-			err = h.Get(ctx, &out)
+			err = h.Get(ctx, &res)
 		}
 		return err
 	})
-	return out, typed(err)
+	if err != nil {
+		return res.Case, typed(err)
+	}
+	return res.Case, s.writeBatch(ctx, res.Batch)
 }
 
 // forgetUnstartedCase removes the personal details written for a creation that failed

@@ -87,7 +87,8 @@ func (a updateAnswer) WorkflowID() string { return workflows.WorkflowID(a.st.ID)
 func (a updateAnswer) RunID() string      { return "run-1" }
 func (a updateAnswer) UpdateID() string   { return "" }
 func (a updateAnswer) Get(_ context.Context, v any) error {
-	*v.(*workflows.Case) = a.st
+	// As a run from before the caller's projection answers: no batch to write.
+	*v.(*workflows.UpdateResult) = workflows.UpdateResult{Case: a.st}
 	return nil
 }
 

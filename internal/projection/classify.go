@@ -1,4 +1,4 @@
-package activities
+package projection
 
 import (
 	"errors"
@@ -9,13 +9,13 @@ import (
 	"github.com/spro-cep/cep/workflows"
 )
 
-// classify tells a database's refusal of the data, which no retry can change, from an
+// Classify tells a database's refusal of the data, which no retry can change, from an
 // outage, which retries are for. PostgreSQL's data exceptions (class 22: a NUL byte, an
 // invalid encoding, a value out of range) and integrity violations (class 23) and
 // SQLite's constraint, mismatch and range errors become non-retryable application
 // errors. Their message names the code only: the database's own text may quote the
 // data, which must stay out of workflow histories and logs.
-func classify(err error) error {
+func Classify(err error) error {
 	if err == nil {
 		return nil
 	}
