@@ -14,8 +14,11 @@ import (
 	"strings"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"gorm.io/gorm"
 
@@ -64,9 +67,35 @@ func (a *Activities) Register(w worker.Registry) {
 }
 
 // ProjectCase writes one batch of a case's changes (see projection.Writer): the
-// projection activity of the case workflow.
+// projection activity of the case workflow. The last batch of a case that reached a CEP
+// level also starts its follow-up, first: a refusal of the batch's data must not cost
+// the person their survey.
 func (a *Activities) ProjectCase(ctx context.Context, p workflows.Projection) (workflows.ProjectionResult, error) {
+	if p.FollowUp != nil {
+		if err := a.startFollowUp(ctx, *p.FollowUp); err != nil {
+			return workflows.ProjectionResult{}, err
+		}
+	}
 	return a.writer().Write(ctx, p)
+}
+
+// startFollowUp starts a closed case's follow-up workflow with a start delay to its
+// date: until then the server keeps a delayed start, no timer and no task. Its ID is the
+// case's, so a retried activity finds it started.
+func (a *Activities) startFollowUp(ctx context.Context, in workflows.FollowUpInput) error {
+	if a.Temporal == nil {
+		return temporal.NewNonRetryableApplicationError("no Temporal client to start the follow-up", "Configuration", nil)
+	}
+	_, err := a.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: workflows.FollowUpWorkflowID(in.CaseID), TaskQueue: activity.GetInfo(ctx).TaskQueue,
+		StartDelay:            max(time.Until(workflows.FollowUpDue(in)), 0),
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}, workflows.FollowUpWorkflowName, in)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return nil
+	}
+	return err
 }
 
 // writer writes projections with the activities' database, log and survey signer.

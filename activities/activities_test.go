@@ -143,6 +143,44 @@ func TestCumulativeBatchesWriteOnlyTheNewest(t *testing.T) {
 	}
 }
 
+// A cumulative batch whose Written names the version the case row is at writes only
+// what came after that version's batch: the items before are not written again (here a
+// notification removed since stays removed). At another version it writes everything.
+func TestCumulativeBatchSkipsWhatItsBaseWrote(t *testing.T) {
+	a := newActivities(t)
+	ctx := context.Background()
+	n1 := workflows.Notification{ID: "n1", Kind: workflows.NotifyInactivity, RecipientStructureID: "pole-emploi-chartres", Payload: map[string]any{}}
+	v2 := batch(2, workflows.StageCounselling, 1, 2)
+	v2.Cumulative, v2.Notifications = true, []workflows.Notification{n1}
+	if _, err := a.ProjectCase(ctx, v2); err != nil {
+		t.Fatal(err)
+	}
+	count := func() (events, notes int64) {
+		a.Store.DB.Model(&models.CaseEvent{}).Count(&events)
+		a.Store.DB.Model(&models.Notification{}).Count(&notes)
+		return
+	}
+	a.Store.DB.Where("id = ?", "n1").Delete(&models.Notification{})
+	v3 := batch(3, workflows.StageCounselling, 1, 2, 3)
+	v3.Cumulative, v3.Notifications = true, []workflows.Notification{n1}
+	v3.Written = &workflows.Written{Base: 2, Prefix: workflows.BatchSize{Events: 2, Notifications: 1}}
+	if _, err := a.ProjectCase(ctx, v3); err != nil {
+		t.Fatal(err)
+	}
+	if e, n := count(); e != 3 || n != 0 {
+		t.Errorf("after a batch whose base is written: %d events, %d notifications; want 3, 0", e, n)
+	}
+	v4 := batch(4, workflows.StageCounselling, 1, 2, 3, 4)
+	v4.Cumulative, v4.Notifications = true, []workflows.Notification{n1}
+	v4.Written = &workflows.Written{Base: 2, Prefix: workflows.BatchSize{Events: 2, Notifications: 1}} // the row is at 3
+	if _, err := a.ProjectCase(ctx, v4); err != nil {
+		t.Fatal(err)
+	}
+	if e, n := count(); e != 4 || n != 1 {
+		t.Errorf("after a batch whose base is not the row's version: %d events, %d notifications; want 4, 1", e, n)
+	}
+}
+
 func TestDeliverNotifications(t *testing.T) {
 	a := newActivities(t)
 	ctx := context.Background()

@@ -67,6 +67,10 @@ type caseRun struct {
 	// projectedVersion the version it last wrote itself.
 	confirmAt        *time.Time
 	projectedVersion int64
+	// followUp is the follow-up the last write starts (runs since version 2).
+	followUp *FollowUpInput
+	// handed is the version and the size of the batch the last answer handed out.
+	handed *Written
 	// The flusher's work: flushes asked for and done, and the last projected snapshot.
 	flushAsked, flushDone int
 	flushed               Case
@@ -301,19 +305,12 @@ func (r *caseRun) finish(ctx workflow.Context) error {
 		return r.drainDeliveries(ctx)
 	}
 	// The last changes are written by the workflow before it ends, whoever else wrote
-	// them, while the follow-up starts: both in the closure's workflow task.
-	started := false
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		r.startFollowUp(ctx)
-		started = true
-	})
-	if !r.pending.empty() || r.confirmAt != nil {
+	// them; that write also starts the follow-up (see followUpInput).
+	r.followUp = r.followUpInput(ctx)
+	if !r.pending.empty() || r.confirmAt != nil || r.followUp != nil {
 		if _, err := r.flush(ctx); err != nil {
 			return err
 		}
-	}
-	if err := workflow.Await(ctx, func() bool { return started }); err != nil {
-		return err
 	}
 	return r.drainDeliveries(ctx)
 }

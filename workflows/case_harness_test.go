@@ -121,6 +121,10 @@ func newCaseTestAt(t *testing.T, start time.Time) *caseTest {
 			return ProjectionResult{}, temporal.NewNonRetryableApplicationError("runaway workflow: too many projections", "Runaway", nil)
 		}
 		ct.projections = append(ct.projections, p)
+		if p.FollowUp != nil {
+			// The activity starts it (runs since version 2 of currentRun).
+			ct.followUps = append(ct.followUps, *p.FollowUp)
+		}
 		var res ProjectionResult
 		for _, n := range p.Notifications {
 			res.Webhooks = append(res.Webhooks, n.ID)

@@ -59,11 +59,9 @@ type SurveyInvitation struct {
 // FollowUpWorkflow waits until 6 months after the closure, durably, then has the
 // survey invitation written to the outbox.
 func FollowUpWorkflow(ctx workflow.Context, in FollowUpInput) error {
-	due := in.ClosedAt.AddDate(0, 6, 0)
-	if in.After > 0 {
-		due = in.ClosedAt.Add(in.After)
-	}
-	if wait := due.Sub(workflow.Now(ctx)); wait > 0 {
+	// Started with a delay to its date (since version 2 of currentRun), it finds
+	// nothing left to wait; started at the closure, it sleeps.
+	if wait := FollowUpDue(in).Sub(workflow.Now(ctx)); wait > 0 {
 		if err := workflow.Sleep(ctx, wait); err != nil {
 			return err
 		}
@@ -92,6 +90,28 @@ func (r *caseRun) levelEnded(ctx workflow.Context, level string) {
 		return
 	}
 	r.notify(r.c.Seq, NotifySurvey, r.c.StructureID, "", "", map[string]any{"moment": SurveyLevelEnd, "level": level})
+}
+
+// followUpInput is the follow-up of a closed case that reached a CEP level, nil for
+// another. Since version 2 of currentRun the case's last write starts it, with a start
+// delay to its date (Projection.FollowUp): the server then keeps one delayed start, not a
+// child workflow that starts at once and sleeps six months, and the closure costs no
+// workflow task for the child's start.
+func (r *caseRun) followUpInput(ctx workflow.Context) *FollowUpInput {
+	if !r.c.CEPStarted || r.c.ClosedAt == nil || !r.has(ctx, "follow-up-survey") {
+		return nil
+	}
+	return &FollowUpInput{CaseID: r.c.ID, TerritoryID: r.c.TerritoryID, StructureID: r.c.StructureID,
+		Outcome: r.c.Outcome, ClosedAt: *r.c.ClosedAt, After: r.settings.FollowUpAfter}
+}
+
+// FollowUpDue is when a follow-up sends its invitation: six calendar months after the
+// closure, or After for tests.
+func FollowUpDue(in FollowUpInput) time.Time {
+	if in.After > 0 {
+		return in.ClosedAt.Add(in.After)
+	}
+	return in.ClosedAt.AddDate(0, 6, 0)
 }
 
 // startFollowUp starts the closed case's 6-month follow-up, which outlives the case.

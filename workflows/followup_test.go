@@ -6,20 +6,26 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 )
 
 // A case that reached a CEP level starts its 6-month follow-up when it closes; a case
-// closed at reception does not.
+// closed at reception does not. Runs of version 1 start it as a child workflow; since
+// version 2 the case's last write asks the projection activity to start it.
 func TestFollowUpStartedAtClosure(t *testing.T) {
 	for _, tc := range []struct {
-		name  string
-		level bool
-		want  int
-	}{{"after a CEP level", true, 1}, {"closed at reception", false, 0}} {
+		name    string
+		level   bool
+		want    int
+		version workflow.Version
+	}{{"after a CEP level", true, 1, 2}, {"closed at reception", false, 0, 2}, {"after a CEP level, version 1", true, 1, 1}} {
 		t.Run(tc.name, func(t *testing.T) {
 			ct := newCaseTest(t)
+			ct.env.OnGetVersion(currentRun, workflow.DefaultVersion, 2).Return(tc.version)
+			var children int
+			ct.env.SetOnChildWorkflowStartedListener(func(*workflow.Info, workflow.Context, converter.EncodedValues) { children++ })
 			s := &script{ct: ct}
 			if tc.level {
 				s.must(UpdateStartCounselling, StartCounsellingInput{Actor: pe, AdviserID: "u-pe"})
@@ -29,6 +35,12 @@ func TestFollowUpStartedAtClosure(t *testing.T) {
 			s.checkOK(t)
 			if len(ct.followUps) != tc.want {
 				t.Fatalf("%d follow-ups, want %d", len(ct.followUps), tc.want)
+			}
+			if wantChildren := map[workflow.Version]int{1: tc.want, 2: 0}[tc.version]; children != wantChildren {
+				t.Errorf("%d child workflows started, want %d", children, wantChildren)
+			}
+			if last := ct.projections[len(ct.projections)-1]; tc.version == 2 && (last.FollowUp == nil) != (tc.want == 0) {
+				t.Errorf("last write asks for follow-up %+v", last.FollowUp)
 			}
 			if tc.want == 1 {
 				f, closed := ct.followUps[0], ct.last().ClosedAt

@@ -61,8 +61,15 @@ func (r *caseRun) handOut(ctx workflow.Context) UpdateResult {
 	snap := r.snapshot()
 	r.stampNotifications(snap.UpdatedAt)
 	r.confirmBy(ctx)
-	b := r.pending.since(batchSize{})
+	b := r.pending.Since(BatchSize{})
 	b.Case, b.Cumulative = snap, true
+	// The previous answer's batch held the first items: a writer that finds the row
+	// at its version writes only the rest. Reset at each of the workflow's own writes,
+	// which shorten the batch.
+	if r.handed != nil {
+		b.Written = &Written{Base: r.handed.Base, Prefix: r.handed.Prefix}
+	}
+	r.handed = &Written{Base: snap.Version, Prefix: r.pending.size()}
 	return UpdateResult{Case: snap, Batch: &b}
 }
 
@@ -103,11 +110,13 @@ func (r *caseRun) flushCumulative(ctx workflow.Context) Case {
 	snap := r.snapshot()
 	r.stampNotifications(snap.UpdatedAt)
 	n := r.pending.size()
-	p := r.pending.since(batchSize{})
-	p.Case, p.Cumulative = snap, true
+	p := r.pending.Since(BatchSize{})
+	p.Case, p.Cumulative, p.FollowUp = snap, true, r.followUp
+	r.followUp = nil // with p, kept among the failed batches if it fails
 	done := func() {
 		// What changed while the write ran is due a full delay from now.
-		r.pending = r.pending.since(n)
+		r.pending = r.pending.Since(n)
+		r.handed = nil
 		r.confirmAt = nil
 		if !r.pending.empty() || r.c.Version != snap.Version {
 			r.confirmBy(ctx)

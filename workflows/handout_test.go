@@ -70,6 +70,11 @@ func TestUpdatesHandTheirBatchToTheCaller(t *testing.T) {
 	if got := eventTypes(ses.batch.Events); !slices.Equal(got, []string{"counselling_started", "session_recorded"}) || len(ses.batch.Sessions) != 1 {
 		t.Errorf("second update of the burst handed out %v and %d sessions, want both changes", got, len(ses.batch.Sessions))
 	}
+	// The second names what the first held, for a writer that finds the first written;
+	// the first follows the workflow's own write of the opening, which resets that.
+	if w := ses.batch.Written; cou.batch.Written != nil || w == nil || w.Base != cou.result.Version || w.Prefix != (BatchSize{Events: 1}) {
+		t.Errorf("written parts: first %+v, second %+v (first version %d)", cou.batch.Written, ses.batch.Written, cou.result.Version)
+	}
 	// The workflow wrote the burst once, ten minutes after its first change.
 	if counts[time.Hour+9*time.Minute] != 1 || counts[time.Hour+11*time.Minute] != 2 {
 		t.Errorf("workflow writes around the burst: %d then %d, want 1 then 2", counts[time.Hour+9*time.Minute], counts[time.Hour+11*time.Minute])

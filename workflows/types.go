@@ -363,6 +363,13 @@ type Projection struct {
 	// projection may gather several changes of the plan (see caseRun.flush).
 	PlanRevisions  []PlanRevision     `json:"plan_revisions,omitempty"`
 	FinancingPlans []FinancingPlanRow `json:"financing_plans,omitempty"`
+	// FollowUp, in the workflow's last write of a case that reached a CEP level, asks
+	// the projection activity to start the case's follow-up, delayed to its date (runs
+	// since version 2 of currentRun; older ones start it as a child workflow).
+	FollowUp *FollowUpInput `json:"follow_up,omitempty"`
+	// Written lets a writer that finds the case row at Written.Base skip the items
+	// the batch of that version held and wrote (see caseRun.handOut).
+	Written *Written `json:"written,omitempty"`
 	// Cumulative tells a batch that holds every change not yet written since an
 	// earlier such batch was: a batch of a newer version holds all of an older one, so
 	// the older one, written after it, writes nothing (see caseRun.handOut).
@@ -378,38 +385,55 @@ type UpdateResult struct {
 
 // empty tells a batch with no change in it.
 func (p *Projection) empty() bool {
-	return p.size() == (batchSize{})
+	return p.size() == (BatchSize{})
 }
 
-// batchSize counts the parts of a batch, to find later what was added since.
-type batchSize struct {
-	events, handoffs, sessions, sessionChanges, removed, plans, financing, notifications int
+// BatchSize counts the items of each list of a batch: the lists only grow by
+// appending, so a size names what a batch held at some point, and Since what came after.
+type BatchSize struct {
+	Events         int `json:"events,omitempty"`
+	Handoffs       int `json:"handoffs,omitempty"`
+	Sessions       int `json:"sessions,omitempty"`
+	SessionChanges int `json:"session_changes,omitempty"`
+	Removed        int `json:"removed_sessions,omitempty"`
+	Plans          int `json:"plan_revisions,omitempty"`
+	Financing      int `json:"financing_plans,omitempty"`
+	Notifications  int `json:"notifications,omitempty"`
 }
 
-func (p *Projection) size() batchSize {
-	return batchSize{len(p.Events), len(p.Handoffs), len(p.Sessions), len(p.SessionChanges), len(p.RemovedSessions),
+func (p *Projection) size() BatchSize {
+	return BatchSize{len(p.Events), len(p.Handoffs), len(p.Sessions), len(p.SessionChanges), len(p.RemovedSessions),
 		len(p.AllPlanRevisions()), len(p.AllFinancingPlans()), len(p.Notifications)}
 }
 
-// since is what was added to the batch after it had size n: the batch only grows by
-// appending, so that is each list past its first n.
-func (p *Projection) since(n batchSize) Projection {
+// Since is the batch without the first n items of each list (a copy): what was added
+// after the batch had size n. The case, Cumulative and FollowUp stay.
+func (p *Projection) Since(n BatchSize) Projection {
 	out := Projection{
 		Case:            p.Case,
-		Events:          slices.Clone(p.Events[n.events:]),
-		Handoffs:        slices.Clone(p.Handoffs[n.handoffs:]),
-		Sessions:        slices.Clone(p.Sessions[n.sessions:]),
-		SessionChanges:  slices.Clone(p.SessionChanges[n.sessionChanges:]),
-		RemovedSessions: slices.Clone(p.RemovedSessions[n.removed:]),
-		Notifications:   slices.Clone(p.Notifications[n.notifications:]),
+		Cumulative:      p.Cumulative,
+		FollowUp:        p.FollowUp,
+		Events:          slices.Clone(p.Events[n.Events:]),
+		Handoffs:        slices.Clone(p.Handoffs[n.Handoffs:]),
+		Sessions:        slices.Clone(p.Sessions[n.Sessions:]),
+		SessionChanges:  slices.Clone(p.SessionChanges[n.SessionChanges:]),
+		RemovedSessions: slices.Clone(p.RemovedSessions[n.Removed:]),
+		Notifications:   slices.Clone(p.Notifications[n.Notifications:]),
 	}
-	for _, pr := range p.AllPlanRevisions()[n.plans:] {
+	for _, pr := range p.AllPlanRevisions()[n.Plans:] {
 		out.addPlanRevision(pr)
 	}
-	for _, fp := range p.AllFinancingPlans()[n.financing:] {
+	for _, fp := range p.AllFinancingPlans()[n.Financing:] {
 		out.addFinancingPlan(fp)
 	}
 	return out
+}
+
+// Written tells how much of the batch an earlier one, of version Base, held (Prefix);
+// nil when the writer cannot skip anything.
+type Written struct {
+	Base   int64     `json:"base"`
+	Prefix BatchSize `json:"prefix"`
 }
 
 // AllPlanRevisions are the plan revisions of the batch, oldest first.

@@ -66,6 +66,12 @@ func (w *Writer) Write(ctx context.Context, p workflows.Projection) (workflows.P
 	row.ProjectionFailedAt = c.ProjectionFailedAt
 	row.ErasedAt, row.ErasureReason = c.ErasedAt, c.ErasureReason
 	err = w.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		p := p
+		if skip, err := writtenBefore(tx, p); err != nil {
+			return fmt.Errorf("project case: %w", err)
+		} else if skip != nil {
+			p = p.Since(*skip)
+		}
 		// Newer versions win; an older retried batch still adds its events below,
 		// unless it is cumulative: then the newer batch written holds all of it.
 		upsert := tx.Clauses(clause.OnConflict{
@@ -214,6 +220,31 @@ func (w *Writer) Write(ctx context.Context, p workflows.Projection) (workflows.P
 		metrics.OutboxDeliveries.WithLabelValues("delivered").Inc()
 	}
 	return res, nil
+}
+
+// writtenBefore is what a cumulative batch need not write again: the items the batch
+// of version Written.Base held, when the case row is at that version (that batch, or the
+// workflow's own write of the same version, wrote them all). Nil otherwise: a writer
+// that came first, or after another change, writes everything, idempotently.
+func writtenBefore(tx *gorm.DB, p workflows.Projection) (*workflows.BatchSize, error) {
+	w := p.Written
+	if !p.Cumulative || w == nil {
+		return nil, nil
+	}
+	n := w.Prefix
+	if n.Events > len(p.Events) || n.Handoffs > len(p.Handoffs) || n.Sessions > len(p.Sessions) ||
+		n.SessionChanges > len(p.SessionChanges) || n.Removed > len(p.RemovedSessions) || n.Notifications > len(p.Notifications) ||
+		n.Plans > len(p.AllPlanRevisions()) || n.Financing > len(p.AllFinancingPlans()) {
+		return nil, nil
+	}
+	var at []int64
+	if err := tx.Model(&models.Case{}).Where("id = ?", p.Case.ID).Limit(1).Pluck("version", &at).Error; err != nil {
+		return nil, err
+	}
+	if len(at) != 1 || at[0] != w.Base {
+		return nil, nil
+	}
+	return &n, nil
 }
 
 // webhookRecipients are the recipient structures of ns that have a webhook.
