@@ -233,46 +233,38 @@ func (ct *caseTest) runToCompletion(in CaseInput) {
 
 func toCase(t *testing.T, v any) Case {
 	t.Helper()
-	var c Case
-	switch x := v.(type) {
-	case Case:
-		return x
-	case *Case:
-		return *x
-	case converter.EncodedValue:
-		if err := x.Get(&c); err != nil {
-			t.Errorf("decode update result: %v", err)
-		}
-		return c
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatalf("marshal update result %T: %v", v, err)
-	}
-	if err := json.Unmarshal(b, &c); err != nil {
-		t.Fatalf("unmarshal update result %T: %v", v, err)
-	}
-	return c
+	return decodeAnswer[Case](t, v)
 }
 
 // toResult decodes an update's answer with its batch.
 func toResult(t *testing.T, v any) UpdateResult {
 	t.Helper()
-	var r UpdateResult
-	if x, ok := v.(converter.EncodedValue); ok {
-		if err := x.Get(&r); err != nil {
+	return decodeAnswer[UpdateResult](t, v)
+}
+
+// decodeAnswer reads an update's answer as T, whatever the environment handed over.
+func decodeAnswer[T any](t *testing.T, v any) T {
+	t.Helper()
+	var out T
+	switch x := v.(type) {
+	case T:
+		return x
+	case *T:
+		return *x
+	case converter.EncodedValue:
+		if err := x.Get(&out); err != nil {
 			t.Errorf("decode update result: %v", err)
 		}
-		return r
+		return out
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		t.Fatalf("marshal update result %T: %v", v, err)
 	}
-	if err := json.Unmarshal(b, &r); err != nil {
+	if err := json.Unmarshal(b, &out); err != nil {
 		t.Fatalf("unmarshal update result %T: %v", v, err)
 	}
-	return r
+	return out
 }
 
 func (ct *caseTest) projectionCount() int {
