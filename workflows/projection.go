@@ -138,3 +138,67 @@ type ReprojectInput struct{}
 func (r *caseRun) applyReproject(ctx workflow.Context, _ ReprojectInput) {
 	r.touch(ctx, false)
 }
+
+// flush projects the pending changes and returns the projected snapshot, which holds
+// them (and maybe later ones). Runs since currentRun hand the work to the flusher, so
+// that changes made while a projection runs go together in the next one: concurrent
+// updates on one case make a few projections, not one each, and never write the same
+// row at once. Older runs project each change in its own caller.
+func (r *caseRun) flush(ctx workflow.Context) (Case, error) {
+	if !r.current {
+		return r.flushNow(ctx)
+	}
+	r.flushAsked++
+	asked := r.flushAsked
+	if err := workflow.Await(ctx, func() bool { return r.flushDone >= asked }); err != nil {
+		return Case{}, err
+	}
+	return r.flushed, nil
+}
+
+// flusher projects, one batch at a time, what the flushes asked for.
+func (r *caseRun) flusher(ctx workflow.Context) {
+	for {
+		if err := workflow.Await(ctx, func() bool { return r.flushDone < r.flushAsked }); err != nil {
+			return
+		}
+		asked := r.flushAsked
+		// flushNow fails only in runs from before record-projection-failure.
+		snap, _ := r.flushNow(ctx)
+		r.flushed, r.flushDone = snap, asked
+	}
+}
+
+// flushNow projects the pending changes and returns the projected snapshot. A
+// projection that finally fails is recorded on the case and kept for the next change
+// (see projection.go): the change itself stands. Runs from before this change replay
+// the old way, where the failure was the caller's.
+func (r *caseRun) flushNow(ctx workflow.Context) (Case, error) {
+	if r.callerWrites {
+		return r.flushCumulative(ctx), nil
+	}
+	p := r.pending
+	r.pending = Projection{}
+	outage := len(r.unprojected) > 0 && r.reproject(ctx)
+	snap := r.snapshot()
+	p.Case = snap
+	for i := range p.Notifications {
+		p.Notifications[i].At = snap.UpdatedAt
+	}
+	if outage {
+		// The database is still out: keep this batch too rather than wait again.
+		r.unprojected = append(r.unprojected, p)
+		snap.ProjectionFailedAt = r.c.ProjectionFailedAt
+		return snap, nil
+	}
+	if err := r.project(ctx, p); err != nil {
+		if !r.has(ctx, "record-projection-failure") {
+			return Case{}, err
+		}
+		r.projectionFailed(ctx, p, err)
+		snap.ProjectionFailedAt = r.c.ProjectionFailedAt
+		return snap, nil
+	}
+	r.upsertSearchAttributes(ctx, &snap)
+	return snap, nil
+}
