@@ -27,6 +27,7 @@ import (
 
 	"github.com/spro-cep/cep/internal/app"
 	"github.com/spro-cep/cep/internal/auth"
+	"github.com/spro-cep/cep/internal/cases"
 	"github.com/spro-cep/cep/internal/config"
 )
 
@@ -343,26 +344,9 @@ func baseline(ctx context.Context, c client.Client, round, n, conc int) (float64
 		if err != nil {
 			return err
 		}
-		return awaitResult(ctx, run)
+		// Asked again every 200 ms: a client's wait that misses the close would
+		// otherwise wait 20 s and weigh a whole round.
+		return cases.AwaitEnd(ctx, c, run.GetID(), run.GetRunID(), 200*time.Millisecond)
 	})
 	return time.Since(begin).Seconds(), err
-}
-
-// awaitResult waits for a workflow's end. The client's wait is a long poll of its
-// history, which now and then misses the close on the embedded server and waits out the
-// server's 20 seconds: asking again after 200 ms finds the close at once, so one such
-// miss no longer weighs a whole round.
-func awaitResult(ctx context.Context, run client.WorkflowRun) error {
-	for {
-		const try = 200 * time.Millisecond
-		begin := time.Now()
-		tctx, cancel := context.WithTimeout(ctx, try)
-		err := run.Get(tctx, nil)
-		// The server may end the call at its deadline before the context says so.
-		expired := tctx.Err() != nil || time.Since(begin) >= try-10*time.Millisecond
-		cancel()
-		if err == nil || !expired || ctx.Err() != nil {
-			return err
-		}
-	}
 }

@@ -312,7 +312,7 @@ func (s *Service) erased(ctx context.Context, caseID string, a workflows.Actor, 
 	// The workflow ends once its funding requests have answered (at most a minute):
 	// what they project meanwhile is erased below.
 	wctx, wcancel := context.WithTimeout(ctx, 90*time.Second)
-	_ = s.temporal.GetWorkflow(wctx, wid, "").Get(wctx, nil)
+	_ = s.awaitEnd(wctx, wid)
 	wcancel()
 	by.At, by.CaseID = time.Now().UTC(), caseID
 	first, err := s.store.EraseCase(ctx, store.Erasure{CaseID: caseID, Reason: reason, At: by.At, By: by})

@@ -120,7 +120,7 @@ func (s *Service) reprojectNow(ctx context.Context, b *workflows.Projection) err
 	defer cancel()
 	return typed(s.guarded(tctx, func(ctx context.Context) error {
 		if b.Case.Stage == workflows.StageClosed {
-			return s.temporal.GetWorkflow(ctx, workflows.WorkflowID(caseID), "").Get(ctx, nil)
+			return s.awaitEnd(ctx, workflows.WorkflowID(caseID))
 		}
 		h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 			WorkflowID: workflows.WorkflowID(caseID), UpdateName: workflows.UpdateReproject,
@@ -131,6 +131,29 @@ func (s *Service) reprojectNow(ctx context.Context, b *workflows.Projection) err
 		}
 		return err
 	}))
+}
+
+// awaitEnd waits for a case workflow's end (see AwaitEnd).
+func (s *Service) awaitEnd(ctx context.Context, workflowID string) error {
+	return AwaitEnd(ctx, s.temporal, workflowID, "", time.Second)
+}
+
+// AwaitEnd waits for a workflow's end and returns its error. The client's wait is a
+// long poll of the history, which now and then misses the close and waits out the
+// server's 20 seconds (seen on the embedded server): asking again every `again` finds
+// the close at once.
+func AwaitEnd(ctx context.Context, c client.Client, workflowID, runID string, again time.Duration) error {
+	for {
+		tctx, cancel := context.WithTimeout(ctx, again)
+		begin := time.Now()
+		err := c.GetWorkflow(tctx, workflowID, runID).Get(tctx, nil)
+		// The server may end the call at its deadline before the context says so.
+		expired := tctx.Err() != nil || time.Since(begin) >= again-10*time.Millisecond
+		cancel()
+		if err == nil || !expired || ctx.Err() != nil {
+			return err
+		}
+	}
 }
 
 // builder makes an update's input for the case and the caller as the workflow records
