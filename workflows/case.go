@@ -21,8 +21,11 @@ const systemActor = "system"
 var idNamespace = uuid.MustParse("6f1c2a4e-3c1b-4e0f-9a57-0c6e8d1d2b10")
 
 // CaseWorkflow drives one case from reception to closure. Human actions arrive as
-// updates, external touchpoints as signals; every change is projected to the database by
-// an activity before the update returns, so the caller can read its own write.
+// updates, external touchpoints as signals. Every change reaches the database before
+// its caller's answer, so the caller reads its own write: since version 2 of currentRun
+// the update answers with the batch its caller writes (see handout.go), and the
+// workflow writes it again later; older runs write it with an activity before the
+// update returns.
 func CaseWorkflow(ctx workflow.Context, in CaseInput) error {
 	r, err := newCaseRun(ctx, in)
 	if err != nil {

@@ -13,9 +13,10 @@ import (
 // of the service and 6 months later, and its usefulness): the case invites the person
 // at the end of each CEP level (a survey_invitation notification, whose signed link the
 // projection adds), and a FollowUp workflow per closed case invites again 6 months
-// after the closure. The 6-month wait lives in its own small workflow rather than in
-// the case's: the case's history ends with the case, and the follow-up's history is a
-// timer and one activity, whatever the case's length.
+// after the closure. The 6-month wait lives outside the case's history, which ends with
+// the case: since version 2 of currentRun as the follow-up's delayed start (no timer),
+// before as its timer; either way the follow-up's history is short, whatever the
+// case's length.
 const (
 	// NotifySurvey is the survey invitation the holder's structure passes on to the
 	// person (the outbox carries the link, never the person's contact details).

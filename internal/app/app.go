@@ -113,12 +113,13 @@ func OpenStore(cfg config.Config) (*store.Store, error) {
 // Settings are the workflow durations from the configuration.
 func Settings(cfg config.Config) workflows.Settings {
 	return workflows.Settings{
-		HandoffRemindAfter:    cfg.HandoffRemindAfter.D(),
-		HandoffExpireAfter:    cfg.HandoffExpireAfter.D(),
-		InactivityRemindAfter: cfg.InactivityRemindAfter.D(),
-		HistoryEventsLimit:    cfg.HistoryEventsLimit,
-		FundingReminderLead:   cfg.FundingReminderLead.D(),
-		FundingAnswerAfter:    cfg.FundingAnswerAfter.D(),
+		HandoffRemindAfter:     cfg.HandoffRemindAfter.D(),
+		HandoffExpireAfter:     cfg.HandoffExpireAfter.D(),
+		InactivityRemindAfter:  cfg.InactivityRemindAfter.D(),
+		HistoryEventsLimit:     cfg.HistoryEventsLimit,
+		FundingReminderLead:    cfg.FundingReminderLead.D(),
+		FundingAnswerAfter:     cfg.FundingAnswerAfter.D(),
+		ProjectionConfirmAfter: cfg.ProjectionConfirmAfter.D(),
 	}
 }
 

@@ -152,6 +152,11 @@ type Config struct {
 	// FundingAnswerAfter is how long a funder may take to answer a submitted request
 	// before the adviser is told.
 	FundingAnswerAfter Duration `env:"CEP_FUNDING_ANSWER_AFTER" envDefault:"60d"`
+	// ProjectionConfirmAfter is how long after a change its case workflow writes it
+	// again itself, in case the API that answered died before writing it: the longest
+	// the database may then lag, and the gap between a burst of changes and the search
+	// attributes that follow them.
+	ProjectionConfirmAfter Duration `env:"CEP_PROJECTION_CONFIRM_AFTER" envDefault:"1m"`
 
 	// SupervisionInactiveAfter is, per stage ("reception=15d,counselling=45d") or for
 	// every stage ("30d"), how long without activity lists a case as inactive.
@@ -230,6 +235,9 @@ func (c Config) Validate() error {
 	}
 	if c.FundingReminderLead.D() <= 0 || c.FundingAnswerAfter.D() <= 0 {
 		bad("CEP_FUNDING_REMINDER_LEAD and CEP_FUNDING_ANSWER_AFTER must be positive")
+	}
+	if c.ProjectionConfirmAfter.D() <= 0 {
+		bad("CEP_PROJECTION_CONFIRM_AFTER must be positive")
 	}
 	if c.NotificationWebhookTimeout.D() <= 0 {
 		bad("CEP_NOTIFICATION_WEBHOOK_TIMEOUT must be positive")

@@ -75,6 +75,7 @@ func TestValidateReportsEveryProblemOnItsOwnLine(t *testing.T) {
 	t.Setenv("CEP_FINANCING_SCHEMES_DIR", t.TempDir()+"/missing")
 	t.Setenv("CEP_OIDC_ISSUER", "not a url")
 	t.Setenv("CEP_SUPERVISION_ACTIVITY_ATTEMPTS", "0")
+	t.Setenv("CEP_PROJECTION_CONFIRM_AFTER", "0s")
 	_, err := Load()
 	if err == nil {
 		t.Fatal("an invalid configuration was accepted")
@@ -82,7 +83,7 @@ func TestValidateReportsEveryProblemOnItsOwnLine(t *testing.T) {
 	lines := strings.Split(err.Error(), "\n")
 	for _, want := range []string{"CEP_LOG_LEVEL", "CEP_LOG_FORMAT", "CEP_TOKEN_TTL", "CEP_TOKEN_SECRET",
 		"CEP_FINANCING_SHORTFALL_THRESHOLD_EUR", "CEP_NOTIFICATION_WEBHOOK_TIMEOUT", "CEP_FINANCING_SCHEMES_DIR",
-		"CEP_OIDC_ISSUER", "CEP_OIDC_CLIENT_ID", "CEP_SUPERVISION_ACTIVITY_ATTEMPTS"} {
+		"CEP_OIDC_ISSUER", "CEP_OIDC_CLIENT_ID", "CEP_SUPERVISION_ACTIVITY_ATTEMPTS", "CEP_PROJECTION_CONFIRM_AFTER"} {
 		found := 0
 		for _, l := range lines {
 			if strings.HasPrefix(l, "configuration: "+want+" ") {
@@ -93,8 +94,8 @@ func TestValidateReportsEveryProblemOnItsOwnLine(t *testing.T) {
 			t.Errorf("%s named on %d lines, want 1:\n%s", want, found, err)
 		}
 	}
-	if len(lines) != 10 {
-		t.Errorf("%d lines, want one per problem (10):\n%s", len(lines), err)
+	if len(lines) != 11 {
+		t.Errorf("%d lines, want one per problem (11):\n%s", len(lines), err)
 	}
 }
 
